@@ -1,0 +1,107 @@
+# vfio-bind: build, test and install.
+#   make              build the tools
+#   make check        unit tests (doctest, fixture sysfs trees) + shell tests
+#   make check-vm     real-kernel boot tests in QEMU (slow: several minutes)
+#   make demo         boot a VM with emulated Radeons and show who claimed what
+#   make bench        planning speed and binary size figures
+#   make install      DESTDIR=... PREFIX=/usr
+#   make STATIC=1     fully static vfio-bind when a static libkmod exists
+
+PREFIX     ?= /usr
+SBINDIR    ?= $(PREFIX)/sbin
+LIBDIR     ?= $(PREFIX)/lib
+DATADIR    ?= $(PREFIX)/share
+MANDIR     ?= $(DATADIR)/man
+SYSCONFDIR ?= /etc
+DRACUTDIR  ?= $(LIBDIR)/dracut/modules.d/90vfio-bind
+UNITDIR    ?= $(LIBDIR)/systemd/system
+VERSION    := 0.1.0
+
+CXX      ?= g++
+PKG_CONFIG ?= pkg-config
+CXXFLAGS ?= -Os -g
+CXXFLAGS += -std=c++17 -Wall -Wextra -Wno-missing-field-initializers -MMD -MP \
+            -ffunction-sections -fdata-sections -DVFIO_BIND_VERSION='"$(VERSION)"'
+LDFLAGS  += -Wl,--gc-sections -Wl,--as-needed
+# libstdc++, libgcc and inih are linked in: in the initramfs the binary needs
+# only libc and libkmod.
+STATIC_RUNTIME = -static-libstdc++ -static-libgcc
+KMOD_LIBS  = $(shell $(PKG_CONFIG) --libs libkmod 2>/dev/null || echo -lkmod)
+INIH_LIBS  = -Wl,-Bstatic -linih -Wl,-Bdynamic
+IMAGE_LIBS = -lz -lzstd -llzma -llz4
+ifeq ($(STATIC),1)
+STATIC_RUNTIME = -static
+INIH_LIBS = -linih
+endif
+
+B = build
+LIB_SRCS  := $(filter-out src/%_main.cc,$(wildcard src/*.cc))
+LIB_OBJS  := $(LIB_SRCS:src/%.cc=$(B)/src/%.o)
+TEST_SRCS := $(wildcard tests/*_test.cc) tests/test_main.cc tests/fixture.cc
+TEST_OBJS := $(TEST_SRCS:tests/%.cc=$(B)/tests/%.o)
+TOOLS     := $(B)/vfio-bind $(B)/vfio-setup $(B)/vfio-initrd-check
+TOOLS     := $(foreach t,$(TOOLS),$(if $(wildcard src/$(subst -,_,$(notdir $(t)))_main.cc),$(t)))
+
+.PHONY: all deps check check-unit check-shell check-vm demo bench install clean fuzz
+all: $(TOOLS)
+
+deps:
+	@.ci/install-deps
+
+$(B)/src/%.o: src/%.cc | deps
+	@mkdir -p $(@D)
+	$(CXX) $(CXXFLAGS) -c $< -o $@
+
+$(B)/tests/%.o: tests/%.cc | deps
+	@mkdir -p $(@D)
+	$(CXX) $(CXXFLAGS) -Isrc -c $< -o $@
+
+$(B)/libvfiobind.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/vfio-%: $(B)/src/vfio_%_main.o $(B)/libvfiobind.a
+	$(CXX) $(LDFLAGS) $(STATIC_RUNTIME) -o $@ $^ $(INIH_LIBS) $(KMOD_LIBS) $(IMAGE_LIBS)
+
+$(B)/vfio-initrd-check: $(B)/src/vfio_initrd_check_main.o $(B)/libvfiobind.a
+	$(CXX) $(LDFLAGS) $(STATIC_RUNTIME) -o $@ $^ $(INIH_LIBS) $(KMOD_LIBS) $(IMAGE_LIBS)
+
+$(B)/run-tests: $(TEST_OBJS) $(B)/libvfiobind.a
+	$(CXX) $(LDFLAGS) -o $@ $^ $(INIH_LIBS) $(KMOD_LIBS) $(IMAGE_LIBS)
+
+check: check-unit check-shell
+
+check-unit: $(B)/run-tests
+	$(B)/run-tests
+
+check-shell: all
+	@set -e; for t in tests/shell/*.sh; do [ -e "$$t" ] || continue; echo "== $$t"; sh "$$t" $(B); done
+
+check-vm: all
+	@.ci/install-deps vm
+	tests/vm/run-all.sh $(B)
+
+demo: all
+	@.ci/install-deps vm
+	tests/vm/demo.sh $(B)
+
+bench: $(B)/bench-plan all
+	$(B)/bench-plan
+	@for t in $(TOOLS); do strip -o $$t.stripped $$t; printf '%-22s stripped size: %s bytes\n' $$(basename $$t) $$(stat -c %s $$t.stripped); done
+	@printf 'vfio-bind needs: '; objdump -p $(B)/vfio-bind | awk '/NEEDED/ {printf "%s ", $$2}'; echo
+
+$(B)/bench-plan: $(B)/tests/bench_plan.o $(B)/tests/fixture.o $(B)/libvfiobind.a
+	$(CXX) $(LDFLAGS) -o $@ $^ $(INIH_LIBS) $(KMOD_LIBS) $(IMAGE_LIBS)
+
+install: all
+	install -D -m 0755 $(B)/vfio-bind $(DESTDIR)$(SBINDIR)/vfio-bind
+	for t in vfio-setup vfio-initrd-check; do [ ! -e $(B)/$$t ] || install -D -m 0755 $(B)/$$t $(DESTDIR)$(SBINDIR)/$$t; done
+	install -D -m 0755 dracut-module/module-setup.sh $(DESTDIR)$(DRACUTDIR)/module-setup.sh
+	for f in dracut-module/*; do case $$f in */module-setup.sh) ;; *) install -D -m 0644 $$f $(DESTDIR)$(DRACUTDIR)/$$(basename $$f) ;; esac; done
+	install -D -m 0644 conf/vfio-bind.service $(DESTDIR)$(UNITDIR)/vfio-bind.service
+	[ -e $(DESTDIR)$(SYSCONFDIR)/vfio-devices.ini ] || install -D -m 0644 conf/vfio-devices.ini $(DESTDIR)$(SYSCONFDIR)/vfio-devices.ini
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

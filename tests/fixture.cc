@@ -1,0 +1,118 @@
+#include "fixture.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace fsys = std::filesystem;
+
+namespace vbtest {
+
+TempDir::TempDir() {
+    const char* base = getenv("TMPDIR");
+    std::string tmpl = std::string(base && *base ? base : "/tmp") + "/vfio-bind-test.XXXXXX";
+    if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+    std::error_code ec;
+    fsys::remove_all(path_, ec);
+}
+
+std::string TempDir::operator/(std::string_view rel) const {
+    std::string r(rel);
+    return path_ + (r.empty() || r[0] != '/' ? "/" : "") + r;
+}
+
+void make_dirs(const std::string& path) { fsys::create_directories(path); }
+
+void write_file(const std::string& path, std::string_view data) {
+    fsys::create_directories(fsys::path(path).parent_path());
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(data.data(), static_cast<std::streamsize>(data.size()));
+    if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot read " + path);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+void make_symlink(const std::string& target, const std::string& link) {
+    fsys::create_directories(fsys::path(link).parent_path());
+    std::error_code ec;
+    fsys::remove(link, ec);
+    fsys::create_symlink(target, link);
+}
+
+namespace {
+std::string hex(uint32_t v, int width) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "0x%0*x\n", width, v);
+    return buf;
+}
+} // namespace
+
+FakeSysfs::FakeSysfs(std::string root) : root_(std::move(root)) {
+    make_dirs(root_ + "/sys/bus/pci/devices");
+    make_dirs(root_ + "/sys/bus/pci/drivers");
+    make_dirs(root_ + "/sys/kernel/iommu_groups");
+    write_file(root_ + "/sys/bus/pci/drivers_probe", "");
+    write_file(root_ + "/proc/cmdline", "BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet\n");
+}
+
+FakeSysfs& FakeSysfs::add(const FakeFunction& f) {
+    // Real layout: /sys/devices/pci0000:00/<addr>, linked from /sys/bus/pci/devices.
+    const std::string dev = root_ + "/sys/devices/pci0000:00/" + f.address;
+    write_file(dev + "/vendor", hex(f.vendor, 4));
+    write_file(dev + "/device", hex(f.device, 4));
+    write_file(dev + "/subsystem_vendor", hex(f.subvendor, 4));
+    write_file(dev + "/subsystem_device", hex(f.subdevice, 4));
+    write_file(dev + "/class", hex(f.class_code, 6));
+    write_file(dev + "/driver_override", "(null)\n");
+    char modalias[96];
+    std::snprintf(modalias, sizeof modalias, "pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X\n", f.vendor, f.device,
+                  f.subvendor, f.subdevice, (f.class_code >> 16) & 0xff, (f.class_code >> 8) & 0xff,
+                  f.class_code & 0xff);
+    write_file(dev + "/modalias", modalias);
+    if ((f.class_code >> 16) == 0x03) write_file(dev + "/boot_vga", f.boot_vga ? "1\n" : "0\n");
+    make_symlink("../../../devices/pci0000:00/" + f.address, root_ + "/sys/bus/pci/devices/" + f.address);
+    if (f.iommu_group) {
+        const std::string g = std::to_string(*f.iommu_group);
+        make_dirs(root_ + "/sys/kernel/iommu_groups/" + g + "/devices");
+        make_symlink("../../../../kernel/iommu_groups/" + g, dev + "/iommu_group");
+        make_symlink("../../../../devices/pci0000:00/" + f.address,
+                     root_ + "/sys/kernel/iommu_groups/" + g + "/devices/" + f.address);
+    }
+    if (!f.driver.empty()) {
+        const std::string drv = root_ + "/sys/bus/pci/drivers/" + f.driver;
+        make_dirs(drv);
+        if (!fsys::exists(drv + "/unbind")) write_file(drv + "/unbind", "");
+        if (!fsys::exists(drv + "/bind")) write_file(drv + "/bind", "");
+        make_symlink("../../../bus/pci/drivers/" + f.driver, dev + "/driver");
+        make_symlink("../../../../devices/pci0000:00/" + f.address, drv + "/" + f.address);
+    }
+    return *this;
+}
+
+FakeSysfs& FakeSysfs::cmdline(std::string_view text) {
+    write_file(root_ + "/proc/cmdline", std::string(text) + "\n");
+    return *this;
+}
+
+FakeSysfs& FakeSysfs::kernel_release(std::string_view kver) {
+    write_file(root_ + "/proc/sys/kernel/osrelease", std::string(kver) + "\n");
+    return *this;
+}
+
+} // namespace vbtest
