@@ -36,20 +36,6 @@ Status write_all(int fd, std::string_view data) {
 
 } // namespace
 
-std::string trim(std::string_view s) {
-    const char* ws = " \t\r\n\v\f";
-    size_t b = s.find_first_not_of(ws);
-    if (b == std::string_view::npos) return {};
-    size_t e = s.find_last_not_of(ws);
-    return std::string(s.substr(b, e - b + 1));
-}
-
-std::string basename_of(std::string_view path) {
-    while (!path.empty() && path.back() == '/') path.remove_suffix(1);
-    size_t slash = path.rfind('/');
-    return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
-}
-
 DiskFs::DiskFs(std::string root) : root_(std::move(root)) {
     while (!root_.empty() && root_.back() == '/') root_.pop_back();
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "result.h"
+#include "text.h"
 
 namespace vb {
 
@@ -65,10 +66,5 @@ public:
 private:
     std::string root_; // without trailing slash; empty for the real "/"
 };
-
-// Helpers shared by every tool.
-std::string trim(std::string_view s);
-// Last path component of a link target or path ("../../x/vfio-pci" -> "vfio-pci").
-std::string basename_of(std::string_view path);
 
 } // namespace vb

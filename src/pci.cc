@@ -1,0 +1,94 @@
+#include "pci.h"
+
+namespace vb {
+
+namespace {
+
+Result<uint32_t> read_hex(const Fs& fs, const std::string& path) {
+    auto text = fs.read(path, 64);
+    if (!text) return text.error();
+    auto v = parse_sysfs_hex(*text);
+    if (!v) return make_error(EINVAL, path + ": " + v.error().message);
+    return *v;
+}
+
+} // namespace
+
+std::string PciDevice::id_str() const { return PciId{vendor, device, false, 0, 0}.str(); }
+
+Result<PciDevice> read_pci_device(const Fs& fs, const PciAddress& addr) {
+    PciDevice d;
+    d.address = addr;
+    const std::string dir = d.sysfs_dir();
+    struct Field {
+        const char* name;
+        uint32_t value;
+    } fields[] = {{"vendor", 0}, {"device", 0}, {"subsystem_vendor", 0}, {"subsystem_device", 0}, {"class", 0}};
+    for (auto& f : fields) {
+        auto v = read_hex(fs, dir + "/" + f.name);
+        if (!v) return v.error();
+        f.value = *v;
+    }
+    d.vendor = static_cast<uint16_t>(fields[0].value);
+    d.device = static_cast<uint16_t>(fields[1].value);
+    d.subvendor = static_cast<uint16_t>(fields[2].value);
+    d.subdevice = static_cast<uint16_t>(fields[3].value);
+    d.class_code = fields[4].value;
+
+    if (auto bv = fs.read(dir + "/boot_vga", 16)) d.boot_vga = trim(*bv) == "1";
+    if (auto link = fs.read_link(dir + "/driver")) d.driver = basename_of(*link);
+    if (auto ov = fs.read(dir + "/driver_override", 256)) {
+        std::string v = trim(*ov);
+        if (v != "(null)") d.driver_override = v;
+    }
+    if (auto g = fs.read_link(dir + "/iommu_group")) {
+        const std::string n = basename_of(*g);
+        if (!n.empty() && n.find_first_not_of("0123456789") == std::string::npos && n.size() < 9)
+            d.iommu_group = std::stoi(n);
+    }
+    if (auto m = fs.read(dir + "/modalias", 256)) d.modalias = trim(*m);
+    return d;
+}
+
+Result<std::vector<PciDevice>> scan_pci_devices(const Fs& fs, std::vector<std::string>* skipped) {
+    auto names = fs.list_dir(kPciDevicesDir);
+    if (!names) return names.error();
+    std::vector<PciDevice> devices;
+    devices.reserve(names->size());
+    for (const auto& name : *names) {
+        auto addr = parse_pci_address(name);
+        auto dev = addr ? read_pci_device(fs, *addr) : Result<PciDevice>(addr.error());
+        if (dev) devices.push_back(std::move(*dev));
+        else if (skipped) skipped->push_back(name + ": " + dev.error().message);
+    }
+    return devices; // list_dir sorts, and sysfs names sort as addresses do
+}
+
+std::string pci_class_name(uint32_t c) {
+    switch (c >> 8) {
+    case 0x0300: return "VGA compatible controller";
+    case 0x0302: return "3D controller";
+    case 0x0380: return "Display controller";
+    case 0x0403: return "Audio device";
+    case 0x0401: return "Multimedia audio controller";
+    case 0x0c03: return "USB controller";
+    case 0x0106: return "SATA controller";
+    case 0x0108: return "Non-Volatile memory controller";
+    case 0x0200: return "Ethernet controller";
+    case 0x0600: return "Host bridge";
+    case 0x0601: return "ISA bridge";
+    case 0x0604: return "PCI bridge";
+    case 0x0c05: return "SMBus";
+    }
+    switch (c >> 16) {
+    case 0x01: return "Mass storage controller";
+    case 0x02: return "Network controller";
+    case 0x03: return "Display controller";
+    case 0x04: return "Multimedia controller";
+    case 0x06: return "Bridge";
+    case 0x0c: return "Serial bus controller";
+    }
+    return "Unclassified device";
+}
+
+} // namespace vb

@@ -1,0 +1,32 @@
+// Deciding what to claim: config entries resolved against the devices sysfs
+// shows, with every refusal explained. Pure: reads nothing, writes nothing.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "config.h"
+#include "pci.h"
+
+namespace vb {
+
+struct Target {
+    PciDevice device;
+    std::string why; // "[gpu] by address", "[any] by id", "same card as 0000:01:00.0"
+};
+
+struct Refusal {
+    std::string subject; // the address, or the config entry when no device is involved
+    std::string reason;  // what is wrong and how to fix it
+};
+
+struct Plan {
+    std::vector<Target> targets;
+    std::vector<Refusal> refused;
+    std::vector<std::string> warnings; // non-viable IOMMU groups, ids dropped from ids=
+    std::string module_options;        // vfio-pci options: ids= (safe ones only) + vfio_pci_options
+};
+
+Plan make_plan(const Config& config, const std::vector<PciDevice>& devices);
+
+} // namespace vb
