@@ -175,7 +175,7 @@ Result<Config> parse_config(std::string_view text, const std::string& path) {
     if (rc < 0 && st.errors.empty()) st.error(0, "cannot parse");
 
     std::set<std::string> addresses;
-    for (const auto& d : st.config.devices) {
+    for (const auto& d : st.stopped ? std::vector<DeviceEntry>{} : st.config.devices) {
         if (!d.address && !d.id) st.error(d.line, "[" + d.name + "] has neither address nor id");
         if (d.address && !addresses.insert(d.address->str()).second)
             st.error(d.line, "[" + d.name + "] repeats address " + d.address->str());

@@ -115,4 +115,33 @@ FakeSysfs& FakeSysfs::kernel_release(std::string_view kver) {
     return *this;
 }
 
+FakeSysfs desktop(const std::string& root) {
+    FakeSysfs m(root);
+    m.add({"0000:00:00.0", 0x8086, 0x3e30, 0x060000, 0, ""})
+        .add({"0000:00:01.0", 0x8086, 0x1901, 0x060400, 1, "pcieport"})
+        .add({"0000:00:02.0", 0x8086, 0x3e92, 0x030000, 0, "i915", true})
+        .add({"0000:00:17.0", 0x8086, 0xa352, 0x010601, 5, "ahci"})
+        .add({"0000:01:00.0", 0x1002, 0x6818, 0x030000, 1, "radeon", false, 0x1458, 0x22d9})
+        .add({"0000:01:00.1", 0x1002, 0xaab0, 0x040300, 1, "snd_hda_intel", false, 0x1458, 0xaab0});
+    return m.kernel_release("6.1.0-test");
+}
+
+FakeSysfs twin_nvidia(const std::string& root) {
+    FakeSysfs m(root);
+    m.add({"0000:00:01.0", 0x8086, 0x1901, 0x060400, 0, "pcieport"})
+        .add({"0000:01:00.0", 0x10de, 0x1b80, 0x030000, 1, "nouveau", true})
+        .add({"0000:01:00.1", 0x10de, 0x10f0, 0x040300, 1, "snd_hda_intel"})
+        .add({"0000:02:00.0", 0x10de, 0x1b80, 0x030000, 2, "nouveau"})
+        .add({"0000:02:00.1", 0x10de, 0x10f0, 0x040300, 2, "snd_hda_intel"});
+    return m.kernel_release("6.1.0-test");
+}
+
+FakeSysfs shared_group(const std::string& root) {
+    FakeSysfs m(root);
+    m.add({"0000:00:02.0", 0x8086, 0x3e92, 0x030000, 0, "i915", true})
+        .add({"0000:03:00.0", 0x1002, 0x67df, 0x030000, 7, "amdgpu"})
+        .add({"0000:04:00.0", 0x1b21, 0x0612, 0x010601, 7, "ahci"});
+    return m.kernel_release("6.1.0-test");
+}
+
 } // namespace vbtest

@@ -55,4 +55,16 @@ private:
     std::string root_;
 };
 
+// Machines that look like real ones (addresses, ids and groups as such boards
+// have them). Each returns the FakeSysfs for further additions.
+//  desktop:    boot iGPU 00:02.0 (i915, group 0), root port 00:01.0 + Radeon HD 7870
+//              01:00.0 (1002:6818, radeon) + its HDMI audio 01:00.1 (1002:aab0,
+//              snd_hda_intel) in group 1, SATA 00:17.0 (ahci, group 5)
+//  twin_nvidia: two GTX 1070 (10de:1b80 + audio 10de:10f0) at 01:00 and 02:00,
+//              groups 1 and 2, nouveau/snd_hda_intel bound; boot VGA is 01:00.0
+//  shared_group: a GPU at 03:00.0 whose group 7 also holds a SATA controller 04:00.0
+FakeSysfs desktop(const std::string& root);
+FakeSysfs twin_nvidia(const std::string& root);
+FakeSysfs shared_group(const std::string& root);
+
 } // namespace vbtest

@@ -1,0 +1,185 @@
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "claim.h"
+#include "config.h"
+#include "fixture.h"
+#include "pci.h"
+#include "plan.h"
+
+using namespace vb;
+using namespace vbtest;
+
+namespace {
+
+// The fixture sysfs plus the bits of the kernel the claim relies on: unbind
+// drops the driver link, probing (or registering vfio-pci) binds a device
+// whose driver_override names a registered driver. Every write and module
+// load goes into one journal, so tests can assert the exact sequence.
+class FakeKernel : public DiskFs, public ModuleLoader {
+public:
+    explicit FakeKernel(const std::string& root) : DiskFs(root), root_(root) {}
+
+    std::vector<std::string> journal;
+    LoadOutcome load_outcome = LoadOutcome::Inserted;
+    bool load_fails = false;
+    bool probe_binds = true; // false: a device that no driver accepts
+
+    Status write(const std::string& path, std::string_view data) override {
+        journal.push_back("write " + path + " " + std::string(data));
+        const std::string dev_prefix = std::string(kPciDevicesDir) + "/";
+        if (path.size() > 7 && path.compare(path.size() - 7, 7, "/unbind") == 0) {
+            const std::string addr(data);
+            unlink((root_ + dev_prefix + addr + "/driver").c_str());
+            return {};
+        }
+        if (path == kDriversProbe) {
+            bind_if_overridden(std::string(data));
+            return {};
+        }
+        return DiskFs::write(path, data);
+    }
+    Status write_bounded(const std::string& path, std::string_view data, int) override { return write(path, data); }
+
+    Result<LoadResult> load(const std::string& name, const std::string& options) override {
+        journal.push_back("load " + name + (options.empty() ? "" : " " + options));
+        if (load_fails) return make_error(ENOENT, "module vfio-pci not found for this kernel");
+        vfio_registered_ = true;
+        // Registering the driver binds every unbound device that overrides to it.
+        auto names = list_dir(kPciDevicesDir);
+        for (const auto& a : *names)
+            if (!exists(std::string(kPciDevicesDir) + "/" + a + "/driver")) bind_if_overridden(a);
+        return LoadResult{load_outcome, {"vfio", "vfio_iommu_type1", "vfio-pci"}};
+    }
+    Result<std::vector<std::string>> drivers_for_modalias(const std::string&) override {
+        return std::vector<std::string>{"radeon"};
+    }
+
+private:
+    void bind_if_overridden(const std::string& addr) {
+        const std::string dev = std::string(kPciDevicesDir) + "/" + addr;
+        auto ov = read(dev + "/driver_override");
+        if (!probe_binds || !vfio_registered_ || !ov || trim(*ov) != "vfio-pci") return;
+        if (exists(dev + "/driver")) return;
+        journal.push_back("bind " + addr + " vfio-pci");
+        make_symlink("../../../bus/pci/drivers/vfio-pci", root_ + dev + "/driver");
+    }
+    std::string root_;
+    bool vfio_registered_ = false;
+};
+
+Plan plan_for(const Fs& fs, const char* config_text) {
+    auto config = parse_config(config_text, "test.ini");
+    REQUIRE_MESSAGE(config.ok(), config.error().message);
+    auto devices = scan_pci_devices(fs);
+    REQUIRE(devices.ok());
+    return make_plan(*config, *devices);
+}
+
+std::string driver_of(const Fs& fs, const std::string& addr) {
+    auto l = fs.read_link(std::string(kPciDevicesDir) + "/" + addr + "/driver");
+    return l ? basename_of(*l) : "";
+}
+
+} // namespace
+
+TEST_CASE("claim: override before module load, unbind before probe, verified by the driver link") {
+    TempDir t;
+    desktop(t.path());
+    FakeKernel k(t.path());
+    Plan p = plan_for(k, "[gpu]\naddress = 01:00.0\nid = 1002:6818\n");
+    ClaimReport r = claim(k, k, p);
+
+    const std::string d0 = "/sys/bus/pci/devices/0000:01:00.0", d1 = "/sys/bus/pci/devices/0000:01:00.1";
+    std::vector<std::string> expected = {
+        "write " + d0 + "/driver_override vfio-pci",
+        "write " + d1 + "/driver_override vfio-pci",
+        "load vfio-pci",
+        "write /sys/bus/pci/drivers/radeon/unbind 0000:01:00.0",
+        "write /sys/bus/pci/drivers_probe 0000:01:00.0",
+        "bind 0000:01:00.0 vfio-pci",
+        "write /sys/bus/pci/drivers/snd_hda_intel/unbind 0000:01:00.1",
+        "write /sys/bus/pci/drivers_probe 0000:01:00.1",
+        "bind 0000:01:00.1 vfio-pci",
+    };
+    CHECK(k.journal == expected);
+    REQUIRE(r.devices.size() == 2);
+    CHECK(r.devices[0].outcome == Outcome::Claimed);
+    CHECK(r.devices[0].detail == "taken from radeon");
+    CHECK(r.devices[1].outcome == Outcome::Claimed);
+    CHECK(driver_of(k, "0000:01:00.0") == "vfio-pci");
+    CHECK(driver_of(k, "0000:00:02.0") == "i915"); // the host's GPU is untouched
+    CHECK(driver_of(k, "0000:00:17.0") == "ahci");
+}
+
+TEST_CASE("claim: unbound devices are bound when vfio-pci registers; no unbind, no probe needed") {
+    TempDir t;
+    FakeSysfs m(t.path());
+    m.add({"0000:01:00.0", 0x1002, 0x5159, 0x030000, 3, ""});
+    FakeKernel k(t.path());
+    ClaimReport r = claim(k, k, plan_for(k, "[r]\naddress = 01:00.0\nid = 1002:5159\n"));
+    std::vector<std::string> expected = {"write /sys/bus/pci/devices/0000:01:00.0/driver_override vfio-pci",
+                                         "load vfio-pci", "bind 0000:01:00.0 vfio-pci"};
+    CHECK(k.journal == expected);
+    CHECK(r.devices[0].outcome == Outcome::Claimed);
+}
+
+TEST_CASE("claim: id-only entries pass ids= to vfio-pci") {
+    TempDir t;
+    twin_nvidia(t.path());
+    FakeKernel k(t.path());
+    ClaimReport r = claim(k, k, plan_for(k, "[options]\nboot_vga = yes\nvfio_pci_options = disable_vga=1\n[all]\nid = 10de:1b80\n"));
+    CHECK(std::find(k.journal.begin(), k.journal.end(), "load vfio-pci ids=10de:1b80 disable_vga=1") != k.journal.end());
+    CHECK(r.devices.size() == 4);
+    for (const auto& d : r.devices) CHECK(d.outcome == Outcome::Claimed);
+}
+
+TEST_CASE("claim: a device nobody binds after the probe is reported as failed") {
+    TempDir t;
+    desktop(t.path());
+    FakeKernel k(t.path());
+    k.probe_binds = false;
+    ClaimReport r = claim(k, k, plan_for(k, "[options]\ngroup = no\n[gpu]\naddress = 01:00.0\nid = 1002:6818\n"));
+    REQUIRE(r.devices.size() == 1);
+    CHECK(r.devices[0].outcome == Outcome::Failed);
+    CHECK(r.devices[0].detail == "taken from radeon; not bound to vfio-pci after probing (driver: none)");
+}
+
+TEST_CASE("claim: vfio-pci cannot load, so the devices go back to the host") {
+    TempDir t;
+    desktop(t.path());
+    FakeKernel k(t.path());
+    k.load_fails = true;
+    ClaimReport r = claim(k, k, plan_for(k, "[options]\ngroup = no\n[gpu]\naddress = 01:00.0\nid = 1002:6818\n"));
+    CHECK_FALSE(r.module.ok());
+    CHECK(r.devices[0].outcome == Outcome::Failed);
+    CHECK(k.journal.back() == "write /sys/bus/pci/devices/0000:01:00.0/driver_override \n");
+    CHECK(driver_of(k, "0000:01:00.0") == "radeon"); // never unbound
+}
+
+TEST_CASE("claim: vfio-pci built in, options go unapplied and devices are claimed by override") {
+    TempDir t;
+    FakeSysfs m(t.path());
+    m.add({"0000:01:00.0", 0x10de, 0x1b80, 0x030000, 1, ""});
+    FakeKernel k(t.path());
+    k.load_outcome = LoadOutcome::BuiltIn;
+    ClaimReport r = claim(k, k, plan_for(k, "[all]\nid = 10de:1b80\n"));
+    CHECK(r.devices[0].outcome == Outcome::Claimed);
+    REQUIRE(r.warnings.size() == 1);
+    CHECK(r.warnings[0].find("vfio-pci was built into the kernel: options 'ids=10de:1b80' not applied") == 0);
+}
+
+TEST_CASE("claim: running twice changes nothing the second time") {
+    TempDir t;
+    desktop(t.path());
+    FakeKernel first(t.path());
+    (void)claim(first, first, plan_for(first, "[gpu]\naddress = 01:00.0\nid = 1002:6818\n"));
+    FakeKernel again(t.path());
+    ClaimReport r = claim(again, again, plan_for(again, "[gpu]\naddress = 01:00.0\nid = 1002:6818\n"));
+    std::vector<std::string> only_load = {"load vfio-pci"};
+    CHECK(again.journal == only_load);
+    for (const auto& d : r.devices) CHECK(d.outcome == Outcome::AlreadyClaimed);
+}
