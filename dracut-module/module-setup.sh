@@ -1,0 +1,83 @@
+#!/bin/bash
+# dracut module: claim the PCI devices listed in /etc/vfio-devices.ini for
+# vfio-pci before udev coldplug can load and bind their host drivers.
+#
+# VFIO_BIND_CONFIG and VFIO_BIND_BINARY override the config and binary put in
+# the image (used by the VM tests, which build images for several configs).
+
+_vfio_bind_conf() {
+    printf '%s\n' "${VFIO_BIND_CONFIG:-${dracutsysrootdir-}/etc/vfio-devices.ini}"
+}
+
+_vfio_bind_bin() {
+    if [[ -n ${VFIO_BIND_BINARY-} ]]; then
+        printf '%s\n' "$VFIO_BIND_BINARY"
+    else
+        local p
+        p=$(find_binary vfio-bind) || return 1
+        printf '%s\n' "${dracutsysrootdir-}$p"
+    fi
+}
+
+# 0: configured machine, include it (hostonly too); 255: only on request
+# (--add vfio-bind), e.g. to build an image before writing the config.
+check() {
+    local bin
+    bin=$(_vfio_bind_bin) || return 255
+    [[ -x $bin ]] || return 255
+    [[ -f $(_vfio_bind_conf) ]] || return 255
+    return 0
+}
+
+depends() {
+    return 0
+}
+
+installkernel() {
+    # Also in hostonly mode: the devices we claim have no driver bound on a
+    # configured host, so hostonly detection would miss vfio-pci. instmods
+    # treats built-in modules as present.
+    hostonly='' instmods vfio vfio_iommu_type1 vfio-pci
+}
+
+install() {
+    local bin conf snippet err
+    bin=$(_vfio_bind_bin)
+    conf=$(_vfio_bind_conf)
+    if [[ -z $bin || ! -x $bin ]]; then
+        derror "vfio-bind: binary not found; the image will not claim any device"
+        return 0
+    fi
+    inst_binary "$bin" /usr/sbin/vfio-bind
+
+    if [[ ! -f $conf ]]; then
+        dwarning "vfio-bind: $conf does not exist; nothing will be claimed at boot"
+        return 0
+    fi
+    # The config goes in even when it is invalid: at boot vfio-bind then
+    # refuses it and says why in the kernel log instead of silently doing nothing.
+    inst_simple "$conf" /etc/vfio-devices.ini
+
+    # modprobe.d is only copied in hostonly mode, so generate and install ours:
+    # vfio-pci ids= for id-only entries and a softdep that loads vfio-pci
+    # before every host driver matching a configured device (from libkmod).
+    snippet="$DRACUT_TMPDIR/vfio-bind-modprobe.conf"
+    err="$DRACUT_TMPDIR/vfio-bind-modprobe.err"
+    if "$bin" --modprobe-conf --config "$conf" --kver "$kernel" > "$snippet" 2> "$err"; then
+        [[ -s $snippet ]] && inst_simple "$snippet" /etc/modprobe.d/vfio-bind.conf
+    else
+        derror "vfio-bind: ********************************************************"
+        derror "vfio-bind: invalid configuration, no device will be claimed at boot:"
+        while IFS= read -r line; do derror "vfio-bind:   $line"; done < "$err"
+        derror "vfio-bind: fix it and rebuild the initramfs"
+        derror "vfio-bind: ********************************************************"
+    fi
+
+    if dracut_module_included "systemd"; then
+        inst_simple "$moddir/vfio-bind-initrd.service" "$systemdsystemunitdir/vfio-bind-initrd.service"
+        $SYSTEMCTL -q --root "$initdir" add-wants sysinit.target vfio-bind-initrd.service
+    else
+        inst_multiple sleep
+        inst_hook pre-udev 30 "$moddir/vfio-bind-hook.sh"
+    fi
+}
