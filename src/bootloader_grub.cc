@@ -150,7 +150,7 @@ public:
             auto vars = evaluate(*files);
             if (vars && bls(*vars)) return {}; // entries carry their own options (BLS backend)
         }
-        if (have_program(fs, "update-grub")) return {{"update-grub"}};
+        if (debian_style(fs)) return {{"update-grub"}};
         if (have_program(fs, "grub2-mkconfig") || fs.exists("/boot/grub2"))
             return {{"grub2-mkconfig", "-o", "/boot/grub2/grub.cfg"}};
         return {{"grub-mkconfig", "-o", "/boot/grub/grub.cfg"}};

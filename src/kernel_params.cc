@@ -156,7 +156,6 @@ Result<EditOutcome> apply_edit(std::string_view cmdline, const ParamEdit& edit) 
     for (const auto& a : append) {
         if (!added.empty() || kept_before) added += ' ';
         added += a;
-        out.added.push_back(a);
     }
 
     std::string result;
@@ -174,6 +173,7 @@ Result<EditOutcome> apply_edit(std::string_view cmdline, const ParamEdit& edit) 
         }
         if (keep_byte[k]) result += cmdline[k];
     }
+    out.added.insert(out.added.end(), append.begin(), append.end());
     out.cmdline = result;
     return out;
 }

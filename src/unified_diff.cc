@@ -50,8 +50,8 @@ std::string unified_diff(std::string_view before, std::string_view after, const 
         size_t i = 0, j = 0;
         while (i < n || j < m) {
             if (i < n && j < m && a[pre + i] == b[pre + j]) ops.push_back({' ', a[pre + i]}), ++i, ++j;
-            else if (j < m && (i == n || L[i][j + 1] >= L[i + 1][j])) ops.push_back({'+', b[pre + j++]});
-            else ops.push_back({'-', a[pre + i++]});
+            else if (i < n && (j == m || L[i + 1][j] >= L[i][j + 1])) ops.push_back({'-', a[pre + i++]});
+            else ops.push_back({'+', b[pre + j++]});
         }
     } else {
         for (size_t i = 0; i < n; ++i) ops.push_back({'-', a[pre + i]});

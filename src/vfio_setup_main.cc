@@ -1,0 +1,185 @@
+// vfio-setup: the admin's companion to vfio-bind. This file only parses
+// arguments, calls the library and prints.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "cmdline_setup.h"
+#include "setup_lock.h"
+#include "unified_diff.h"
+
+namespace {
+
+const char* kUsage =
+    "Usage: vfio-setup [--root DIR] COMMAND ...\n"
+    "\n"
+    "  cmdline status                 CPU, IOMMU and the command line each bootloader boots with\n"
+    "  cmdline enable [OPTIONS]       add the IOMMU parameters to every bootloader in use\n"
+    "      --iommu-pt                 also add iommu=pt\n"
+    "      --add PARAM                also add PARAM (repeatable), e.g. video=efifb:off\n"
+    "      --dry-run                  show the changes, write nothing\n"
+    "      --no-update                write the files but do not run update-grub & co.\n"
+    "  cmdline disable [--dry-run] [--no-update]\n"
+    "                                 remove exactly what enable added\n"
+    "\n"
+    "  --root DIR    treat DIR as / (commands are then printed, never run)\n"
+    "  -h, --help    this text\n"
+    "  --version     version\n";
+
+int fail(const std::string& msg, int code = 1) {
+    std::fprintf(stderr, "vfio-setup: %s\n", msg.c_str());
+    return code;
+}
+
+std::string shell_join(const vb::Command& c) {
+    std::string out;
+    for (const auto& a : c) out += (out.empty() ? "" : " ") + a;
+    return out;
+}
+
+int run(const vb::Command& c) {
+    std::fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+        std::vector<char*> argv;
+        for (const auto& a : c) argv.push_back(const_cast<char*>(a.c_str()));
+        argv.push_back(nullptr);
+        execvp(argv[0], argv.data());
+        std::fprintf(stderr, "vfio-setup: cannot run %s: %s\n", argv[0], std::strerror(errno));
+        _exit(127);
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+void print_status(const vb::CmdlineStatus& st, const vb::Fs& fs) {
+    if (st.cpu_known)
+        std::printf("CPU:          %s (%s)%s%s\n", vb::vendor_name(st.cpu.vendor), st.cpu.model_name.c_str(),
+                    st.cpu.vmx ? ", vmx" : "", st.cpu.svm ? ", svm" : "");
+    else
+        std::printf("CPU:          unknown (/proc/cpuinfo unreadable)\n");
+    if (st.cpu_known && !st.cpu.vmx && !st.cpu.svm)
+        std::printf("              no vmx/svm flag: virtualization is off in the firmware setup\n");
+    std::printf("Firmware:     %s\n", st.iommu.dmar_table   ? "ACPI DMAR table (Intel VT-d)"
+                                      : st.iommu.ivrs_table ? "ACPI IVRS table (AMD-Vi)"
+                                                            : "no DMAR/IVRS table: enable VT-d/AMD-Vi (IOMMU) in the firmware setup");
+    std::printf("IOMMU now:    %s (%d unit(s), %d group(s))\n",
+                st.iommu.iommu_groups > 0 ? "active" : "not active", st.iommu.iommu_units, st.iommu.iommu_groups);
+    std::printf("Running with: %s\n", st.running_cmdline.c_str());
+    if (!st.boot.loader_info.empty()) std::printf("Boot loader:  %s (EFI LoaderInfo)\n", st.boot.loader_info.c_str());
+    else if (!st.boot.boot_current.empty()) std::printf("EFI entry:    %s\n", st.boot.boot_current.c_str());
+    if (st.bootloaders.empty()) std::printf("Bootloaders:  none found\n");
+    for (const auto& b : st.bootloaders) {
+        std::printf("%s%s:\n", b.name.c_str(), b.in_use ? "" : " (present, not in use)");
+        if (!b.error.empty()) std::printf("  error: %s\n", b.error.c_str());
+        for (const auto& e : b.entries) std::printf("  %s\n    %s\n", e.source.c_str(), e.cmdline.c_str());
+    }
+    std::printf("vfio-setup:   %s\n", st.enabled ? "enabled (disable undoes it)" : "not enabled");
+    (void)fs;
+}
+
+void print_plan(const vb::CmdlinePlan& plan, const vb::Fs& fs) {
+    for (const auto& n : plan.notes) std::printf("%s\n", n.c_str());
+    for (const auto& c : plan.files) {
+        std::string label = fs.host_path(c.path);
+        if (c.remove) std::printf("delete %s\n", label.c_str());
+        std::fputs(vb::unified_diff(c.before, c.remove ? "" : c.after, c.existed ? label : "/dev/null",
+                                    c.remove ? "/dev/null" : label)
+                       .c_str(),
+                   stdout);
+    }
+}
+
+int cmdline(vb::Fs& fs, const std::vector<std::string>& args) {
+    if (args.empty()) return fail("cmdline: status, enable or disable?\n" + std::string(kUsage), 2);
+    const std::string& sub = args[0];
+    bool dry = false, no_update = false;
+    vb::EnableOptions opts;
+    for (size_t i = 1; i < args.size(); ++i) {
+        if (args[i] == "--dry-run") dry = true;
+        else if (args[i] == "--no-update") no_update = true;
+        else if (args[i] == "--iommu-pt" && sub == "enable") opts.iommu_pt = true;
+        else if (args[i] == "--add" && sub == "enable" && i + 1 < args.size()) opts.extra.push_back(args[++i]);
+        else if (args[i].rfind("--add=", 0) == 0 && sub == "enable") opts.extra.push_back(args[i].substr(6));
+        else return fail("cmdline " + sub + ": unknown argument '" + args[i] + "'", 2);
+    }
+    if (sub == "status") {
+        auto st = vb::cmdline_status(fs);
+        print_status(st, fs);
+        vb::CpuVendor v = st.cpu_known ? st.cpu.vendor : vb::CpuVendor::Unknown;
+        auto edit = vb::enable_edit(v, opts, nullptr);
+        if (edit) {
+            auto plan = vb::plan_enable(fs, *edit);
+            if (!plan) std::printf("enable would fail: %s\n", plan.error().message.c_str());
+            else if (plan->empty()) std::printf("enable would change nothing\n");
+            else {
+                std::printf("enable would change:\n");
+                print_plan(*plan, fs);
+            }
+        }
+        return 0;
+    }
+    if (sub != "enable" && sub != "disable") return fail("cmdline: unknown subcommand '" + sub + "'", 2);
+
+    auto lock = vb::SetupLock::acquire(fs);
+    if (!lock && !dry) return fail(lock.error().message);
+    vb::Result<vb::CmdlinePlan> plan = vb::make_error(EINVAL, "");
+    if (sub == "enable") {
+        auto cpu = vb::read_cpu_info(fs);
+        std::vector<std::string> notes;
+        auto edit = vb::enable_edit(cpu ? cpu->vendor : vb::CpuVendor::Unknown, opts, &notes);
+        if (!edit) return fail(edit.error().message, 2);
+        for (const auto& n : notes) std::printf("%s\n", n.c_str());
+        plan = vb::plan_enable(fs, *edit);
+    } else {
+        plan = vb::plan_disable(fs);
+    }
+    if (!plan) return fail(plan.error().message);
+    print_plan(*plan, fs);
+    if (plan->empty()) {
+        std::printf("nothing to change\n");
+        return 0;
+    }
+    if (!dry) {
+        if (vb::Status s = vb::apply_plan(fs, *plan, sub == "enable"); !s) return fail(s.error().message);
+    }
+    int rc = 0;
+    for (const auto& [backend, cmd] : plan->commands) {
+        if (dry || no_update || fs.is_rooted()) {
+            std::printf("%s: run `%s` to apply\n", backend.c_str(), shell_join(cmd).c_str());
+            continue;
+        }
+        std::printf("running %s\n", shell_join(cmd).c_str());
+        if (int r = run(cmd); r != 0) rc = fail(shell_join(cmd) + " failed (exit status " + std::to_string(r) + ")");
+    }
+    if (dry) std::printf("dry run: nothing written\n");
+    else if (rc == 0) std::printf("reboot for the new command line to take effect\n");
+    return rc;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    std::string root = "/";
+    std::vector<std::string> rest;
+    for (size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "-h" || args[i] == "--help") { std::fputs(kUsage, stdout); return 0; }
+        if (args[i] == "--version") { std::printf("vfio-setup %s\n", VFIO_BIND_VERSION); return 0; }
+        if (args[i] == "--root" && i + 1 < args.size()) { root = args[++i]; continue; }
+        if (args[i].rfind("--root=", 0) == 0) { root = args[i].substr(7); continue; }
+        rest.push_back(args[i]);
+    }
+    if (rest.empty()) return fail("no command given\n" + std::string(kUsage), 2);
+    vb::DiskFs fs(root == "/" ? "" : root);
+    const std::string cmd = rest[0];
+    rest.erase(rest.begin());
+    if (cmd == "cmdline") return cmdline(fs, rest);
+    return fail("unknown command '" + cmd + "' (try --help)", 2);
+}
