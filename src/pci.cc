@@ -16,26 +16,64 @@ Result<uint32_t> read_hex(const Fs& fs, const std::string& path) {
 
 std::string PciDevice::id_str() const { return PciId{vendor, device, false, 0, 0}.str(); }
 
+namespace {
+
+// uevent carries ids, class and modalias in one read (PCI_ID=1002:5159,
+// PCI_SUBSYS_ID=..., PCI_CLASS=30000, MODALIAS=...): one open instead of six.
+bool read_uevent(const Fs& fs, const std::string& dir, PciDevice& d) {
+    auto text = fs.read(dir + "/uevent", 4096);
+    if (!text) return false;
+    bool have_id = false, have_class = false;
+    for (const std::string& line : split(*text, '\n')) {
+        size_t eq = line.find('=');
+        if (eq == std::string::npos) continue;
+        const std::string key = line.substr(0, eq), value = line.substr(eq + 1);
+        if (key == "PCI_ID" || key == "PCI_SUBSYS_ID") {
+            auto id = parse_pci_id(value);
+            if (!id) return false;
+            if (key == "PCI_ID") d.vendor = id->vendor, d.device = id->device, have_id = true;
+            else d.subvendor = id->vendor, d.subdevice = id->device;
+        } else if (key == "PCI_CLASS") {
+            auto c = parse_sysfs_hex(value);
+            if (!c) return false;
+            d.class_code = *c;
+            have_class = true;
+        } else if (key == "MODALIAS") {
+            d.modalias = value;
+        }
+    }
+    return have_id && have_class;
+}
+
+Status read_attributes(const Fs& fs, const std::string& dir, PciDevice& d) {
+    uint32_t v[5];
+    const char* names[] = {"vendor", "device", "subsystem_vendor", "subsystem_device", "class"};
+    for (int i = 0; i < 5; i++) {
+        auto r = read_hex(fs, dir + "/" + names[i]);
+        if (!r) return r.error();
+        v[i] = *r;
+    }
+    d.vendor = static_cast<uint16_t>(v[0]);
+    d.device = static_cast<uint16_t>(v[1]);
+    d.subvendor = static_cast<uint16_t>(v[2]);
+    d.subdevice = static_cast<uint16_t>(v[3]);
+    d.class_code = v[4];
+    if (auto m = fs.read(dir + "/modalias", 256)) d.modalias = trim(*m);
+    return {};
+}
+
+} // namespace
+
 Result<PciDevice> read_pci_device(const Fs& fs, const PciAddress& addr) {
     PciDevice d;
     d.address = addr;
     const std::string dir = d.sysfs_dir();
-    struct Field {
-        const char* name;
-        uint32_t value;
-    } fields[] = {{"vendor", 0}, {"device", 0}, {"subsystem_vendor", 0}, {"subsystem_device", 0}, {"class", 0}};
-    for (auto& f : fields) {
-        auto v = read_hex(fs, dir + "/" + f.name);
-        if (!v) return v.error();
-        f.value = *v;
-    }
-    d.vendor = static_cast<uint16_t>(fields[0].value);
-    d.device = static_cast<uint16_t>(fields[1].value);
-    d.subvendor = static_cast<uint16_t>(fields[2].value);
-    d.subdevice = static_cast<uint16_t>(fields[3].value);
-    d.class_code = fields[4].value;
+    if (!read_uevent(fs, dir, d))
+        if (Status st = read_attributes(fs, dir, d); !st) return st.error();
 
-    if (auto bv = fs.read(dir + "/boot_vga", 16)) d.boot_vga = trim(*bv) == "1";
+    // Only display devices have boot_vga.
+    if (d.is_display())
+        if (auto bv = fs.read(dir + "/boot_vga", 16)) d.boot_vga = trim(*bv) == "1";
     if (auto link = fs.read_link(dir + "/driver")) d.driver = basename_of(*link);
     if (auto ov = fs.read(dir + "/driver_override", 256)) {
         std::string v = trim(*ov);
@@ -46,16 +84,17 @@ Result<PciDevice> read_pci_device(const Fs& fs, const PciAddress& addr) {
         if (!n.empty() && n.find_first_not_of("0123456789") == std::string::npos && n.size() < 9)
             d.iommu_group = std::stoi(n);
     }
-    if (auto m = fs.read(dir + "/modalias", 256)) d.modalias = trim(*m);
     return d;
 }
 
-Result<std::vector<PciDevice>> scan_pci_devices(const Fs& fs, std::vector<std::string>* skipped) {
+Result<std::vector<PciDevice>> scan_pci_devices(const Fs& fs, std::vector<std::string>* skipped,
+                                                const std::function<bool(const std::string&)>& wanted) {
     auto names = fs.list_dir(kPciDevicesDir);
     if (!names) return names.error();
     std::vector<PciDevice> devices;
     devices.reserve(names->size());
     for (const auto& name : *names) {
+        if (wanted && !wanted(name)) continue;
         auto addr = parse_pci_address(name);
         auto dev = addr ? read_pci_device(fs, *addr) : Result<PciDevice>(addr.error());
         if (dev) devices.push_back(std::move(*dev));

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -37,9 +38,11 @@ struct PciDevice {
 // Reads one function's attributes. The address is already validated.
 Result<PciDevice> read_pci_device(const Fs& fs, const PciAddress& addr);
 
-// Every function under /sys/bus/pci/devices, sorted by address. Entries that
-// cannot be read are skipped (and named in `skipped` when given).
-Result<std::vector<PciDevice>> scan_pci_devices(const Fs& fs, std::vector<std::string>* skipped = nullptr);
+// The functions under /sys/bus/pci/devices (those whose name `wanted`
+// accepts, when given), sorted by address. Entries that cannot be read are
+// skipped (and named in `skipped` when given).
+Result<std::vector<PciDevice>> scan_pci_devices(const Fs& fs, std::vector<std::string>* skipped = nullptr,
+                                                const std::function<bool(const std::string&)>& wanted = {});
 
 // Human-readable class name for the common classes ("VGA compatible controller").
 std::string pci_class_name(uint32_t class_code);

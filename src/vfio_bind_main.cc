@@ -15,6 +15,7 @@
 #include "modprobe_conf.h"
 #include "pci.h"
 #include "plan.h"
+#include "scan.h"
 
 namespace {
 
@@ -136,7 +137,7 @@ int run(const Options& o, vb::Log& log) {
     }
 
     std::vector<std::string> skipped;
-    auto devices = vb::scan_pci_devices(fs, &skipped);
+    auto devices = vb::scan_for_config(fs, *config, &skipped);
     if (!devices) {
         log.error("cannot scan PCI devices: " + devices.error().message);
         if (!o.modprobe_conf) return kRefused;

@@ -85,6 +85,10 @@ FakeSysfs& FakeSysfs::add(const FakeFunction& f) {
                   f.subvendor, f.subdevice, (f.class_code >> 16) & 0xff, (f.class_code >> 8) & 0xff,
                   f.class_code & 0xff);
     write_file(dev + "/modalias", modalias);
+    char uevent[256];
+    std::snprintf(uevent, sizeof uevent, "PCI_CLASS=%X\nPCI_ID=%04X:%04X\nPCI_SUBSYS_ID=%04X:%04X\nPCI_SLOT_NAME=%s\nMODALIAS=%s",
+                  f.class_code, f.vendor, f.device, f.subvendor, f.subdevice, f.address.c_str(), modalias);
+    write_file(dev + "/uevent", uevent);
     if ((f.class_code >> 16) == 0x03) write_file(dev + "/boot_vga", f.boot_vga ? "1\n" : "0\n");
     make_symlink("../../../devices/pci0000:00/" + f.address, root_ + "/sys/bus/pci/devices/" + f.address);
     if (f.iommu_group) {
