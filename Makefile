@@ -1,7 +1,8 @@
 # vfio-bind: build, test and install.
 #   make              build the tools
-#   make check        unit tests (doctest, fixture sysfs trees) + shell tests
-#   make check-vm     real-kernel boot tests in QEMU (slow: several minutes)
+#   make check        every test: unit (doctest, fixture sysfs trees), shell,
+#                     and the real-kernel boot tests in QEMU (several minutes)
+#   make check-unit check-shell check-vm   one suite each
 #   make demo         boot a VM with emulated Radeons and show who claimed what
 #   make bench        planning speed and binary size figures
 #   make install      DESTDIR=... PREFIX=/usr
@@ -69,7 +70,7 @@ $(B)/vfio-initrd-check: $(B)/src/vfio_initrd_check_main.o $(B)/libvfiobind.a
 $(B)/run-tests: $(TEST_OBJS) $(B)/libvfiobind.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(INIH_LIBS) $(KMOD_LIBS) $(IMAGE_LIBS)
 
-check: check-unit check-shell
+check: check-unit check-shell check-vm
 
 check-unit: $(B)/run-tests
 	$(B)/run-tests
@@ -105,3 +106,14 @@ clean:
 	rm -rf $(B)
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# libFuzzer targets: every tests/fuzz/*_fuzz.cc, each built with the library
+# sources under clang's fuzzer and sanitizers. Run e.g.
+#   build/fuzz/grub_fuzz -max_total_time=60
+FUZZ_CXX   ?= clang++
+FUZZ_FLAGS ?= -g -O1 -std=c++17 -fsanitize=fuzzer,address,undefined -Isrc -DVFIO_BIND_VERSION='"$(VERSION)"'
+FUZZ_BINS  := $(patsubst tests/fuzz/%.cc,$(B)/fuzz/%,$(wildcard tests/fuzz/*_fuzz.cc))
+fuzz: $(FUZZ_BINS)
+$(B)/fuzz/%: tests/fuzz/%.cc $(LIB_SRCS) | deps
+	@mkdir -p $(@D)
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) $(INIH_LIBS) $(KMOD_LIBS) $(IMAGE_LIBS)
