@@ -100,6 +100,10 @@ install: all
 	install -D -m 0755 dracut-module/module-setup.sh $(DESTDIR)$(DRACUTDIR)/module-setup.sh
 	for f in dracut-module/*; do case $$f in */module-setup.sh) ;; *) install -D -m 0644 $$f $(DESTDIR)$(DRACUTDIR)/$$(basename $$f) ;; esac; done
 	install -D -m 0644 conf/vfio-bind.service $(DESTDIR)$(UNITDIR)/vfio-bind.service
+	install -D -m 0755 conf/hooks/vfio-initrd-check-hook $(DESTDIR)$(SYSCONFDIR)/kernel/postinst.d/zz-vfio-initrd-check
+	install -D -m 0755 conf/hooks/vfio-initrd-check-hook $(DESTDIR)$(SYSCONFDIR)/initramfs/post-update.d/vfio-initrd-check
+	install -D -m 0755 conf/hooks/vfio-initrd-check-hook $(DESTDIR)$(LIBDIR)/kernel/install.d/60-vfio-initrd-check.install
+	install -D -m 0644 conf/hooks/vfio-initrd-check.hook $(DESTDIR)$(DATADIR)/libalpm/hooks/95-vfio-initrd-check.hook
 	[ -e $(DESTDIR)$(SYSCONFDIR)/vfio-devices.ini ] || install -D -m 0644 conf/vfio-devices.ini $(DESTDIR)$(SYSCONFDIR)/vfio-devices.ini
 
 clean:
