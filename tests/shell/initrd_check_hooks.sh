@@ -1,0 +1,71 @@
+#!/bin/sh
+# The kernel hooks of vfio-initrd-check: the arguments each installer passes
+# become the right options, problems go to stderr, and the exit status is
+# always 0 (a kernel installation must never fail because of us).
+# Usage: tests/shell/initrd_check_hooks.sh BUILD_DIR
+set -u
+HOOK=$(cd "$(dirname "$0")/../.." && pwd)/conf/hooks/vfio-initrd-check-hook
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0
+ok() { echo "PASS: $1"; pass=$((pass + 1)); }
+ko() { echo "FAIL: $1"; fail=$((fail + 1)); }
+
+# A stand-in vfio-initrd-check that records its arguments and fails as told.
+mkdir -p "$T/bin"
+cat >"$T/bin/vfio-initrd-check" <<'STUB'
+#!/bin/sh
+echo "$*" >"$STUB_ARGS"
+echo "problem: stub says so"
+exit "${STUB_RC:-0}"
+STUB
+chmod +x "$T/bin/vfio-initrd-check"
+
+# run NAME HOOK-NAME ARGS... : runs the hook installed under HOOK-NAME.
+run() {
+    name=$1 as=$2
+    shift 2
+    mkdir -p "$T/as" && cp "$HOOK" "$T/as/$as"
+    STUB_ARGS=$T/args PATH="$T/bin:$PATH" sh "$T/as/$as" "$@" >"$T/out" 2>"$T/err"
+    rc=$?
+    if [ "$rc" -ne 0 ]; then ko "$name: exit $rc"; return 1; fi
+    if [ -s "$T/out" ]; then ko "$name: wrote to stdout"; return 1; fi
+    return 0
+}
+# args_are NAME EXPECTED
+args_are() {
+    if [ "$(cat "$T/args" 2>/dev/null)" = "$2" ]; then ok "$1"; else ko "$1: got '$(cat "$T/args" 2>/dev/null)', wanted '$2'"; fi
+}
+
+rm -f "$T/args"
+run "debian postinst" zz-vfio-initrd-check 6.1.0-9-amd64 /boot/vmlinuz-6.1.0-9-amd64 &&
+    args_are "debian postinst checks that kernel" "--quiet --kver 6.1.0-9-amd64"
+run "initramfs post-update" vfio-initrd-check 6.1.0-9-amd64 /boot/initrd.img-6.1.0-9-amd64 &&
+    args_are "post-update checks that image" "--quiet --image /boot/initrd.img-6.1.0-9-amd64 --kver 6.1.0-9-amd64"
+run "kernel-install add" 60-vfio-initrd-check.install add 6.2.0 /boot/abc/6.2.0 /usr/lib/modules/6.2.0/vmlinuz &&
+    args_are "kernel-install add checks that kernel" "--quiet --kver 6.2.0"
+mkdir -p "$T/staging" && : >"$T/staging/initrd"
+KERNEL_INSTALL_STAGING_AREA=$T/staging run "kernel-install staged" 60-vfio-initrd-check.install add 6.2.0 /boot/abc/6.2.0 &&
+    args_are "kernel-install checks the staged initrd" "--quiet --image $T/staging/initrd --kver 6.2.0"
+rm -f "$T/args"
+run "kernel-install remove" 60-vfio-initrd-check.install remove 6.2.0 /boot/abc/6.2.0 &&
+    { [ ! -e "$T/args" ] && ok "kernel-install remove checks nothing" || ko "kernel-install remove ran the check"; }
+
+STUB_RC=1
+export STUB_RC
+run "problems found" zz-vfio-initrd-check 6.1.0-9-amd64 /boot/vmlinuz-6.1.0-9-amd64 &&
+    { grep -q "problem: stub says so" "$T/err" && grep -q "will not claim" "$T/err" &&
+        ok "problems go to stderr, exit status stays 0" || ko "problems not on stderr"; }
+STUB_RC=2 run "usage error in the tool" zz-vfio-initrd-check 6.1.0-9-amd64 && ok "a failing tool still exits 0"
+
+# Without the tool installed the hook is silent.
+cp "$HOOK" "$T/as/zz-x"
+if PATH=/nonexistent /bin/sh "$T/as/zz-x" 6.1 >"$T/out" 2>&1 && [ ! -s "$T/out" ]; then ok "no tool: silent, exit 0"
+else ko "no tool: not silent or failed"; fi
+
+# The pacman hook never fails either.
+grep -q "^Exec = /bin/sh -c 'vfio-initrd-check --quiet >&2; exit 0'" "$(dirname "$HOOK")/vfio-initrd-check.hook" &&
+    ok "pacman hook exits 0" || ko "pacman hook Exec line"
+
+echo "initrd_check_hooks: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
