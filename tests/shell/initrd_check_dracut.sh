@@ -1,0 +1,97 @@
+#!/bin/sh
+# vfio-initrd-check on real images made by dracut for the installed kernel,
+# with the repository's dracut module: with and without the module, shell
+# and systemd run points, a stale config, several compressions, --json, --fix.
+# Skipped (PASS-less, exit 0) when dracut or a kernel is missing.
+# Usage: tests/shell/initrd_check_dracut.sh BUILD_DIR
+set -u
+B=$(cd "${1:-build}" && pwd)
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+CHECK=$B/vfio-initrd-check
+pass=0 fail=0
+ok() { echo "PASS: $1"; pass=$((pass + 1)); }
+ko() { echo "FAIL: $1"; fail=$((fail + 1)); }
+
+KVER=
+for k in /lib/modules/*; do
+    k=${k##*/}
+    [ -e "/boot/vmlinuz-$k" ] && [ -e "/lib/modules/$k/modules.dep" ] && KVER=$k
+done
+if [ -z "$KVER" ] || ! command -v dracut >/dev/null 2>&1 || [ "$(id -u)" != 0 ]; then
+    echo "SKIP: needs root, dracut and an installed kernel"
+    exit 0
+fi
+
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+# A private dracut tree with our module, so the host's is left alone.
+BASE=$T/dracut-base
+mkdir -p "$BASE/modules.d" "$T/conf.d"
+for f in /usr/lib/dracut/*; do [ "${f##*/}" = modules.d ] || ln -s "$f" "$BASE/"; done
+for f in /usr/lib/dracut/modules.d/*; do ln -s "$f" "$BASE/modules.d/"; done
+ln -s "$REPO/dracut-module" "$BASE/modules.d/90vfio-bind"
+
+# The machine being checked: this kernel, vfio-bind installed and configured.
+R=$T/root
+mkdir -p "$R/boot" "$R/lib/modules" "$R/etc" "$R/usr/sbin" "$R/proc" "$R/sys/bus/pci/devices"
+ln -s "/boot/vmlinuz-$KVER" "$R/boot/vmlinuz-$KVER"
+[ -e "/boot/config-$KVER" ] && cp "/boot/config-$KVER" "$R/boot/"
+ln -s "/lib/modules/$KVER" "$R/lib/modules/$KVER"
+cp "$B/vfio-bind" "$R/usr/sbin/vfio-bind"
+echo 12 >"$R/etc/debian_version"
+printf 'processor\t: 0\nvendor_id\t: AuthenticAMD\n\n' >"$R/proc/cpuinfo"
+printf '[radeon]\nid = 1002:5159\n' >"$R/etc/vfio-devices.ini"
+
+# image OUT COMPRESSION DRACUT-MODULES
+image() {
+    VFIO_BIND_CONFIG=$R/etc/vfio-devices.ini VFIO_BIND_BINARY=$B/vfio-bind dracutbasedir=$BASE \
+        dracut --conf /dev/null --confdir "$T/conf.d" --tmpdir "$T" --no-hostonly --no-hostonly-cmdline \
+        --kver "$KVER" -m "$3" --no-early-microcode --compress "$2" --force "$1" >"$T/dracut.log" 2>&1 ||
+        { ko "dracut $2 ($3) failed"; cat "$T/dracut.log"; return 1; }
+}
+# expect NAME WANTED_RC PATTERN -- vfio-initrd-check args...
+expect() {
+    name=$1 want=$2 pat=$3
+    shift 4
+    "$CHECK" --root "$R" "$@" >"$T/out" 2>&1
+    rc=$?
+    if [ "$rc" -ne "$want" ]; then ko "$name (exit $rc, wanted $want)"; sed 's/^/    /' "$T/out"; return; fi
+    if [ -n "$pat" ] && ! grep -q -- "$pat" "$T/out"; then ko "$name (no '$pat')"; sed 's/^/    /' "$T/out"; return; fi
+    ok "$name"
+}
+
+IMG=$R/boot/initrd.img-$KVER
+if image "$IMG" zstd "base vfio-bind"; then
+    expect "zstd image with the module (pre-udev hook): all good" 0 "uncompressed\|zstd" -- 
+    expect "--json says ok" 0 '"ok": true' -- --json
+    expect "--quiet prints nothing when all is good" 0 "" -- --quiet
+    [ -s "$T/out" ] && ko "--quiet printed: $(cat "$T/out")"
+    printf '[radeon]\nid = 1002:5159\n\n[audio]\nid = 1002:aa00\n' >"$R/etc/vfio-devices.ini"
+    expect "a changed config makes the image stale" 1 "stale copy of /etc/vfio-devices.ini" --
+    expect "the fix names the rebuild" 1 "fix: dracut -f --kver $KVER" --
+    expect "--fix under --root prints the rebuild" 1 "would run: dracut -f --kver $KVER" -- --fix
+    expect "--json carries the problem" 1 '"severity": "problem"' -- --json
+    printf '[radeon]\nid = 1002:5159\n' >"$R/etc/vfio-devices.ini"
+fi
+
+if image "$R/boot/custom-lz4.img" lz4 "base systemd systemd-initrd dracut-systemd vfio-bind"; then
+    expect "lz4 image with the module (systemd unit), by --image" 0 "lz4" -- --image /boot/custom-lz4.img
+    rm -f "$R/boot/custom-lz4.img"
+fi
+
+if image "$T/none-xz.img" xz "base"; then
+    cp "$T/none-xz.img" "$IMG"
+    expect "xz image without the module: one problem" 1 "built without the vfio-bind dracut module" --
+fi
+
+if image "$IMG" gzip "base vfio-bind"; then
+    expect "gzip image with the module: all good" 0 "gzip" --
+    rm -f "$R/boot/initrd.img-$KVER"
+    expect "no image: reported with the command" 1 "no initramfs found for kernel $KVER -- fix: dracut -f --kver $KVER" --
+fi
+
+expect "bad option: usage error" 2 "Usage" -- --frobnicate
+
+echo "initrd_check_dracut: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
