@@ -95,8 +95,8 @@ bad systemd bad
 # emulated guest; the driver still binds without it.
 BOOTS="
 negative none STD intel_iommu=on
-addr-id addr STD intel_iommu=on
-addr-id-shell addr-shell STD intel_iommu=on
+addr-id addr STD intel_iommu=on vbt.rerun
+addr-id-shell addr-shell STD intel_iommu=on vbt.rerun
 id-only idonly STD intel_iommu=on
 bootvga-refused bootvga-no BOOTR intel_iommu=on
 bootvga-yes bootvga-yes BOOTR intel_iommu=on
@@ -226,8 +226,18 @@ check_claim_addr() {
     expect_log 'vfio-bind: 0000:00:04\.0 1002:5159 group [0-9]+: claimed by vfio-pci'
     expect_log 'vfio-bind: 0000:00:04\.1 8086:2668 group [0-9]+: claimed by vfio-pci'
 }
-check_addr-id() { check_claim_addr; }
-check_addr-id-shell() { check_claim_addr; }
+# vbt.rerun: vfio-bind run again after coldplug (as the real-root unit would
+# after the initramfs) succeeds and changes no driver.
+check_rerun() {
+    local a drv
+    grep -qx 'rerun rc=0' "$REPORT" || err "second run: $(grep '^rerun rc=' "$REPORT"), expected rc=0"
+    while read -r _ _ a drv; do
+        [ "$drv" = "$(dev_field "$a" 5)" ] || err "second run changed $a: $(dev_field "$a" 5) -> $drv"
+    done < <(grep '^rerun dev ' "$REPORT")
+    grep -q '^rerun dev ' "$REPORT" || err "second run: no device state reported"
+}
+check_addr-id() { check_claim_addr; check_rerun; }
+check_addr-id-shell() { check_claim_addr; check_rerun; }
 check_id-only() {
     expect_driver 0000:00:04.0 vfio-pci
     expect_driver 0000:00:05.0 vfio-pci
@@ -321,6 +331,7 @@ while read -r scen img devs cmdline; do
             "$(awk '$1 == "uptime" { print $2 }' "$REPORT")"
         awk '$1 == "dev" && $4 ~ /^0x0(3|4)/ { printf "     %s %s %s group %s /dev/vfio: %s\n", $2, $3, $5, $6, $7 }' "$REPORT"
         grep '^log .*vfio-bind:' "$REPORT" | sed 's/^log /     /'
+        grep '^rerun vfio-bind:' "$REPORT" | sed 's/^rerun /     second run: /'
     fi
 done <<< "$BOOTS"
 

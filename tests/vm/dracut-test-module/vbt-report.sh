@@ -3,7 +3,8 @@
 # Output on /dev/ttyS1, one record per line, between markers:
 #   dev ADDR VENDOR:DEVICE CLASS DRIVER GROUP VFIO_NODE BOOT_VGA
 #   mod NAME yes|no
-#   log <dmesg line of vfio-bind>
+#   log <kernel log line>            (the whole dmesg)
+#   rerun <line>                     (with vbt.rerun: vfio-bind run again)
 if [ ! -e /run/vbt-reported ]; then
     {
         echo "VBT-BEGIN"
@@ -27,7 +28,19 @@ if [ ! -e /run/vbt-reported ]; then
         for m in radeon vfio_pci snd_hda_intel; do
             if [ -d "/sys/module/$m" ]; then echo "mod $m yes"; else echo "mod $m no"; fi
         done
-        dmesg | grep -e 'vfio-bind' -e 'vfio_bind' -e 'DMAR: IOMMU enabled' | sed 's/^/log /'
+        dmesg | sed 's/^/log /'
+        # A second run must find everything claimed and change nothing (the
+        # real-root unit after an initramfs that already claimed).
+        if grep -q 'vbt.rerun' /proc/cmdline; then
+            /usr/sbin/vfio-bind > /run/vbt-rerun 2>&1
+            echo "rerun rc=$?"
+            sed 's/^/rerun /' /run/vbt-rerun
+            for d in /sys/bus/pci/devices/*; do
+                drv=-
+                [ -e "$d/driver" ] && drv=$(readlink "$d/driver") && drv=${drv##*/}
+                echo "rerun dev ${d##*/} $drv"
+            done
+        fi
         echo "VBT-END"
     } > /dev/ttyS1 2>&1
     : > /run/vbt-reported
