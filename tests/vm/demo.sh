@@ -82,4 +82,5 @@ echo
 echo "vfio-bind's kernel log:"
 grep '^log .*vfio-bind:' "$R" | sed 's/^log /  /'
 echo
-echo "demo: done in $(($(date +%s) - T0)) s (boot $((SECONDS - t)) s). Logs: $WORK"
+rm -rf "$WORK/initrd.img" "$WORK/dracut-base"
+echo "demo: done in $(($(date +%s) - T0)) s. Logs (dracut, console, report): $WORK"

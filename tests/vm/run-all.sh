@@ -138,6 +138,9 @@ needed_images=" "
 while read -r scen img _; do
     [ -n "$scen" ] && wanted "$scen" && needed_images="$needed_images$img "
 done <<< "$BOOTS"
+for scen in image-systemd:addr image-shell:addr-shell image-id-only:idonly image-none:none; do
+    wanted "${scen%%:*}" && needed_images="$needed_images${scen#*:} "
+done
 
 t=$SECONDS
 while read -r name kind conf; do
@@ -334,6 +337,74 @@ while read -r scen img devs cmdline; do
         grep '^rerun vfio-bind:' "$REPORT" | sed 's/^rerun /     second run: /'
     fi
 done <<< "$BOOTS"
+
+# ---------------------------------------------------------------- no-VM checks
+# What dracut put in the images, and the module's check().
+in_image() { cpio --quiet -t < "$WORK/$1.img" 2> /dev/null | grep -Eq -- "$2"; }
+image_file() { cpio --quiet -i --to-stdout "$2" < "$WORK/$1.img" 2> /dev/null; }
+expect_in() { in_image "$1" "$2" || err "image $1 lacks /$2/"; }
+expect_not_in() { in_image "$1" "$2" && err "image $1 has /$2/ but must not"; }
+expect_common() {
+    expect_in "$1" '^usr/sbin/vfio-bind$'
+    expect_in "$1" '^usr/lib/(x86_64-linux-gnu/)?libkmod\.so\.2$'
+    expect_in "$1" '/kernel/drivers/vfio/pci/vfio-pci\.ko'
+    expect_in "$1" '/kernel/drivers/vfio/vfio_iommu_type1\.ko'
+    expect_in "$1" '^etc/modprobe\.d/vfio-bind\.conf$'
+    image_file "$1" etc/vfio-devices.ini | cmp -s - "$C/$2.ini" || err "image $1: etc/vfio-devices.ini differs from $2.ini"
+}
+static_image-systemd() {
+    expect_common addr addr
+    expect_in addr 'sysinit\.target\.wants/vfio-bind-initrd\.service$'
+    expect_not_in addr 'hooks/pre-udev/.*vfio-bind'
+}
+static_image-shell() {
+    expect_common addr-shell addr
+    expect_in addr-shell '^usr/lib/dracut/hooks/pre-udev/30-vfio-bind-hook\.sh$'
+    expect_not_in addr-shell 'vfio-bind-initrd\.service'
+}
+static_image-id-only() {
+    expect_common idonly idonly
+    image_file idonly etc/modprobe.d/vfio-bind.conf | grep -qx 'options vfio-pci ids=1002:5159' \
+        || err "image idonly: modprobe snippet lacks 'options vfio-pci ids=1002:5159'"
+}
+static_image-none() {
+    expect_not_in none 'vfio-bind'
+    expect_in none '/radeon\.ko'
+}
+# check(): 0 on a configured machine (auto-included), 255 otherwise (--add only).
+static_module-check() {
+    local rc
+    module_check_rc() { (. "$REPO/dracut-module/module-setup.sh" && check) > /dev/null 2>&1; echo $?; }
+    rc=$(VFIO_BIND_BINARY=$BUILD/vfio-bind VFIO_BIND_CONFIG=$C/addr.ini module_check_rc)
+    [ "$rc" = 0 ] || err "check() with binary and config: $rc, expected 0"
+    rc=$(VFIO_BIND_BINARY=$BUILD/vfio-bind VFIO_BIND_CONFIG=$WORK/absent.ini module_check_rc)
+    [ "$rc" = 255 ] || err "check() without config: $rc, expected 255"
+    rc=$(VFIO_BIND_BINARY=$WORK/absent-bin VFIO_BIND_CONFIG=$C/addr.ini module_check_rc)
+    [ "$rc" = 255 ] || err "check() without binary: $rc, expected 255"
+}
+STATIC="
+image-systemd addr binary, config, snippet, vfio modules, unit enabled [systemd image]
+image-shell addr-shell binary, config, snippet, pre-udev hook, no unit [shell image]
+image-id-only idonly modprobe snippet carries vfio-pci ids= for an id-only entry
+image-none none negative-control image has radeon and no vfio-bind
+module-check - module check(): 0 when configured, 255 otherwise
+"
+while read -r name img desc; do
+    [ -n "$name" ] && wanted "$name" || continue
+    ERRS=""
+    if [ "$img" != - ] && [ ! -s "$WORK/$img.img" ]; then
+        err "image $img was not built"
+    else
+        "static_$name"
+    fi
+    if [ -z "$ERRS" ]; then
+        PASSED=$((PASSED + 1))
+        printf 'PASS %-16s %s\n' "$name" "$desc"
+    else
+        FAILED=$((FAILED + 1))
+        printf 'FAIL %-16s %s%s\n' "$name" "$desc" "$ERRS"
+    fi
+done <<< "$STATIC"
 
 echo "run-all: total $(($(date +%s) - T0)) s"
 if [ "$FAILED" = 0 ] && [ -z "${VM_KEEP:-}" ]; then
