@@ -90,6 +90,7 @@ bench: $(B)/bench-plan all
 	$(B)/bench-plan
 	@for t in $(TOOLS); do strip -o $$t.stripped $$t; printf '%-22s stripped size: %s bytes\n' $$(basename $$t) $$(stat -c %s $$t.stripped); done
 	@printf 'vfio-bind needs: '; objdump -p $(B)/vfio-bind | awk '/NEEDED/ {printf "%s ", $$2}'; echo
+	sh tests/bench_initrd.sh $(B)
 
 $(B)/bench-plan: $(B)/tests/bench_plan.o $(B)/tests/fixture.o $(B)/libvfiobind.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(INIH_LIBS) $(KMOD_LIBS) $(IMAGE_LIBS)

@@ -1,0 +1,76 @@
+#!/bin/sh
+# Benchmark: checking one real dracut image with vfio-initrd-check against
+# listing it with lsinitrd (what a shell-script check would have to run).
+# Goal: at least 10 times faster. Needs root, dracut and an installed kernel.
+# Usage: tests/bench_initrd.sh BUILD_DIR
+set -u
+B=$(cd "${1:-build}" && pwd)
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+KVER=
+for k in /lib/modules/*; do
+    k=${k##*/}
+    [ -e "/boot/vmlinuz-$k" ] && [ -e "/lib/modules/$k/modules.dep" ] && KVER=$k
+done
+if [ -z "$KVER" ] || ! command -v dracut >/dev/null 2>&1 || ! command -v lsinitrd >/dev/null 2>&1 || [ "$(id -u)" != 0 ]; then
+    echo "bench_initrd: skipped (needs root, dracut, lsinitrd and an installed kernel)"
+    exit 0
+fi
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+# The host's dracut (its config, its default compression) plus our module.
+BASE=$T/dracut-base
+mkdir -p "$BASE/modules.d"
+for f in /usr/lib/dracut/*; do [ "${f##*/}" = modules.d ] || ln -s "$f" "$BASE/"; done
+for f in /usr/lib/dracut/modules.d/*; do ln -s "$f" "$BASE/modules.d/"; done
+ln -s "$REPO/dracut-module" "$BASE/modules.d/90vfio-bind"
+
+R=$T/root
+mkdir -p "$R/boot" "$R/lib/modules" "$R/etc" "$R/usr/sbin" "$R/sys/bus/pci/devices"
+ln -s "/boot/vmlinuz-$KVER" "$R/boot/vmlinuz-$KVER"
+[ -e "/boot/config-$KVER" ] && cp "/boot/config-$KVER" "$R/boot/"
+ln -s "/lib/modules/$KVER" "$R/lib/modules/$KVER"
+cp "$B/vfio-bind" "$R/usr/sbin/vfio-bind"
+printf '[radeon]\nid = 1002:5159\n' >"$R/etc/vfio-devices.ini"
+IMG=$R/boot/initrd.img-$KVER
+
+# now_ns, seconds between two now_ns values
+now() { date +%s%N; }
+secs() { echo "$1 $2" | awk '{printf "%.3f", ($2 - $1) / 1e9}'; }
+
+echo "bench_initrd: building the image (dracut --kver $KVER, host defaults + vfio-bind)..."
+if ! VFIO_BIND_CONFIG=$R/etc/vfio-devices.ini VFIO_BIND_BINARY=$B/vfio-bind dracutbasedir=$BASE \
+    dracut --tmpdir "$T" --add vfio-bind --kver "$KVER" --force "$IMG" >"$T/dracut.log" 2>&1; then
+    cat "$T/dracut.log"
+    echo "bench_initrd: dracut failed" >&2
+    exit 1
+fi
+size=$(stat -c %s "$IMG")
+
+# Best of 3 for ours; lsinitrd once (it takes seconds).
+best=
+for i in 1 2 3; do
+    t0=$(now)
+    "$B/vfio-initrd-check" --root "$R" --no-cmdline >"$T/check.out" 2>&1
+    rc=$?
+    t1=$(now)
+    d=$((t1 - t0))
+    [ -z "$best" ] || [ "$d" -lt "$best" ] && best=$d
+done
+t0=$(now)
+lsinitrd "$IMG" >"$T/lsinitrd.out" 2>&1
+t1=$(now)
+ls_ns=$((t1 - t0))
+
+ours=$(secs 0 "$best")
+theirs=$(secs 0 "$ls_ns")
+ratio=$(echo "$ls_ns $best" | awk '{printf "%.1f", $1 / $2}')
+format=$(sed -n "s|^.*initrd.img-$KVER *||p" "$T/check.out" | head -n1)
+printf 'bench_initrd: image %s bytes (%s)\n' "$size" "$format"
+printf 'bench_initrd: vfio-initrd-check %ss (exit %s), lsinitrd %ss: %sx faster\n' "$ours" "$rc" "$theirs" "$ratio"
+if [ "$rc" -ne 0 ]; then
+    sed 's/^/    /' "$T/check.out"
+    echo "bench_initrd: the check found problems in a good image" >&2
+    exit 1
+fi
+echo "$ratio" | awk '{exit !($1 >= 10)}' || { echo "bench_initrd: below the 10x goal" >&2; exit 1; }
