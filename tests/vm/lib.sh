@@ -32,8 +32,9 @@ vm_dracut_base() {
     ln -s "$REPO/tests/vm/dracut-test-module" "$DRACUT_BASE/modules.d/99vfio-bind-test"
 }
 
-# vm_image OUT CONFIG KIND: KIND is systemd, shell (no systemd in the image)
-# or none (systemd, without our module: the negative control).
+# vm_image OUT CONFIG KIND: KIND is systemd, shell (no systemd in the image),
+# none (systemd, without our module: the negative control) or late (none,
+# plus the binary and CONFIG for the report hook to run after coldplug).
 # Small images: only the dracut modules and drivers the test needs; radeon
 # and snd-hda-intel are in so the host drivers really compete.
 vm_image() {
@@ -43,6 +44,10 @@ vm_image() {
         systemd) mods="$mods systemd systemd-initrd dracut-systemd vfio-bind" ;;
         shell) mods="$mods vfio-bind" ;;
         none) mods="$mods systemd systemd-initrd dracut-systemd" ;;
+        late)
+            mods="$mods systemd systemd-initrd dracut-systemd"
+            export VBT_LATE_BINARY=$BUILD/vfio-bind VBT_LATE_CONFIG=$conf
+            ;;
     esac
     VFIO_BIND_CONFIG=$conf VFIO_BIND_BINARY=$BUILD/vfio-bind dracutbasedir=$DRACUT_BASE \
         dracut --conf /dev/null --confdir "$WORK/dracut-conf.d" --tmpdir "$WORK" \

@@ -80,6 +80,7 @@ BOOTR="-device ati-vga,model=rv100,addr=02.0 -device ati-vga,model=rv100,addr=05
 # name kind config
 IMAGES="
 none systemd-nomodule addr
+late late addr
 addr systemd addr
 addr-shell shell addr
 idonly systemd idonly
@@ -103,6 +104,7 @@ bootvga-yes bootvga-yes BOOTR intel_iommu=on
 wrong-id wrongid STD intel_iommu=on
 malformed bad STD intel_iommu=on
 no-iommu addr STD intel_iommu=off
+late-claim late STD intel_iommu=on vbt.late
 vfio-bind-off addr STD intel_iommu=on vfio_bind=off
 "
 COMMON_CMDLINE="drm_kms_helper.fbdev_emulation=0"
@@ -119,6 +121,8 @@ pool() {
 build_one() {
     local name=$1 kind=$2 conf=$3 t=$SECONDS rc
     case $kind in systemd-nomodule) kind=none ;; esac
+    # vm_image exports for the late kind: keep it out of the other builds.
+    unset VBT_LATE_BINARY VBT_LATE_CONFIG
     vm_image "$WORK/$name.img" "$C/$conf.ini" "$kind" > "$WORK/$name.build" 2>&1
     rc=$?
     echo "$rc $((SECONDS - t))" > "$WORK/$name.build-rc"
@@ -290,6 +294,18 @@ check_no-iommu() {
     expect_nolog 'DMAR: IOMMU enabled'
     expect_log 'vfio-bind: .*0000:00:04\.0 refused: .*IOMMU.*intel_iommu=on'
 }
+# The real-root unit's case: radeon and snd_hda_intel already bound.
+check_late-claim() {
+    grep -qx 'before dev 0000:00:04.0 radeon' "$REPORT" || err "04.0 was not bound to radeon before the late run: the scenario tests nothing"
+    grep -qx 'before dev 0000:00:04.1 snd_hda_intel' "$REPORT" || err "04.1 was not bound to snd_hda_intel before the late run"
+    grep -qx 'late rc=0' "$REPORT" || err "late run: $(grep '^late rc=' "$REPORT"), expected rc=0 (124 = timed out)"
+    expect_driver 0000:00:04.0 vfio-pci
+    expect_driver 0000:00:04.1 vfio-pci
+    expect_driver 0000:00:05.0 radeon
+    expect_vfio_only 0000:00:04.0 0000:00:04.1
+    expect_node 0000:00:04.0
+    expect_log 'vfio-bind: 0000:00:04\.0 1002:5159 group [0-9]+: claimed by vfio-pci'
+}
 check_vfio-bind-off() {
     check_nothing_claimed
     expect_mod vfio_pci no
@@ -305,6 +321,7 @@ DESC_bootvga_yes="boot VGA claimed with boot_vga = yes"
 DESC_wrong_id="address holds another id: refused, boot goes on"
 DESC_malformed="malformed config: nothing claimed, error logged, image built"
 DESC_no_iommu="IOMMU off (intel_iommu=off): nothing claimed, message says how to enable it"
+DESC_late_claim="late run (real-root unit path): unbinds radeon/snd_hda_intel, claims the card"
 DESC_vfio_bind_off="vfio_bind=off: nothing claimed, skip logged"
 
 echo

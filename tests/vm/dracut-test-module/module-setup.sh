@@ -11,8 +11,22 @@ depends() {
     return 0
 }
 
+# VBT_LATE_BINARY/VBT_LATE_CONFIG: put vfio-bind in without its dracut module,
+# for the report to run it after coldplug (what the real-root unit does on a
+# machine whose initramfs let the host drivers bind).
+installkernel() {
+    if [[ -n ${VBT_LATE_BINARY-} ]]; then
+        hostonly='' instmods vfio vfio_iommu_type1 vfio-pci
+    fi
+    return 0
+}
+
 install() {
     inst_multiple dmesg readlink cat grep sed sleep ls timeout
+    if [[ -n ${VBT_LATE_BINARY-} ]]; then
+        inst_binary "$VBT_LATE_BINARY" /usr/sbin/vfio-bind
+        inst_simple "$VBT_LATE_CONFIG" /etc/vfio-devices.ini
+    fi
     inst_hook initqueue/settled 99 "$moddir/vbt-report.sh"
     # Keeps the initqueue loop (and so the settled hooks) running in both
     # kinds of initramfs until the report is written.

@@ -5,11 +5,23 @@
 #   mod NAME yes|no
 #   log <kernel log line>            (the whole dmesg)
 #   rerun <line>                     (with vbt.rerun: vfio-bind run again)
+#   before dev ADDR DRIVER, late <line> (with vbt.late: vfio-bind first run
+#                                    now, after coldplug)
 if [ ! -e /run/vbt-reported ]; then
     {
         echo "VBT-BEGIN"
         echo "uptime $(cat /proc/uptime)"
         echo "cmdline $(cat /proc/cmdline)"
+        if grep -q 'vbt.late' /proc/cmdline; then
+            for d in /sys/bus/pci/devices/*; do
+                drv=-
+                [ -e "$d/driver" ] && drv=$(readlink "$d/driver") && drv=${drv##*/}
+                echo "before dev ${d##*/} $drv"
+            done
+            timeout 60 /usr/sbin/vfio-bind > /run/vbt-late 2>&1
+            echo "late rc=$?"
+            sed 's/^/late /' /run/vbt-late
+        fi
         for d in /sys/bus/pci/devices/*; do
             a=${d##*/}
             v=$(cat "$d/vendor"); v=${v#0x}
