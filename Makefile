@@ -3,6 +3,8 @@
 #   make check        every test: unit (doctest, fixture sysfs trees), shell,
 #                     and the real-kernel boot tests in QEMU (several minutes)
 #   make check-unit check-shell check-vm   one suite each
+#   make check-system whole-system test: debootstrap Debian 12, install the
+#                     .deb, boot it in QEMU (not part of make check)
 #   make demo         boot a VM with emulated Radeons and show who claimed what
 #   make bench        planning speed and binary size figures
 #   make install      DESTDIR=... PREFIX=/usr
@@ -43,7 +45,7 @@ TEST_OBJS := $(TEST_SRCS:tests/%.cc=$(B)/tests/%.o)
 TOOLS     := $(B)/vfio-bind $(B)/vfio-setup $(B)/vfio-initrd-check
 TOOLS     := $(foreach t,$(TOOLS),$(if $(wildcard src/$(subst -,_,$(notdir $(t)))_main.cc),$(t)))
 
-.PHONY: all deps check check-unit check-shell check-vm demo bench install clean fuzz
+.PHONY: all deps check check-unit check-shell check-vm check-system demo bench install clean fuzz
 all: $(TOOLS)
 
 deps:
@@ -82,6 +84,10 @@ check-vm: all
 	@.ci/install-deps vm
 	tests/vm/run-all.sh $(B)
 
+check-system:
+	@.ci/install-deps pkg
+	tests/system/run.sh
+
 demo: all
 	@.ci/install-deps vm
 	tests/vm/demo.sh $(B)
@@ -105,6 +111,8 @@ install: all
 	install -D -m 0755 conf/hooks/vfio-initrd-check-hook $(DESTDIR)$(SYSCONFDIR)/initramfs/post-update.d/vfio-initrd-check
 	install -D -m 0755 conf/hooks/vfio-initrd-check-hook $(DESTDIR)$(LIBDIR)/kernel/install.d/60-vfio-initrd-check.install
 	install -D -m 0644 conf/hooks/vfio-initrd-check.hook $(DESTDIR)$(DATADIR)/libalpm/hooks/95-vfio-initrd-check.hook
+	for m in conf/man/*.[0-9]; do install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/$$(basename $$m); done
+	for c in conf/bash-completion/*; do install -D -m 0644 $$c $(DESTDIR)$(DATADIR)/bash-completion/completions/$$(basename $$c); done
 	[ -e $(DESTDIR)$(SYSCONFDIR)/vfio-devices.ini ] || install -D -m 0644 conf/vfio-devices.ini $(DESTDIR)$(SYSCONFDIR)/vfio-devices.ini
 
 clean:
