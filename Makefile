@@ -33,6 +33,10 @@ KMOD_LIBS  = $(shell $(PKG_CONFIG) --libs libkmod 2>/dev/null || echo -lkmod)
 INIH_LIBS  = -Wl,-Bstatic -linih -Wl,-Bdynamic
 IMAGE_LIBS = -lz -lzstd -llzma -llz4
 ifeq ($(STATIC),1)
+# Debian ships no libkmod.a: say so rather than fail at link time.
+ifeq ($(wildcard $(shell $(CXX) -print-file-name=libkmod.a)),)
+$(error STATIC=1 needs a static libkmod (libkmod.a), which this system does not have)
+endif
 STATIC_RUNTIME = -static
 INIH_LIBS = -linih
 endif
