@@ -89,6 +89,16 @@ Result<std::vector<Span>> cmdline_spans(const ShellFile& f, const char* target_v
     return spans;
 }
 
+// What must go so that `edit` leaves one instance of each setting: the
+// parameters it removes and every other value of a setting it sets.
+ParamEdit removal_for(const std::vector<std::string>& words, const ParamEdit& edit) {
+    ParamEdit r{{}, edit.remove};
+    for (const auto& w : words)
+        for (const auto& want : edit.set)
+            if (same_setting(w, want) && w != want) r.remove.push_back(w);
+    return r;
+}
+
 class GrubBootloader : public Bootloader {
 public:
     const char* name() const override { return "GRUB"; }
@@ -221,11 +231,7 @@ private:
         if (!vars) return vars.error();
         auto words = effective_words(*vars);
         if (!words) return words.error();
-        ParamEdit conflicts;
-        conflicts.remove = edit.remove;
-        for (const auto& w : *words)
-            for (const auto& want : edit.set)
-                if (same_setting(w, want) && w != want) conflicts.remove.push_back(w);
+        ParamEdit conflicts = removal_for(*words, edit);
 
         std::vector<FileChange> changes;
         std::vector<ShellFile> after; // the files as they will be, without ours
@@ -320,7 +326,7 @@ private:
         bool has_target = false;
         for (const auto& a : f->assigns) has_target |= a.name == target_var && !a.conditional;
         if (!has_target) target_var = kLinux;
-        Status dup = check_duplicates(*f, target_var);
+        Status dup = check_duplicates(*f, target_var, edit);
         if (!dup) return dup.error();
 
         long target = -1;
@@ -331,7 +337,11 @@ private:
         c.before = f->text;
         if (target < 0) {
             // No assignment at all: remove conflicts, then add a line of our own.
-            ParamEdit removal{{}, edit.remove};
+            std::vector<std::string> words;
+            for (const auto& sp : *spans)
+                if (auto w = split_cmdline(std::string_view(f->text).substr(sp.begin, sp.end - sp.begin)))
+                    for (auto& x : split_words(*w)) words.push_back(x);
+            ParamEdit removal = removal_for(words, edit);
             auto edited = edit_spans(f->text, *spans, removal, &c.added, &c.removed);
             if (!edited) return edited.error();
             std::string text = *edited;
@@ -351,19 +361,45 @@ private:
             c.after = *edited;
         }
         if (c.after == c.before) return std::vector<FileChange>{};
+        // Check the result the way grub-mkconfig will read it: an unfinished
+        // if/case at the end of the file would swallow an appended line.
+        auto check = load(fs, kMain, &c.after);
+        if (!check) return check.error();
+        auto vars = evaluate({*check});
+        if (!vars) return vars.error();
+        auto words = effective_words(*vars);
+        if (!words) return words.error();
+        for (const auto& want : edit.set)
+            if (std::find(words->begin(), words->end(), want) == words->end())
+                return make_error(EINVAL, std::string(kMain) + ": cannot add '" + want +
+                                              "' where grub-mkconfig will see it (is an if/case left unfinished?)");
         return std::vector<FileChange>{c};
     }
 
     // The same variable set twice to different values, the second not built
     // on the first: the shell silently ignores the first, so the user's intent
-    // is unclear. We refuse rather than guess which one to edit.
-    static Status check_duplicates(const ShellFile& f, const char* var) {
+    // is unclear. We refuse rather than guess which one to edit. Parameters
+    // this edit manages do not count, so that enable stays repeatable.
+    static Status check_duplicates(const ShellFile& f, const char* var, const ParamEdit& edit) {
+        auto normal = [&](const std::string& raw) {
+            std::vector<std::string> out;
+            auto v = expand_shell_word(raw, {});
+            if (!v) return std::vector<std::string>{raw};
+            auto words = split_cmdline(*v);
+            if (!words) return std::vector<std::string>{raw};
+            for (const auto& w : split_words(*words)) {
+                bool ours = std::find(edit.remove.begin(), edit.remove.end(), w) != edit.remove.end();
+                for (const auto& want : edit.set) ours |= same_setting(w, want);
+                if (!ours) out.push_back(w);
+            }
+            return out;
+        };
         const ShellAssignment* prev = nullptr;
         for (const auto& a : f.assigns) {
             if (a.name != var || a.conditional) continue;
             bool extends = a.raw.find(std::string("$") + var) != std::string::npos ||
                            a.raw.find(std::string("${") + var + "}") != std::string::npos;
-            if (prev && !extends && prev->raw != a.raw)
+            if (prev && !extends && normal(prev->raw) != normal(a.raw))
                 return make_error(EINVAL, f.path + ":" + std::to_string(a.line) + ": " + var + " is set again (first at line " +
                                               std::to_string(prev->line) + ") and the earlier value is lost; "
                                               "keep one assignment and run again");

@@ -173,3 +173,32 @@ TEST_CASE("GRUB hostile files") {
         enable_disable("hostile-amd-off", root, *e);
     }
 }
+
+TEST_CASE("GRUB: enable twice changes nothing in odd files (found by the fuzzer)") {
+    const ParamEdit e{{"intel_iommu=on", "iommu=pt"}, {"amd_iommu=off"}};
+    for (std::string text : {
+             // the same assignment twice with the same value
+             "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n",
+             // only conditional assignments, one with a conflicting value
+             "if [ -x /x ]; then\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet amd_iommu=off iommu=soft\"\nfi\n",
+         }) {
+        TempDir root;
+        write_file(root / "etc/default/grub", text);
+        write_file(root / "boot/grub/grub.cfg", "");
+        DiskFs fs(root.path());
+        auto grub = make_grub_bootloader();
+        auto first = grub->plan(fs, e);
+        REQUIRE_MESSAGE(first.ok(), first.error().message);
+        REQUIRE(first->size() == 1);
+        write_file(root / "etc/default/grub", (*first)[0].after);
+        auto second = grub->plan(fs, e);
+        REQUIRE(second.ok());
+        CHECK(second->empty());
+    }
+    TempDir root;
+    write_file(root / "etc/default/grub", "if [ -x /x ]; then\nGRUB_TIMEOUT=1\n");
+    write_file(root / "boot/grub/grub.cfg", "");
+    auto p = make_grub_bootloader()->plan(DiskFs(root.path()), e);
+    REQUIRE_FALSE(p.ok()); // an appended line would sit inside the unfinished if
+    CHECK(p.error().message.find("unfinished") != std::string::npos);
+}
