@@ -94,6 +94,7 @@ const std::optional<std::string>& expected_snippet(Context& c, const std::string
 // What one pass over the image collected.
 struct Scan {
     std::set<std::string> names;
+    bool hook = false;                 // a pre-udev/pre-trigger hook of ours
     std::map<std::string, std::string> data;
     std::set<std::string> module_dirs; // the V of usr/lib/modules/V/
 };
@@ -114,10 +115,7 @@ Result<InitramfsInfo> scan_image(std::string_view bytes, const std::vector<std::
             if (!scan.data.count(w)) return false;
         for (const auto& f : needed_files)
             if (!scan.names.count(f)) return false;
-        return scan.names.count(kImageBinary) &&
-               (scan.names.count(kImageUnit) || std::any_of(scan.names.begin(), scan.names.end(), [](auto& n) {
-                    return n.find("vfio-bind") != std::string::npos && starts_with(n, "var/lib/dracut/hooks/");
-                }));
+        return scan.names.count(kImageBinary) && (scan.names.count(kImageUnit) || scan.hook);
     };
     const bool can_stop = !needed_files.empty();
     Status failure;
@@ -132,6 +130,8 @@ Result<InitramfsInfo> scan_image(std::string_view bytes, const std::vector<std::
             if (!d) failure = d.error();
             else scan.data[name] = *d;
         }
+        for (const char* dir : kHookDirs)
+            if (starts_with(name, dir) && name.find("vfio-bind") != std::string::npos) scan.hook = true;
         scan.names.insert(std::move(name));
         return can_stop && complete() ? Visit::stop : Visit::next;
     });
@@ -146,13 +146,6 @@ std::string without_comments(const std::string& text) {
     for (const auto& line : split(text, '\n'))
         if (!line.empty() && line[0] != '#') out += line + "\n";
     return out;
-}
-
-bool has_hook(const Scan& scan) {
-    for (const auto& n : scan.names)
-        for (const char* dir : kHookDirs)
-            if (starts_with(n, dir) && n.find("vfio-bind") != std::string::npos) return true;
-    return false;
 }
 
 bool has_wants_link(const Scan& scan) {
@@ -249,7 +242,7 @@ ImageReport check_one(Context& c, const ImageLocation& where, std::string_view b
         auto out = apply_edit(uki_cmdline, *c.cmdline_edit);
         if (out && out->changed())
             c.add(Severity::problem, kver, "the command line built into " + P + " lacks " + join_cmdline(out->added),
-                  fix, "rebuild the UKI with the parameters in /etc/kernel/cmdline");
+                  {"vfio-setup", "cmdline", "enable"});
     }
 
     const bool listed = scan.data.count(kModulesTxt) && lists_module(scan.data[kModulesTxt], kDracutModule);
@@ -262,7 +255,7 @@ ImageReport check_one(Context& c, const ImageLocation& where, std::string_view b
         if (!binary) problem(P + " lacks /" + std::string(kImageBinary));
         const bool unit = scan.names.count(kImageUnit) > 0;
         if (unit && !has_wants_link(scan)) problem(P + " has " + kUnitName + " but nothing starts it");
-        if (!unit && !has_hook(scan))
+        if (!unit && !scan.hook)
             problem(P + " has no run point for vfio-bind (neither " + kUnitName + " nor a pre-udev hook)");
         auto cfg = scan.data.find(kImageConfig);
         if (cfg == scan.data.end()) problem(P + " lacks /etc/vfio-devices.ini");
