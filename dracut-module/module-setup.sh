@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2154 # moddir, initdir, kernel... come from dracut
 # dracut module: claim the PCI devices listed in /etc/vfio-devices.ini for
 # vfio-pci before udev coldplug can load and bind their host drivers.
 #

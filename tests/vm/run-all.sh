@@ -5,6 +5,8 @@
 #   tests/vm/run-all.sh BUILD_DIR        (make check-vm)
 # Env: VM_JOBS (parallel QEMUs, default 2), VM_KEEP=1 keeps the scratch dir,
 # VM_ONLY="name ..." runs only those scenarios.
+# STD, BOOTR and DESC_* are read through ${!name}:
+# shellcheck disable=SC2034
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -70,8 +72,6 @@ colour = red
 EOF
 
 # ---------------------------------------------------------------- devices
-# (STD, BOOTR and DESC_* are read through ${!name}.)
-# shellcheck disable=SC2034
 # STD: a plain VGA first (the boot VGA, no driver in the image), a Radeon
 # with its audio function in one slot (one IOMMU group), an identical Radeon.
 STD="-device VGA,addr=01.0 -device ati-vga,model=rv100,addr=04.0,multifunction=on -device intel-hda,addr=04.1 -device ati-vga,model=rv100,addr=05.0"
@@ -314,7 +314,6 @@ check_vfio-bind-off() {
     expect_log 'vfio-bind: skipped \(vfio_bind=off'
 }
 
-# shellcheck disable=SC2034
 DESC_negative="negative control: no module, radeon binds both Radeons"
 DESC_addr_id="address+id claims 04.0 (+ audio 04.1), identical 05.0 keeps radeon [systemd initramfs]"
 DESC_addr_id_shell="same, shell-based initramfs (no systemd)"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2154 # moddir, initdir, kernel... come from dracut
 # Test-only dracut module (never installed): once udev has settled, writes
 # the PCI/driver state to the second serial port and reboots (QEMU runs with
 # -no-reboot, so that ends the VM). No root disk is needed.
