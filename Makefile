@@ -49,11 +49,13 @@ TEST_OBJS := $(TEST_SRCS:tests/%.cc=$(B)/tests/%.o)
 TOOLS     := $(B)/vfio-bind $(B)/vfio-setup $(B)/vfio-initrd-check
 TOOLS     := $(foreach t,$(TOOLS),$(if $(wildcard src/$(subst -,_,$(notdir $(t)))_main.cc),$(t)))
 
-.PHONY: all deps check check-unit check-shell check-vm check-system demo bench install clean fuzz
+.PHONY: all deps vm-deps check check-unit check-shell check-vm check-system demo bench install clean fuzz
 all: $(TOOLS)
 
 deps:
 	@.ci/install-deps
+vm-deps:
+	@.ci/install-deps vm
 
 $(B)/src/%.o: src/%.cc | deps
 	@mkdir -p $(@D)
@@ -82,20 +84,17 @@ check-unit: $(B)/run-tests
 	$(B)/run-tests
 
 # The shell tests build real dracut images, so they need the VM packages too.
-check-shell: all
-	@.ci/install-deps vm
+check-shell: all vm-deps
 	@rc=0; for t in tests/shell/*.sh; do echo "== $$t"; sh "$$t" $(B) || rc=1; done; exit $$rc
 
-check-vm: all
-	@.ci/install-deps vm
+check-vm: all vm-deps
 	tests/vm/run-all.sh $(B)
 
 check-system:
 	@.ci/install-deps pkg
 	tests/system/run.sh
 
-demo: all
-	@.ci/install-deps vm
+demo: all vm-deps
 	tests/vm/demo.sh $(B)
 
 bench: $(B)/bench-plan all
