@@ -83,7 +83,7 @@ const std::optional<std::string>& expected_snippet(Context& c, const std::string
             Plan plan = make_plan(*c.config, *devices);
             auto loader = KmodLoader::open(c.fs.is_rooted() ? c.fs.host_path("/") : "/", kver, true);
             if (plan.refused.empty() && loader) {
-                auto text = modprobe_conf(plan, **loader, kDefaultConfigPath);
+                auto text = modprobe_conf(*c.config, plan, **loader);
                 if (text) result = *text;
             }
         }

@@ -6,11 +6,14 @@
 
 #include <string>
 
+#include "config.h"
 #include "kmod.h"
 #include "plan.h"
 
 namespace vb {
 
-Result<std::string> modprobe_conf(const Plan& plan, ModuleLoader& loader, const std::string& config_path);
+// Host drivers come from the modalias of each device the plan claims, and
+// from each configured id (so a card absent at build time is covered too).
+Result<std::string> modprobe_conf(const Config& config, const Plan& plan, ModuleLoader& loader);
 
 } // namespace vb

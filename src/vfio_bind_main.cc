@@ -161,7 +161,7 @@ int run(const Options& o, vb::Log& log) {
             log.error(loader.error().message);
             return kRefused;
         }
-        auto conf = vb::modprobe_conf(plan, **loader, fs.host_path(o.config));
+        auto conf = vb::modprobe_conf(*config, plan, **loader);
         if (!conf) {
             log.error(conf.error().message);
             return kRefused;

@@ -373,6 +373,9 @@ expect_common() {
 }
 static_image-systemd() {
     expect_common addr addr
+    # Resolved by libkmod from the configured id: the build host has no Radeon.
+    image_file addr etc/modprobe.d/vfio-bind.conf | grep -qx 'softdep radeon pre: vfio-pci' \
+        || err "image addr: modprobe snippet lacks 'softdep radeon pre: vfio-pci'"
     expect_in addr 'sysinit\.target\.wants/vfio-bind-initrd\.service$'
     expect_not_in addr 'hooks/pre-udev/.*vfio-bind'
 }
@@ -402,7 +405,7 @@ static_module-check() {
     [ "$rc" = 255 ] || err "check() without binary: $rc, expected 255"
 }
 STATIC="
-image-systemd addr binary, config, snippet, vfio modules, unit enabled [systemd image]
+image-systemd addr binary, config, snippet with softdep radeon, vfio modules, unit enabled [systemd image]
 image-shell addr-shell binary, config, snippet, pre-udev hook, no unit [shell image]
 image-id-only idonly modprobe snippet carries vfio-pci ids= for an id-only entry
 image-none none negative-control image has radeon and no vfio-bind
