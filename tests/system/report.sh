@@ -1,0 +1,43 @@
+#!/bin/sh
+# Runs inside the booted test system (vfio-systest.service): writes the state
+# to the second serial port, one record per line, then powers off.
+#   pid1 PATH | dev ADDR VENDOR:DEVICE DRIVER GROUP | vfio NODE
+#   unit NAME ACTIVE-STATE EXIT-STATUS | journal LINE
+#   setup LINE / setup-rc N | check LINE / check-rc N
+out=/dev/ttyS1
+udevadm settle --timeout=120 2>/dev/null
+{
+    echo "SYSTEST-BEGIN"
+    echo "uptime $(cut -d' ' -f1 /proc/uptime)"
+    echo "cmdline $(cat /proc/cmdline)"
+    echo "pid1 $(readlink /proc/1/exe)"
+    echo "state $(systemctl is-system-running 2>&1)"
+    for d in /sys/bus/pci/devices/*; do
+        v=$(cat "$d/vendor"); p=$(cat "$d/device")
+        drv=-; [ -e "$d/driver" ] && drv=$(basename "$(readlink "$d/driver")")
+        g=-; [ -e "$d/iommu_group" ] && g=$(basename "$(readlink "$d/iommu_group")")
+        echo "dev ${d##*/} ${v#0x}:${p#0x} $drv $g"
+    done
+    for n in /dev/vfio/*; do [ -e "$n" ] && echo "vfio $n"; done
+    for u in vfio-bind.service; do
+        echo "unit $u $(systemctl show -P ActiveState "$u") $(systemctl show -P ExecMainStatus "$u")"
+    done
+    # The initramfs part of the journal comes along into the real root's.
+    journalctl -b --no-pager -o short-monotonic 2>&1 | grep -E 'vfio-bind|Switching root' | sed 's/^/journal /'
+    if vfio-setup status > /run/setup.out 2>&1; then rc=0; else rc=$?; fi
+    if [ "$rc" = 2 ] && grep -q "unknown command 'status'" /run/setup.out; then
+        # This vfio-setup has no top-level status yet: its cmdline status.
+        echo "setup (no 'vfio-setup status' in this version: vfio-setup cmdline status)"
+        vfio-setup cmdline status >> /run/setup.out 2>&1
+        rc=$?
+    fi
+    sed 's/^/setup /' /run/setup.out
+    echo "setup-rc $rc"
+    vfio-initrd-check > /run/check.out 2>&1
+    rc=$?
+    sed 's/^/check /' /run/check.out
+    echo "check-rc $rc"
+    echo "SYSTEST-END"
+} > "$out" 2>&1
+sync
+echo o > /proc/sysrq-trigger
