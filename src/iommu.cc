@@ -14,4 +14,14 @@ bool iommu_active(const Fs& fs) {
     return groups && !groups->empty();
 }
 
+bool held_by_vfio(const PciDevice& d) { return d.driver == "vfio-pci" || d.driver == "pci-stub"; }
+
+std::vector<const PciDevice*> group_blockers(const std::vector<const PciDevice*>& members,
+                                             const std::function<bool(const PciDevice&)>& ours) {
+    std::vector<const PciDevice*> out;
+    for (const PciDevice* m : members)
+        if (!ours(*m) && !m->is_bridge() && !held_by_vfio(*m)) out.push_back(m);
+    return out;
+}
+
 } // namespace vb

@@ -4,6 +4,8 @@
 #include <set>
 #include <unordered_map>
 
+#include "iommu.h"
+
 namespace vb {
 
 namespace {
@@ -23,8 +25,6 @@ std::string refusal_reason(const Config& config, const PciDevice& d) {
         return "is the boot VGA device (the host console); set 'boot_vga = yes' in [options] to claim it anyway";
     return "";
 }
-
-bool claimed_by_vfio(const PciDevice& d) { return d.driver == "vfio-pci" || d.driver == "pci-stub"; }
 
 } // namespace
 
@@ -98,10 +98,8 @@ Plan make_plan(const Config& config, const std::vector<PciDevice>& devices) {
         int g = *t.device.iommu_group;
         if (!reported.insert(g).second) continue;
         std::string others;
-        for (const PciDevice* m : by_group[g]) {
-            if (chosen.count(m->address.str()) || m->is_bridge() || claimed_by_vfio(*m)) continue;
-            others += (others.empty() ? "" : ", ") + describe(*m);
-        }
+        auto ours = [&](const PciDevice& m) { return chosen.count(m.address.str()) > 0; };
+        for (const PciDevice* m : group_blockers(by_group[g], ours)) others += (others.empty() ? "" : ", ") + describe(*m);
         if (!others.empty())
             plan.warnings.push_back("IOMMU group " + std::to_string(g) + " is not viable: it also holds " + others +
                                     ", not claimed; the group cannot be given to a guest until they are "

@@ -149,3 +149,79 @@ FakeSysfs shared_group(const std::string& root) {
 }
 
 } // namespace vbtest
+
+namespace vbtest {
+
+void write_pci_ids(const std::string& root) {
+    write_file(root + "/usr/share/misc/pci.ids",
+               "#\n#\tList of PCI ID's\n#\n# Syntax:\n# vendor  vendor_name\n#\tdevice  device_name\n"
+               "#\t\tsubvendor subdevice  subsystem_name\n#\n"
+               "1002  Advanced Micro Devices, Inc. [AMD/ATI]\n"
+               "\t67df  Ellesmere [Radeon RX 470/480/570/570X/580/580X/590]\n"
+               "\t6818  Pitcairn XT [Radeon HD 7870 GHz Edition]\n"
+               "\t\t1458 22d9  Radeon HD 7870 GHz Edition\n"
+               "\taab0  Oland/Hainan/Cape Verde/Pitcairn HDMI Audio [Radeon HD 7000 Series]\n"
+               "1022  Advanced Micro Devices, Inc. [AMD]\n"
+               "\t1480  Starship/Matisse Root Complex\n"
+               "10de  NVIDIA Corporation\n"
+               "\t10f0  GP104 High Definition Audio Controller\n"
+               "\t1b80  GP104 [GeForce GTX 1080]\n"
+               "1b21  ASMedia Technology Inc.\n"
+               "\t0612  ASM1062 Serial ATA Controller\n"
+               "8086  Intel Corporation\n"
+               "\t1901  6th-10th Gen Core Processor PCIe Controller (x16)\n"
+               "\t3e30  8th/9th Gen Core 8-core Desktop Processor Host Bridge/DRAM Registers [Coffee Lake S]\n"
+               "\t3e92  CoffeeLake-S GT2 [UHD Graphics 630]\n"
+               "\ta352  Cannon Lake PCH SATA AHCI Controller\n"
+               "\n# List of known device classes, subclasses and programming interfaces\n\n"
+               "C 03  Display controller\n"
+               "\t00  VGA compatible controller\n"
+               "C 04  Multimedia controller\n"
+               "\t03  Audio device\n");
+}
+
+void write_resource(const std::string& root, const std::string& address,
+                    const std::vector<std::pair<uint64_t, uint64_t>>& bars) {
+    std::string text;
+    char line[80];
+    for (size_t i = 0; i < 13; i++) {
+        if (i < bars.size())
+            std::snprintf(line, sizeof line, "0x%016llx 0x%016llx 0x%016llx\n",
+                          static_cast<unsigned long long>(bars[i].first), static_cast<unsigned long long>(bars[i].second),
+                          0x14220cULL);
+        else
+            std::snprintf(line, sizeof line, "0x%016llx 0x%016llx 0x%016llx\n", 0ULL, 0ULL, 0ULL);
+        text += line;
+    }
+    write_file(root + "/sys/devices/pci0000:00/" + address + "/resource", text);
+}
+
+FakeSysfs vfio_ready(const std::string& root) {
+    FakeSysfs m(root);
+    m.add({"0000:00:00.0", 0x8086, 0x3e30, 0x060000, 0, ""})
+        .add({"0000:00:01.0", 0x8086, 0x1901, 0x060400, 1, "pcieport"})
+        .add({"0000:00:02.0", 0x8086, 0x3e92, 0x030000, 0, "i915", true})
+        .add({"0000:00:17.0", 0x8086, 0xa352, 0x010601, 5, "ahci"})
+        .add({"0000:01:00.0", 0x1002, 0x6818, 0x030000, 1, "vfio-pci", false, 0x1458, 0x22d9})
+        .add({"0000:01:00.1", 0x1002, 0xaab0, 0x040300, 1, "vfio-pci", false, 0x1458, 0xaab0});
+    write_resource(root, "0000:01:00.0", {{0xc0000000, 0xcfffffff}, {0xd0000000, 0xd001ffff}});
+    write_resource(root, "0000:00:02.0", {{0xa0000000, 0xafffffff}});
+    write_file(root + "/dev/vfio/1", "");
+    write_file(root + "/dev/vfio/vfio", "");
+    write_file(root + "/proc/interrupts",
+               "            CPU0       CPU1\n"
+               "   0:         22          0   IO-APIC    2-edge      timer\n"
+               "   9:          0          0   IR-IO-APIC    9-fasteoi   acpi\n"
+               " 124:          0        771   IR-PCI-MSI 327680-edge      xhci_hcd\n"
+               " NMI:          0          0   Non-maskable interrupts\n");
+    write_file(root + "/proc/iomem",
+               "00000000-00000fff : Reserved\n"
+               "a0000000-afffffff : 0000:00:02.0\n"
+               "  a0000000-a07e8fff : BOOTFB\n"
+               "c0000000-cfffffff : 0000:01:00.0\n"
+               "d0000000-d001ffff : 0000:01:00.0\n");
+    write_file(root + "/etc/vfio-devices.ini", "[options]\ngroup = yes\n\n[gpu]\naddress = 0000:01:00.0\nid = 1002:6818\n");
+    return m.kernel_release("6.1.0-test");
+}
+
+} // namespace vbtest

@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace vbtest {
 
@@ -66,5 +68,21 @@ private:
 FakeSysfs desktop(const std::string& root);
 FakeSysfs twin_nvidia(const std::string& root);
 FakeSysfs shared_group(const std::string& root);
+
+} // namespace vbtest
+
+namespace vbtest {
+
+// A pci.ids excerpt (real lines, the vendors of the machines above, a class
+// section at the end) at root/usr/share/misc/pci.ids.
+void write_pci_ids(const std::string& root);
+// The sysfs `resource` file of a function added with FakeSysfs::add: one
+// memory BAR per {start, end} (64-bit prefetchable flags), the other six lines zero.
+void write_resource(const std::string& root, const std::string& address,
+                    const std::vector<std::pair<uint64_t, uint64_t>>& bars);
+//  vfio_ready: desktop() after a boot where vfio-bind claimed the Radeon: 01:00.0
+//              and 01:00.1 on vfio-pci, /dev/vfio/1, interrupt remapping in
+//              /proc/interrupts, the config claiming 01:00.0, BAR 0 at 0xc0000000.
+FakeSysfs vfio_ready(const std::string& root);
 
 } // namespace vbtest
