@@ -9,7 +9,11 @@
 #include <vector>
 
 #include "cmdline_setup.h"
+#include "setup_config.h"
+#include "setup_list.h"
 #include "setup_lock.h"
+#include "setup_qemu.h"
+#include "setup_status.h"
 #include "unified_diff.h"
 
 namespace {
@@ -25,6 +29,17 @@ const char* kUsage =
     "      --no-update                write the files but do not run update-grub & co.\n"
     "  cmdline disable [--dry-run] [--no-update]\n"
     "                                 remove exactly what enable added\n"
+    "\n"
+    "  list [--json]                  GPUs, their functions, drivers and IOMMU groups\n"
+    "  add ADDR [OPTIONS]             configure ADDR's card in /etc/vfio-devices.ini\n"
+    "      --boot-vga                 allow the boot GPU (sets boot_vga = yes)\n"
+    "      --no-group                 write only ADDR, not the card's other functions\n"
+    "      --dry-run                  show the change, write nothing\n"
+    "  remove ADDR [--dry-run]        remove the sections of ADDR's card\n"
+    "  qemu-args [--libvirt] [--x-vga]\n"
+    "                                 QEMU -device options (or libvirt <hostdev>) for the configured devices\n"
+    "  status                         live state: drivers, groups, /dev/vfio, IOMMU, interrupt remapping,\n"
+    "                                 boot framebuffers (exit 1 on any problem)\n"
     "\n"
     "  --root DIR    treat DIR as / (commands are then printed, never run)\n"
     "  -h, --help    this text\n"
@@ -163,6 +178,77 @@ int cmdline(vb::Fs& fs, const std::vector<std::string>& args) {
     return rc;
 }
 
+void print_lines(std::FILE* f, const std::vector<std::string>& lines) {
+    for (const auto& l : lines) std::fprintf(f, "%s\n", l.c_str());
+}
+
+int list(const vb::Fs& fs, const std::vector<std::string>& args) {
+    bool json = false;
+    for (const auto& a : args) {
+        if (a == "--json") json = true;
+        else return fail("list: unknown argument '" + a + "'", 2);
+    }
+    auto l = vb::list_gpus(fs);
+    if (!l) return fail(l.error().message);
+    std::fputs((json ? vb::format_list_json(*l) : vb::format_list(*l)).c_str(), stdout);
+    return 0;
+}
+
+// add and remove: show the diff, then write (unless --dry-run) and remind.
+int edit_config(vb::Fs& fs, const std::string& sub, const std::vector<std::string>& args) {
+    vb::AddOptions opts;
+    bool dry = false;
+    std::string address;
+    for (const auto& a : args) {
+        if (a == "--dry-run") dry = true;
+        else if (a == "--boot-vga" && sub == "add") opts.boot_vga = true;
+        else if (a == "--no-group" && sub == "add") opts.no_group = true;
+        else if (a.empty() || a[0] == '-' || !address.empty()) return fail(sub + ": unknown argument '" + a + "'", 2);
+        else address = a;
+    }
+    if (address.empty()) return fail(sub + ": which address? (vfio-setup list shows them)", 2);
+    auto lock = vb::SetupLock::acquire(fs);
+    if (!lock && !dry) return fail(lock.error().message);
+    auto change = sub == "add" ? vb::plan_add(fs, address, opts) : vb::plan_remove(fs, address);
+    if (!change) return fail(change.error().message);
+    print_lines(stdout, change->notes);
+    const std::string label = fs.host_path(change->path);
+    std::fputs(vb::unified_diff(change->before, change->after, change->existed ? label : "/dev/null", label).c_str(), stdout);
+    if (dry) {
+        std::printf("dry run: nothing written\n");
+        return 0;
+    }
+    if (vb::Status s = vb::apply_change(fs, *change); !s) return fail(s.error().message);
+    std::printf("wrote %s\n", label.c_str());
+    std::printf("now rebuild the initramfs (dracut -f, or for every kernel: dracut --regenerate-all -f)\n"
+                "and check it with vfio-initrd-check; the change takes effect at the next boot\n");
+    return 0;
+}
+
+int qemu_args(const vb::Fs& fs, const std::vector<std::string>& args) {
+    vb::QemuOptions opts;
+    for (const auto& a : args) {
+        if (a == "--libvirt") opts.libvirt = true;
+        else if (a == "--x-vga") opts.x_vga = true;
+        else return fail("qemu-args: unknown argument '" + a + "'", 2);
+    }
+    auto cp = vb::configured_plan(fs);
+    if (!cp) return fail(cp.error().message, 2);
+    auto q = vb::qemu_args(cp->plan, opts);
+    if (!q) return fail(q.error().message);
+    for (const auto& n : q->notes) std::fprintf(stderr, "vfio-setup: %s\n", n.c_str());
+    std::fputs(vb::format_qemu_args(*q, opts).c_str(), stdout);
+    return 0;
+}
+
+int status(const vb::Fs& fs, const std::vector<std::string>& args) {
+    if (!args.empty()) return fail("status: unknown argument '" + args[0] + "'", 2);
+    auto st = vb::read_setup_status(fs);
+    if (!st) return fail(st.error().message, 2);
+    std::fputs(vb::format_status(*st).c_str(), stdout);
+    return st->problems().empty() ? 0 : 1;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -181,5 +267,9 @@ int main(int argc, char** argv) {
     const std::string cmd = rest[0];
     rest.erase(rest.begin());
     if (cmd == "cmdline") return cmdline(fs, rest);
+    if (cmd == "list") return list(fs, rest);
+    if (cmd == "add" || cmd == "remove") return edit_config(fs, cmd, rest);
+    if (cmd == "qemu-args") return qemu_args(fs, rest);
+    if (cmd == "status") return status(fs, rest);
     return fail("unknown command '" + cmd + "' (try --help)", 2);
 }
