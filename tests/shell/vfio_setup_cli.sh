@@ -1,0 +1,149 @@
+#!/bin/sh
+# vfio-setup as a command, on fixture roots: list (text and JSON), add/remove
+# (dry run, refusals, byte-for-byte undo), qemu-args, status exit codes, and
+# cmdline enable/disable on a copy of the Debian 12 bootloader fixture.
+# Usage: tests/shell/vfio_setup_cli.sh BUILD_DIR   (run from the source tree)
+set -u
+B=$(cd "${1:-build}" && pwd)
+BIN=$B/vfio-setup
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0
+ok() { echo "PASS: $1"; pass=$((pass + 1)); }
+ko() { echo "FAIL: $1"; fail=$((fail + 1)); }
+# expect NAME WANTED_RC GREP_PATTERN -- command...
+expect() {
+    name=$1 want=$2 pat=$3
+    shift 4
+    "$@" >"$T/out" 2>&1
+    rc=$?
+    if [ "$rc" -ne "$want" ]; then ko "$name (exit $rc, wanted $want)"; sed 's/^/    /' "$T/out"; return; fi
+    if [ -n "$pat" ] && ! grep -q -- "$pat" "$T/out"; then ko "$name (no '$pat' in output)"; sed 's/^/    /' "$T/out"; return; fi
+    ok "$name"
+}
+same() { if cmp -s "$2" "$3"; then ok "$1"; else ko "$1"; diff -u "$2" "$3" | sed 's/^/    /'; fi; }
+
+# add_dev ROOT ADDR VENDOR DEVICE CLASS GROUP DRIVER BOOT_VGA (kernel layout)
+add_dev() {
+    d=$1/sys/devices/pci0000:00/$2
+    mkdir -p "$d" "$1/sys/bus/pci/devices" "$1/sys/kernel/iommu_groups"
+    echo "0x$3" >"$d/vendor"; echo "0x$4" >"$d/device"; echo "0x$5" >"$d/class"
+    echo 0x1458 >"$d/subsystem_vendor"; echo 0x22d9 >"$d/subsystem_device"
+    echo "(null)" >"$d/driver_override"
+    case $5 in 03*) echo "$8" >"$d/boot_vga" ;; esac
+    ln -s "../../../devices/pci0000:00/$2" "$1/sys/bus/pci/devices/$2"
+    if [ "$6" != - ]; then
+        mkdir -p "$1/sys/kernel/iommu_groups/$6/devices"
+        ln -s "../../../../kernel/iommu_groups/$6" "$d/iommu_group"
+        ln -s "../../../../devices/pci0000:00/$2" "$1/sys/kernel/iommu_groups/$6/devices/$2"
+    fi
+    if [ "$7" != - ]; then
+        mkdir -p "$1/sys/bus/pci/drivers/$7"
+        ln -s "../../../bus/pci/drivers/$7" "$d/driver"
+    fi
+}
+
+# A desktop: boot iGPU, a Radeon with its HDMI audio behind a root port, and a
+# second GPU sharing group 7 with a SATA controller.
+R=$T/root
+add_dev "$R" 0000:00:01.0 8086 1901 060400 1 pcieport 0
+add_dev "$R" 0000:00:02.0 8086 3e92 030000 0 i915 1
+add_dev "$R" 0000:01:00.0 1002 6818 030000 1 radeon 0
+add_dev "$R" 0000:01:00.1 1002 aab0 040300 1 snd_hda_intel 0
+add_dev "$R" 0000:03:00.0 1002 67df 030000 7 amdgpu 0
+add_dev "$R" 0000:04:00.0 1b21 0612 010601 7 ahci 0
+mkdir -p "$R/etc" "$R/usr/share/misc"
+printf '1002  Advanced Micro Devices, Inc. [AMD/ATI]\n\t6818  Pitcairn XT [Radeon HD 7870 GHz Edition]\n' >"$R/usr/share/misc/pci.ids"
+INI=$R/etc/vfio-devices.ini
+
+expect "--help names the new commands" 0 "qemu-args \[--libvirt\] \[--x-vga\]" -- "$BIN" --help
+expect "unknown command is a usage error" 2 "unknown command" -- "$BIN" --root "$R" frobnicate
+
+# list
+expect "list shows the Radeon with its pci.ids name" 0 "Pitcairn XT \[Radeon HD 7870 GHz Edition\] \[1002:6818\] (driver: radeon)" -- "$BIN" --root "$R" list
+expect "list shows its HDMI audio" 0 "0000:01:00.1 Audio device" -- "$BIN" --root "$R" list
+expect "list marks the shared group" 0 "GPU 0000:03:00: NOT viable" -- "$BIN" --root "$R" list
+expect "list marks the boot VGA" 0 "GPU 0000:00:02: viable, boot VGA" -- "$BIN" --root "$R" list
+"$BIN" --root "$R" list --json >"$T/json" 2>&1
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [g["viable"] for g in d["gpus"]] == [True, True, False]; assert d["gpus"][1]["functions"][1]["address"] == "0000:01:00.1"' "$T/json"; then
+    ok "list --json is valid JSON with the right viability"
+else ko "list --json"; sed 's/^/    /' "$T/json"; fi
+expect "list --bogus is a usage error" 2 "unknown argument" -- "$BIN" --root "$R" list --bogus
+
+# add / remove on a missing config
+expect "add --dry-run shows the new file" 0 "^+\[gpu-01:00.0\]" -- "$BIN" --root "$R" add 01:00.0 --dry-run
+if [ -e "$INI" ]; then ko "add --dry-run wrote the config"; else ok "add --dry-run wrote nothing"; fi
+expect "add writes the config and reminds to rebuild the initramfs" 0 "dracut --regenerate-all -f" -- "$BIN" --root "$R" add 01:00.0
+if grep -q "^address = 0000:01:00.0$" "$INI" && grep -q "^id = 1002:6818$" "$INI" && head -n 1 "$INI" | grep -q '^;'; then
+    ok "the new config has the header and the section"
+else ko "new config content"; sed 's/^/    /' "$INI"; fi
+if [ -x "$B/vfio-bind" ]; then
+    expect "vfio-bind accepts the written config" 0 "valid, 1 device entry" -- "$B/vfio-bind" --root "$R" --check-config
+fi
+expect "add twice is refused" 1 "already configured in \[gpu-01:00.0\]" -- "$BIN" --root "$R" add 01:00.0
+expect "add of the card's audio is refused too (group = yes)" 1 "already configured" -- "$BIN" --root "$R" add 01:00.1
+expect "qemu-args for the configured card" 0 "^-device vfio-pci,host=0000:01:00.0,bus=pcie.0,addr=0x10.0x0,multifunction=on,x-vga=on \\\\$" -- "$BIN" --root "$R" qemu-args --x-vga
+expect "qemu-args puts the audio on the same guest slot" 0 "^-device vfio-pci,host=0000:01:00.1,bus=pcie.0,addr=0x10.0x1$" -- "$BIN" --root "$R" qemu-args
+expect "qemu-args --libvirt" 0 "<address domain='0x0000' bus='0x01' slot='0x00' function='0x1'/>" -- "$BIN" --root "$R" qemu-args --libvirt
+expect "status: configured but not claimed is a problem" 1 "not claimed" -- "$BIN" --root "$R" status
+expect "remove --dry-run shows the deletion" 0 "^-\[gpu-01:00.0\]" -- "$BIN" --root "$R" remove 01:00.1 --dry-run
+expect "remove by a sibling's address takes the card's section" 0 "removed \[gpu-01:00.0\]" -- "$BIN" --root "$R" remove 01:00.1
+if grep -q "address" "$INI"; then ko "remove left a section"; else ok "remove left no section"; fi
+expect "remove of what is not there" 1 "no section" -- "$BIN" --root "$R" remove 01:00.0
+
+# add then remove restores a hand-written file byte for byte, with a backup
+# made once, before the first edit (the earlier one was of the file add created)
+rm -f "$INI.vfio-bind.bak"
+cp "$SRC/conf/vfio-devices.ini" "$INI"
+cp "$INI" "$T/orig.ini"
+expect "add to the shipped example" 0 "wrote" -- "$BIN" --root "$R" add 0000:03:00.0
+expect "status names the non-viable group" 1 "group 7: NOT viable, also holds 0000:04:00.0" -- "$BIN" --root "$R" status
+expect "remove it again" 0 "wrote" -- "$BIN" --root "$R" remove 03:00.0
+same "add then remove restores the file byte for byte" "$T/orig.ini" "$INI"
+same "one backup: the file before the first edit, not overwritten by the second" "$T/orig.ini" "$INI.vfio-bind.bak"
+
+# refusals, and an invalid config is left alone
+expect "the boot VGA needs --boot-vga" 1 "pass --boot-vga" -- "$BIN" --root "$R" add 00:02.0
+expect "--boot-vga sets boot_vga = yes" 0 "^+boot_vga = yes" -- "$BIN" --root "$R" add 00:02.0 --boot-vga --dry-run
+expect "an absent address is refused" 1 "no PCI device at 0000:05:00.0" -- "$BIN" --root "$R" add 05:00.0
+expect "a bridge is refused" 1 "is a PCI bridge" -- "$BIN" --root "$R" add 00:01.0
+expect "a malformed address is refused" 1 "not a PCI address" -- "$BIN" --root "$R" add ../../etc
+expect "add without an address is a usage error" 2 "which address" -- "$BIN" --root "$R" add
+printf '[gpu]\nbogus = 1\n' >"$INI"
+cp "$INI" "$T/bad.ini"
+expect "an invalid config is not edited" 1 "vfio-devices.ini:2: unknown key 'bogus'" -- "$BIN" --root "$R" add 01:00.0
+same "the invalid config is untouched" "$T/bad.ini" "$INI"
+expect "qemu-args on an invalid config is a config error" 2 "unknown key" -- "$BIN" --root "$R" qemu-args
+
+# status on a machine where vfio-bind claimed the card
+V=$T/ready
+add_dev "$V" 0000:00:02.0 8086 3e92 030000 0 i915 1
+add_dev "$V" 0000:01:00.0 1002 6818 030000 1 vfio-pci 0
+add_dev "$V" 0000:01:00.1 1002 aab0 040300 1 vfio-pci 0
+mkdir -p "$V/dev/vfio" "$V/etc" "$V/proc"
+: >"$V/dev/vfio/1"
+printf '  9:  0  IR-IO-APIC  9-fasteoi  acpi\n 24:  0  IR-PCI-MSI 327680-edge  xhci_hcd\n' >"$V/proc/interrupts"
+printf '[gpu]\naddress = 01:00.0\nid = 1002:6818\n' >"$V/etc/vfio-devices.ini"
+expect "status on a working machine exits 0" 0 "all good" -- "$BIN" --root "$V" status
+printf '0x00000000c0000000 0x00000000cfffffff 0x000000000014220c\n' >"$V/sys/devices/pci0000:00/0000:01:00.0/resource"
+printf 'c0000000-cfffffff : 0000:01:00.0\n  c0000000-c02fffff : efifb\n' >"$V/proc/iomem"
+expect "status: efifb in the GPU's BAR is a problem with its fix" 1 "vfio-setup cmdline enable --add video=efifb:off" -- "$BIN" --root "$V" status
+
+# cmdline enable/disable on a copy of the Debian 12 fixture
+D=$T/debian
+cp -a "$SRC/tests/fixtures/bootloaders/debian12" "$D"
+mkdir -p "$D/proc"
+printf 'processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Test CPU\nflags\t\t: fpu vmx\n\n' >"$D/proc/cpuinfo"
+expect "cmdline status" 0 "enable would change" -- "$BIN" --root "$D" cmdline status
+expect "cmdline enable writes the grub.d drop-in" 0 "intel_iommu=on" -- "$BIN" --root "$D" cmdline enable --add video=efifb:off
+if [ -e "$D/etc/default/grub.d/vfio-bind.cfg" ]; then ok "the drop-in exists"; else ko "no drop-in"; fi
+expect "cmdline enable twice changes nothing" 0 "nothing to change" -- "$BIN" --root "$D" cmdline enable --add video=efifb:off
+expect "cmdline disable" 0 "" -- "$BIN" --root "$D" cmdline disable
+for f in etc/default/grub boot/grub/grub.cfg etc/debian_version; do
+    same "cmdline disable restores $f byte for byte" "$SRC/tests/fixtures/bootloaders/debian12/$f" "$D/$f"
+done
+if [ -e "$D/etc/default/grub.d/vfio-bind.cfg" ]; then ko "the drop-in is still there"; else ok "the drop-in is gone"; fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
