@@ -28,7 +28,7 @@ constexpr size_t kMaxSmallFile = 16u << 20;
 // What dracut-module/module-setup.sh puts into the image.
 constexpr const char* kImageBinary = "usr/sbin/vfio-bind";
 constexpr const char* kImageConfig = "etc/vfio-devices.ini";
-constexpr const char* kImageModprobe = "etc/modprobe.d/vfio-bind.conf";
+const std::string kImageModprobe = std::string(kInitrdModprobeConf).substr(1); // image paths have no leading /
 constexpr const char* kImageUnit = "usr/lib/systemd/system/vfio-bind-initrd.service";
 constexpr const char* kUnitName = "vfio-bind-initrd.service";
 constexpr const char* kDracutModule = "vfio-bind";

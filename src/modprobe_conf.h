@@ -12,6 +12,9 @@
 
 namespace vb {
 
+// Where the dracut module installs the snippet inside the initramfs.
+inline constexpr const char* kInitrdModprobeConf = "/etc/modprobe.d/vfio-bind.conf";
+
 // Host drivers come from the modalias of each device the plan claims, and
 // from each configured id (so a card absent at build time is covered too).
 Result<std::string> modprobe_conf(const Config& config, const Plan& plan, ModuleLoader& loader);

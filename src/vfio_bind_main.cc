@@ -108,6 +108,15 @@ int run(const Options& o, vb::Log& log) {
     vb::DiskFs fs(o.root);
     if (!o.modprobe_conf && !o.check_config && disabled_on_cmdline(fs)) {
         log.info("skipped (vfio_bind=off on the kernel command line)");
+        // In the initramfs our modprobe.d snippet would still load vfio-pci
+        // ahead of the host drivers (softdeps) and let ids= claim devices:
+        // the escape hatch must give the host its devices back entirely.
+        if (fs.exists("/etc/initrd-release") && fs.exists(vb::kInitrdModprobeConf)) {
+            if (auto st = fs.remove(vb::kInitrdModprobeConf); st)
+                log.info(std::string("removed ") + vb::kInitrdModprobeConf + " for this boot, vfio-pci stays unloaded");
+            else
+                log.warning(st.error().message);
+        }
         return kOk;
     }
 

@@ -83,6 +83,14 @@ echo "root=/dev/vda vfio_bind=off" >"$R/proc/cmdline"
 printf '[gpu]\naddress = 00:04.0\nid = 1002:5159\n' >"$R/etc/vfio-devices.ini"
 expect "vfio_bind=off skips everything" 0 "skipped (vfio_bind=off" -- "$BIN" --root "$R"
 if diff -r --no-dereference "$R/sys" "$T/pristine/sys" >/dev/null; then ok "vfio_bind=off wrote nothing"; else ko "vfio_bind=off wrote to sysfs"; fi
+mkdir -p "$R/etc/modprobe.d"
+echo "softdep radeon pre: vfio-pci" >"$R/etc/modprobe.d/vfio-bind.conf"
+"$BIN" --root "$R" >/dev/null 2>&1
+if [ -e "$R/etc/modprobe.d/vfio-bind.conf" ]; then ok "vfio_bind=off on a real root keeps the snippet"; else ko "vfio_bind=off removed a file outside the initramfs"; fi
+touch "$R/etc/initrd-release"
+expect "vfio_bind=off in the initramfs drops the modprobe snippet" 0 "removed /etc/modprobe.d/vfio-bind.conf" -- "$BIN" --root "$R"
+if [ ! -e "$R/etc/modprobe.d/vfio-bind.conf" ]; then ok "snippet gone, so softdeps cannot load vfio-pci"; else ko "snippet still there"; fi
+rm -f "$R/etc/initrd-release"
 echo "root=/dev/vda intel_iommu=on" >"$R/proc/cmdline"
 
 # A real claim under --root: sysfs writes go to the fixture, modules are only
