@@ -33,6 +33,8 @@ udevadm settle --timeout=120 2>/dev/null
     fi
     sed 's/^/setup /' /run/setup.out
     echo "setup-rc $rc"
+    # What this machine's hardware asks of the image's modprobe.d snippet.
+    vfio-bind --modprobe-conf 2>&1 | sed 's/^/modprobe-conf /'
     vfio-initrd-check > /run/check.out 2>&1
     rc=$?
     sed 's/^/check /' /run/check.out
