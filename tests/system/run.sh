@@ -217,6 +217,12 @@ sed -n 's/^setup //p' "$R" | show
 check "vfio-setup status: IOMMU active, exit 0" sh -c "grep -qx 'setup-rc 0' '$R' && grep -q '^setup IOMMU now: *active' '$R'"
 sed -n 's/^check //p' "$R" | show
 check "vfio-initrd-check in the booted system: all good (exit 0)" grep -qx 'check-rc 0' "$R"
+if ! grep -qx 'check-rc 0' "$R"; then
+    echo "     the booted machine's snippet (vfio-bind --modprobe-conf):"
+    sed -n 's/^modprobe-conf //p' "$R" | show
+    echo "     the image's (built in the chroot, where 00:04.0 is not the Radeon):"
+    lsinitrd -f etc/modprobe.d/vfio-bind.conf "$WORK/initrd.img-$KVER" 2>&1 | show
+fi
 
 # ------------------------------------------------------------ 5. kernel update
 step "5. kernel update"
