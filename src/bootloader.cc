@@ -82,11 +82,6 @@ std::vector<LineRef> line_refs(std::string_view text) {
     return out;
 }
 
-std::string line_ending_of(std::string_view text) {
-    size_t nl = text.find('\n');
-    return nl != std::string_view::npos && nl > 0 && text[nl - 1] == '\r' ? "\r\n" : "\n";
-}
-
 Result<std::string> edit_spans(std::string_view text, const std::vector<Span>& spans, const ParamEdit& edit,
                                std::vector<std::string>* added, std::vector<std::string>* removed) {
     if (spans.empty()) return std::string(text);

@@ -10,6 +10,7 @@
 #include "fs.h"
 #include "kernel_params.h"
 #include "result.h"
+#include "text.h"
 
 namespace vb {
 
@@ -82,9 +83,6 @@ struct LineRef {
     int number = 0; // 1-based
 };
 std::vector<LineRef> line_refs(std::string_view text);
-// "\r\n" when the file's first line ends so, else "\n": lines we add match the file.
-std::string line_ending_of(std::string_view text);
-
 // A byte range of a file holding (part of) one command line.
 struct Span {
     size_t begin = 0, end = 0;

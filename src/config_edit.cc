@@ -9,19 +9,6 @@ namespace vb {
 
 namespace {
 
-// The text as lines, each keeping its own line ending.
-std::vector<std::string_view> lines_of(std::string_view text) {
-    std::vector<std::string_view> lines;
-    size_t pos = 0;
-    while (pos < text.size()) {
-        size_t nl = text.find('\n', pos);
-        size_t next = nl == std::string_view::npos ? text.size() : nl + 1;
-        lines.push_back(text.substr(pos, next - pos));
-        pos = next;
-    }
-    return lines;
-}
-
 std::string join(const std::vector<std::string_view>& lines, size_t from, size_t to) {
     std::string out;
     for (size_t i = from; i < to; i++) out += lines[i];
@@ -47,12 +34,6 @@ std::string key_of(std::string_view l) {
     if (is_blank(l) || is_comment(l) || is_header(l)) return "";
     size_t eq = l.find('=');
     return eq == std::string_view::npos ? "" : trim(l.substr(0, eq));
-}
-
-// The file's own line ending, so a CRLF file does not get mixed endings.
-std::string eol_of(std::string_view text) {
-    size_t nl = text.find('\n');
-    return nl != std::string_view::npos && nl > 0 && text[nl - 1] == '\r' ? "\r\n" : "\n";
 }
 
 // First line after `header` that starts another section, or lines.size().
@@ -131,9 +112,9 @@ Result<std::string> config_add(std::string_view text, const std::vector<NewSecti
     for (const auto& s : sections)
         if (!valid_label(s.label)) return make_error(EINVAL, "'" + s.label + "' cannot be a section name");
 
-    const std::string eol = eol_of(text);
+    const std::string eol = line_ending_of(text);
     std::vector<std::string> lines;
-    for (auto l : lines_of(text)) lines.emplace_back(l);
+    for (auto l : split_lines(text)) lines.emplace_back(l);
     bool need_options = set_boot_vga && !set_boot_vga_in_options(lines, eol);
 
     std::string out;
@@ -162,7 +143,7 @@ Result<RemoveResult> config_remove(std::string_view text, const std::function<bo
                                    const std::string& path) {
     auto config = parse_existing(text, path);
     if (!config) return config.error();
-    const auto lines = lines_of(text);
+    const auto lines = split_lines(text);
     std::vector<bool> drop(lines.size(), false);
     RemoveResult result;
     for (const auto& e : config->devices) {

@@ -27,4 +27,21 @@ std::vector<std::string> split(std::string_view s, char sep) {
     }
 }
 
+std::vector<std::string_view> split_lines(std::string_view text) {
+    std::vector<std::string_view> lines;
+    size_t pos = 0;
+    while (pos < text.size()) {
+        size_t nl = text.find('\n', pos);
+        size_t next = nl == std::string_view::npos ? text.size() : nl + 1;
+        lines.push_back(text.substr(pos, next - pos));
+        pos = next;
+    }
+    return lines;
+}
+
+std::string line_ending_of(std::string_view text) {
+    size_t nl = text.find('\n');
+    return nl != std::string_view::npos && nl > 0 && text[nl - 1] == '\r' ? "\r\n" : "\n";
+}
+
 } // namespace vb

@@ -14,4 +14,9 @@ std::string basename_of(std::string_view path);
 // Splits on every `sep`; empty fields are kept.
 std::vector<std::string> split(std::string_view s, char sep);
 
+// The lines of a text, each keeping its own line ending ("a\r\n", "b").
+std::vector<std::string_view> split_lines(std::string_view text);
+// The text's own line ending ("\r\n" or "\n"), so edits keep CRLF files CRLF.
+std::string line_ending_of(std::string_view text);
+
 } // namespace vb

@@ -2,21 +2,11 @@
 
 #include <vector>
 
+#include "text.h"
+
 namespace vb {
 
 namespace {
-
-std::vector<std::string_view> lines_of(std::string_view t) {
-    std::vector<std::string_view> out;
-    size_t b = 0;
-    while (b < t.size()) {
-        size_t nl = t.find('\n', b);
-        size_t e = nl == std::string_view::npos ? t.size() : nl + 1;
-        out.push_back(t.substr(b, e - b));
-        b = e;
-    }
-    return out;
-}
 
 // One line of output, marking a missing final newline as diff does.
 void emit(std::string& out, char tag, std::string_view line) {
@@ -30,7 +20,7 @@ void emit(std::string& out, char tag, std::string_view line) {
 std::string unified_diff(std::string_view before, std::string_view after, const std::string& old_label,
                          const std::string& new_label, int context) {
     if (before == after) return {};
-    auto a = lines_of(before), b = lines_of(after);
+    auto a = split_lines(before), b = split_lines(after);
     // Common prefix and suffix first: our edits touch few lines, so the LCS
     // table below stays small even for large files.
     size_t pre = 0;
