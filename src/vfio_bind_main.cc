@@ -226,6 +226,8 @@ int run(const Options& o, vb::Log& log) {
         if (r.outcome == vb::Outcome::Failed) {
             log.error(line);
             all_ok = false;
+        } else if (!r.detail.empty()) {
+            log.warning(line); // a host driver had it first: taken back, but worth knowing
         } else {
             log.info(line);
         }
