@@ -21,7 +21,9 @@ ClaimReport claim(Fs& fs, ModuleLoader& loader, const Plan& plan) {
     for (size_t i = 0; i < plan.targets.size(); i++) {
         const PciDevice& d = plan.targets[i].device;
         report.devices.push_back({d, Outcome::Failed, ""});
-        if (d.driver_override == kVfioPci) {
+        // Read here, not by the scan: only targets need it.
+        auto ov = fs.read_attribute(d.sysfs_dir() + "/driver_override");
+        if (ov && trim(*ov) == kVfioPci) {
             overridden[i] = true;
             continue;
         }

@@ -70,6 +70,19 @@ Result<std::string> DiskFs::read(const std::string& path, size_t max_bytes) cons
     return out;
 }
 
+Result<std::string> DiskFs::read_attribute(const std::string& path) const {
+    const std::string p = host_path(path);
+    int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errno_error(errno, "cannot open", p);
+    char buf[4096];
+    ssize_t n;
+    do n = ::read(fd, buf, sizeof buf); while (n < 0 && errno == EINTR);
+    int err = errno;
+    ::close(fd);
+    if (n < 0) return errno_error(err, "cannot read", p);
+    return std::string(buf, static_cast<size_t>(n));
+}
+
 Result<std::string> DiskFs::read_link(const std::string& path) const {
     const std::string p = host_path(path);
     char buf[4096];

@@ -19,6 +19,9 @@ public:
 
     // Whole file, refused (EFBIG) past max_bytes so a hostile file cannot eat memory.
     virtual Result<std::string> read(const std::string& path, size_t max_bytes = 1 << 20) const = 0;
+    // A sysfs attribute: at most a page, delivered by one read() (the kernel
+    // formats it whole), so one call suffices where read() needs two.
+    virtual Result<std::string> read_attribute(const std::string& path) const { return read(path, 4096); }
     // Target of a symbolic link, as stored.
     virtual Result<std::string> read_link(const std::string& path) const = 0;
     // Names in a directory, sorted, without "." and "..".
@@ -51,6 +54,7 @@ public:
     explicit DiskFs(std::string root = "/");
 
     Result<std::string> read(const std::string& path, size_t max_bytes = 1 << 20) const override;
+    Result<std::string> read_attribute(const std::string& path) const override;
     Result<std::string> read_link(const std::string& path) const override;
     Result<std::vector<std::string>> list_dir(const std::string& path) const override;
     bool exists(const std::string& path) const override;

@@ -5,7 +5,7 @@ namespace vb {
 namespace {
 
 Result<uint32_t> read_hex(const Fs& fs, const std::string& path) {
-    auto text = fs.read(path, 64);
+    auto text = fs.read_attribute(path);
     if (!text) return text.error();
     auto v = parse_sysfs_hex(*text);
     if (!v) return make_error(EINVAL, path + ": " + v.error().message);
@@ -21,7 +21,7 @@ namespace {
 // uevent carries ids, class and modalias in one read (PCI_ID=1002:5159,
 // PCI_SUBSYS_ID=..., PCI_CLASS=30000, MODALIAS=...): one open instead of six.
 bool read_uevent(const Fs& fs, const std::string& dir, PciDevice& d) {
-    auto text = fs.read(dir + "/uevent", 4096);
+    auto text = fs.read_attribute(dir + "/uevent");
     if (!text) return false;
     bool have_id = false, have_class = false;
     for (const std::string& line : split(*text, '\n')) {
@@ -58,7 +58,7 @@ Status read_attributes(const Fs& fs, const std::string& dir, PciDevice& d) {
     d.subvendor = static_cast<uint16_t>(v[2]);
     d.subdevice = static_cast<uint16_t>(v[3]);
     d.class_code = v[4];
-    if (auto m = fs.read(dir + "/modalias", 256)) d.modalias = trim(*m);
+    if (auto m = fs.read_attribute(dir + "/modalias")) d.modalias = trim(*m);
     return {};
 }
 
@@ -73,12 +73,8 @@ Result<PciDevice> read_pci_device(const Fs& fs, const PciAddress& addr) {
 
     // Only display devices have boot_vga.
     if (d.is_display())
-        if (auto bv = fs.read(dir + "/boot_vga", 16)) d.boot_vga = trim(*bv) == "1";
+        if (auto bv = fs.read_attribute(dir + "/boot_vga")) d.boot_vga = trim(*bv) == "1";
     if (auto link = fs.read_link(dir + "/driver")) d.driver = basename_of(*link);
-    if (auto ov = fs.read(dir + "/driver_override", 256)) {
-        std::string v = trim(*ov);
-        if (v != "(null)") d.driver_override = v;
-    }
     if (auto g = fs.read_link(dir + "/iommu_group")) {
         const std::string n = basename_of(*g);
         if (!n.empty() && n.find_first_not_of("0123456789") == std::string::npos && n.size() < 9)

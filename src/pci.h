@@ -24,7 +24,6 @@ struct PciDevice {
     uint32_t class_code = 0;          // 0x030000 = VGA controller
     bool boot_vga = false;            // the GPU the firmware used for the console
     std::string driver;               // bound driver, empty when none
-    std::string driver_override;      // empty when unset ("(null)" in sysfs)
     std::optional<int> iommu_group;   // none when the IOMMU is off
     std::string modalias;             // "pci:v00001002d00005159sv...", for host driver lookup
 
