@@ -139,15 +139,6 @@ Result<InitramfsInfo> scan_image(std::string_view bytes, const std::vector<std::
     return info;
 }
 
-// The snippet without its comments: the header names the config path
-// dracut was given, which says nothing about what modprobe will do.
-std::string without_comments(const std::string& text) {
-    std::string out;
-    for (const auto& line : split(text, '\n'))
-        if (!line.empty() && line[0] != '#') out += line + "\n";
-    return out;
-}
-
 bool has_wants_link(const Scan& scan) {
     for (const char* dir : {"etc/systemd/system/", "usr/lib/systemd/system/"})
         for (const char* target : {"sysinit.target.wants/", "initrd.target.wants/", "basic.target.wants/"})
@@ -266,7 +257,7 @@ ImageReport check_one(Context& c, const ImageLocation& where, std::string_view b
             problem(P + " lacks /" + std::string(kImageModprobe));
         } else if (!kver.empty()) {
             const auto& expected = expected_snippet(c, kver);
-            if (expected && without_comments(*expected) != without_comments(snip->second))
+            if (expected && !snippet_covers(snip->second, *expected))
                 problem(P + " holds a stale /" + std::string(kImageModprobe) + " (the devices or their drivers changed)");
         }
     }

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <set>
 
+#include "text.h"
+
 namespace vb {
 
 namespace {
@@ -39,6 +41,23 @@ Result<std::string> modprobe_conf(const Config& config, const Plan& plan, Module
     }
     for (const auto& d : drivers) out += "softdep " + d + " pre: vfio-pci\n";
     return out;
+}
+
+bool snippet_covers(const std::string& image, const std::string& expected) {
+    auto parse = [](const std::string& text, std::set<std::string>& softdeps, std::set<std::string>& rest) {
+        for (const auto& raw : split(text, '\n')) {
+            std::string line = trim(raw);
+            if (line.empty() || line[0] == '#') continue;
+            (line.rfind("softdep ", 0) == 0 ? softdeps : rest).insert(line);
+        }
+    };
+    std::set<std::string> have_soft, have_rest, want_soft, want_rest;
+    parse(image, have_soft, have_rest);
+    parse(expected, want_soft, want_rest);
+    if (have_rest != want_rest) return false;
+    for (const auto& s : want_soft)
+        if (!have_soft.count(s)) return false;
+    return true;
 }
 
 } // namespace vb

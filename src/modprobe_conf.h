@@ -19,4 +19,10 @@ inline constexpr const char* kInitrdModprobeConf = "/etc/modprobe.d/vfio-bind.co
 // from each configured id (so a card absent at build time is covered too).
 Result<std::string> modprobe_conf(const Config& config, const Plan& plan, ModuleLoader& loader);
 
+// Whether a snippet found in an image does what `expected` asks: the same
+// non-softdep lines (options), and at least its softdeps. Extra softdeps only
+// make vfio-pci load earlier; an image built while the card was out (softdeps
+// from its id alone) is not stale for lacking none of the needed ones.
+bool snippet_covers(const std::string& image, const std::string& expected);
+
 } // namespace vb

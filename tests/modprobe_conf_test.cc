@@ -62,3 +62,14 @@ TEST_CASE("modprobe conf: a card absent at build time is covered by its id; ids=
     CHECK(conf.find("softdep nouveau pre: vfio-pci\n") != std::string::npos);
     CHECK(conf.find("vfio_pci pre") == std::string::npos); // never a softdep on itself
 }
+
+TEST_CASE("modprobe conf: an image snippet covers what is needed when its softdeps are a superset") {
+    const std::string needed = "# header\noptions vfio-pci ids=10de:1b80\nsoftdep nouveau pre: vfio-pci\n";
+    CHECK(snippet_covers(needed, needed));
+    CHECK(snippet_covers("# other header\noptions vfio-pci ids=10de:1b80\nsoftdep nouveau pre: vfio-pci\n"
+                         "softdep nvidiafb pre: vfio-pci\n", needed));
+    CHECK_FALSE(snippet_covers("options vfio-pci ids=10de:1b80\n", needed)); // softdep missing
+    CHECK_FALSE(snippet_covers("options vfio-pci ids=10de:1b81\nsoftdep nouveau pre: vfio-pci\n", needed));
+    CHECK_FALSE(snippet_covers("softdep nouveau pre: vfio-pci\n", needed)); // ids= gone
+    CHECK_FALSE(snippet_covers(needed + "options vfio-pci disable_vga=1\n", needed));
+}
