@@ -49,7 +49,7 @@ TEST_OBJS := $(TEST_SRCS:tests/%.cc=$(B)/tests/%.o)
 TOOLS     := $(B)/vfio-bind $(B)/vfio-setup $(B)/vfio-initrd-check
 TOOLS     := $(foreach t,$(TOOLS),$(if $(wildcard src/$(subst -,_,$(notdir $(t)))_main.cc),$(t)))
 
-.PHONY: all deps vm-deps check check-unit check-shell check-vm check-system demo bench install clean fuzz
+.PHONY: all deps vm-deps check check-unit check-shell check-package check-vm check-system demo bench install clean fuzz
 all: $(TOOLS)
 
 deps:
@@ -83,9 +83,19 @@ check: check-unit check-shell check-vm
 check-unit: $(B)/run-tests
 	$(B)/run-tests
 
+# Runs every shell test given, reporting failure after all have run.
+run_shell_tests = @rc=0; for t in $(1); do echo "== $$t"; sh "$$t" $(B) || rc=1; done; exit $$rc
+
 # The shell tests build real dracut images, so they need the VM packages too.
 check-shell: all vm-deps
-	@rc=0; for t in tests/shell/*.sh; do echo "== $$t"; sh "$$t" $(B) || rc=1; done; exit $$rc
+	$(call run_shell_tests,$(wildcard tests/shell/*.sh))
+
+# What a package build can run (debian/rules, the RPM %check): no root, no
+# dracut images, no QEMU, no apt-get.
+ROOT_SHELL_TESTS = tests/shell/initrd_check_dracut.sh
+check-package: $(B)/run-tests all
+	$(B)/run-tests
+	$(call run_shell_tests,$(filter-out $(ROOT_SHELL_TESTS),$(wildcard tests/shell/*.sh)))
 
 check-vm: all vm-deps
 	tests/vm/run-all.sh $(B)

@@ -18,6 +18,18 @@ using namespace vbtest;
 
 namespace {
 
+// Distributions ship modules plain (Debian) or compressed (Fedora: .ko.xz).
+const char* kModuleSuffixes[] = {"", ".xz", ".zst", ".gz"};
+
+// The file of module `rel` ("kernel/.../vfio.ko") in /lib/modules/<kver>, with its suffix.
+std::string module_file(const std::string& kver, const std::string& rel) {
+    for (const char* suffix : kModuleSuffixes) {
+        std::string p = "/lib/modules/" + kver + "/" + rel + suffix;
+        if (access(p.c_str(), R_OK) == 0) return rel + suffix;
+    }
+    return "";
+}
+
 // A kernel release on this machine that has vfio-pci as a module.
 std::string installed_kernel() {
     DIR* d = opendir("/lib/modules");
@@ -25,7 +37,7 @@ std::string installed_kernel() {
     if (!d) return found;
     while (dirent* e = readdir(d)) {
         std::string k = e->d_name;
-        if (k[0] != '.' && access(("/lib/modules/" + k + "/kernel/drivers/vfio/pci/vfio-pci.ko").c_str(), R_OK) == 0) found = k;
+        if (k[0] != '.' && !module_file(k, "kernel/drivers/vfio/pci/vfio-pci.ko").empty()) found = k;
     }
     closedir(d);
     return found;
@@ -41,7 +53,9 @@ void make_modules_tree(const std::string& root, const std::string& kver, bool bu
     const std::string src = "/lib/modules/" + kver + "/", dst = root + "/lib/modules/" + kver + "/";
     for (const char* m : kModules) {
         if (builtin && std::string(m).find("vfio-pci.ko") != std::string::npos) continue;
-        write_file(dst + m, read_file(src + m));
+        const std::string f = module_file(kver, m);
+        REQUIRE_MESSAGE(!f.empty(), "kernel " << kver << " lacks " << m);
+        write_file(dst + f, read_file(src + f));
     }
     write_file(dst + "modules.order", "");
     write_file(dst + "modules.builtin", builtin ? "kernel/drivers/vfio/pci/vfio-pci.ko\n" : "");
