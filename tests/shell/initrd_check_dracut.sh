@@ -9,9 +9,7 @@ set -u
 B=$(cd "${1:-build}" && pwd)
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 CHECK=$B/vfio-initrd-check
-pass=0 fail=0
-ok() { echo "PASS: $1"; pass=$((pass + 1)); }
-ko() { echo "FAIL: $1"; fail=$((fail + 1)); }
+. "$(dirname "$0")/lib/harness.sh"
 
 KVER=
 for k in /lib/modules/*; do
@@ -24,8 +22,6 @@ if [ -z "$KVER" ] || ! command -v dracut >/dev/null 2>&1 || [ "$(id -u)" != 0 ];
     exit 1
 fi
 
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
 
 # A private dracut tree with our module, so the host's is left alone.
 BASE=$T/dracut-base
@@ -52,52 +48,47 @@ image() {
         --kver "$KVER" -m "$3" --no-early-microcode --compress "$2" --force "$1" >"$T/dracut.log" 2>&1 ||
         { ko "dracut $2 ($3) failed"; cat "$T/dracut.log"; return 1; }
 }
-# expect NAME WANTED_RC PATTERN -- vfio-initrd-check args...
-expect() {
-    name=$1 want=$2 pat=$3
+# expect_check NAME WANTED_RC PATTERN -- vfio-initrd-check args...
+expect_check() {
+    n=$1 w=$2 p=$3
     shift 4
-    "$CHECK" --root "$R" "$@" >"$T/out" 2>&1
-    rc=$?
-    if [ "$rc" -ne "$want" ]; then ko "$name (exit $rc, wanted $want)"; sed 's/^/    /' "$T/out"; return; fi
-    if [ -n "$pat" ] && ! grep -q -- "$pat" "$T/out"; then ko "$name (no '$pat')"; sed 's/^/    /' "$T/out"; return; fi
-    ok "$name"
+    expect "$n" "$w" "$p" -- "$CHECK" --root "$R" "$@"
 }
 
 IMG=$R/boot/initrd.img-$KVER
 if image "$IMG" zstd "base vfio-bind"; then
-    expect "zstd image with the module (pre-udev hook): all good" 0 "uncompressed\|zstd" -- 
-    expect "--json says ok" 0 '"ok": true' -- --json
+    expect_check "zstd image with the module (pre-udev hook): all good" 0 "uncompressed\|zstd" -- 
+    expect_check "--json says ok" 0 '"ok": true' -- --json
     if command -v python3 >/dev/null 2>&1; then
         python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["ok"] and d["kernels"][0]["images"][0]["entries"] > 0' \
             <"$T/out" && ok "--json parses" || ko "--json does not parse: $(cat "$T/out")"
     fi
-    expect "--quiet prints nothing when all is good" 0 "" -- --quiet
+    expect_check "--quiet prints nothing when all is good" 0 "" -- --quiet
     [ -s "$T/out" ] && ko "--quiet printed: $(cat "$T/out")"
     printf '[radeon]\nid = 1002:5159\n\n[audio]\nid = 1002:aa00\n' >"$R/etc/vfio-devices.ini"
-    expect "a changed config makes the image stale" 1 "stale copy of /etc/vfio-devices.ini" --
-    expect "the fix names the rebuild" 1 "fix: dracut -f --kver $KVER" --
-    expect "--fix under --root prints the rebuild" 1 "would run: dracut -f --kver $KVER" -- --fix
-    expect "--json carries the problem" 1 '"severity": "problem"' -- --json
+    expect_check "a changed config makes the image stale" 1 "stale copy of /etc/vfio-devices.ini" --
+    expect_check "the fix names the rebuild" 1 "fix: dracut -f --kver $KVER" --
+    expect_check "--fix under --root prints the rebuild" 1 "would run: dracut -f --kver $KVER" -- --fix
+    expect_check "--json carries the problem" 1 '"severity": "problem"' -- --json
     printf '[radeon]\nid = 1002:5159\n' >"$R/etc/vfio-devices.ini"
 fi
 
 if image "$R/boot/custom-lz4.img" lz4 "base systemd systemd-initrd dracut-systemd vfio-bind"; then
-    expect "lz4 image with the module (systemd unit), by --image" 0 "lz4" -- --image /boot/custom-lz4.img
+    expect_check "lz4 image with the module (systemd unit), by --image" 0 "lz4" -- --image /boot/custom-lz4.img
     rm -f "$R/boot/custom-lz4.img"
 fi
 
 if image "$T/none-xz.img" xz "base"; then
     cp "$T/none-xz.img" "$IMG"
-    expect "xz image without the module: one problem" 1 "built without the vfio-bind dracut module" --
+    expect_check "xz image without the module: one problem" 1 "built without the vfio-bind dracut module" --
 fi
 
 if image "$IMG" gzip "base vfio-bind"; then
-    expect "gzip image with the module: all good" 0 "gzip" --
+    expect_check "gzip image with the module: all good" 0 "gzip" --
     rm -f "$R/boot/initrd.img-$KVER"
-    expect "no image: reported with the command" 1 "no initramfs found for kernel $KVER -- fix: dracut -f --kver $KVER" --
+    expect_check "no image: reported with the command" 1 "no initramfs found for kernel $KVER -- fix: dracut -f --kver $KVER" --
 fi
 
-expect "bad option: usage error" 2 "Usage" -- --frobnicate
+expect_check "bad option: usage error" 2 "Usage" -- --frobnicate
 
-echo "initrd_check_dracut: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish initrd_check_dracut

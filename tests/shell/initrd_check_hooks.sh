@@ -5,11 +5,7 @@
 # Usage: tests/shell/initrd_check_hooks.sh BUILD_DIR
 set -u
 HOOK=$(cd "$(dirname "$0")/../.." && pwd)/conf/hooks/vfio-initrd-check-hook
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { echo "PASS: $1"; pass=$((pass + 1)); }
-ko() { echo "FAIL: $1"; fail=$((fail + 1)); }
+. "$(dirname "$0")/lib/harness.sh"
 
 # A stand-in vfio-initrd-check that records its arguments and fails as told.
 mkdir -p "$T/bin"
@@ -67,5 +63,4 @@ else ko "no tool: not silent or failed"; fi
 grep -q "^Exec = /bin/sh -c 'vfio-initrd-check --quiet >&2; exit 0'" "$(dirname "$HOOK")/vfio-initrd-check.hook" &&
     ok "pacman hook exits 0" || ko "pacman hook Exec line"
 
-echo "initrd_check_hooks: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish initrd_check_hooks

@@ -5,42 +5,8 @@
 set -u
 B=$(cd "${1:-build}" && pwd)
 BIN=$B/vfio-bind
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { echo "PASS: $1"; pass=$((pass + 1)); }
-ko() { echo "FAIL: $1"; fail=$((fail + 1)); }
-# expect NAME WANTED_RC GREP_PATTERN -- command...
-expect() {
-    name=$1 want=$2 pat=$3
-    shift 4
-    "$@" >"$T/out" 2>&1
-    rc=$?
-    if [ "$rc" -ne "$want" ]; then ko "$name (exit $rc, wanted $want)"; sed 's/^/    /' "$T/out"; return; fi
-    if [ -n "$pat" ] && ! grep -q -- "$pat" "$T/out"; then ko "$name (no '$pat' in output)"; sed 's/^/    /' "$T/out"; return; fi
-    ok "$name"
-}
+. "$(dirname "$0")/lib/harness.sh"
 
-# add_dev ROOT ADDR VENDOR DEVICE CLASS GROUP DRIVER BOOT_VGA (kernel layout)
-add_dev() {
-    d=$1/sys/devices/pci0000:00/$2
-    mkdir -p "$d" "$1/sys/bus/pci/devices" "$1/sys/kernel/iommu_groups"
-    echo "0x$3" >"$d/vendor"; echo "0x$4" >"$d/device"; echo "0x$5" >"$d/class"
-    echo 0x1af4 >"$d/subsystem_vendor"; echo 0x1100 >"$d/subsystem_device"
-    echo "(null)" >"$d/driver_override"
-    echo "pci:v0000$(echo "$3" | tr a-f A-F)d0000$(echo "$4" | tr a-f A-F)sv00001AF4sd00001100bc03sc00i00" >"$d/modalias"
-    case $5 in 03*) echo "$8" >"$d/boot_vga" ;; esac
-    ln -s "../../../devices/pci0000:00/$2" "$1/sys/bus/pci/devices/$2"
-    if [ "$6" != - ]; then
-        mkdir -p "$1/sys/kernel/iommu_groups/$6/devices"
-        ln -s "../../../../kernel/iommu_groups/$6" "$d/iommu_group"
-        ln -s "../../../../devices/pci0000:00/$2" "$1/sys/kernel/iommu_groups/$6/devices/$2"
-    fi
-    if [ "$7" != - ]; then
-        mkdir -p "$1/sys/bus/pci/drivers/$7"; : >"$1/sys/bus/pci/drivers/$7/unbind"
-        ln -s "../../../bus/pci/drivers/$7" "$d/driver"
-    fi
-}
 
 R=$T/root
 add_dev "$R" 0000:00:01.0 1234 1111 030000 0 bochs-drm 1
@@ -110,5 +76,4 @@ else
     else ko "--modprobe-conf output wrong"; cat "$T/conf" "$T/err"; fi
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

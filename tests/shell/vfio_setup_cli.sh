@@ -7,42 +7,9 @@ set -u
 B=$(cd "${1:-build}" && pwd)
 BIN=$B/vfio-setup
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { echo "PASS: $1"; pass=$((pass + 1)); }
-ko() { echo "FAIL: $1"; fail=$((fail + 1)); }
-# expect NAME WANTED_RC GREP_PATTERN -- command...
-expect() {
-    name=$1 want=$2 pat=$3
-    shift 4
-    "$@" >"$T/out" 2>&1
-    rc=$?
-    if [ "$rc" -ne "$want" ]; then ko "$name (exit $rc, wanted $want)"; sed 's/^/    /' "$T/out"; return; fi
-    if [ -n "$pat" ] && ! grep -q -- "$pat" "$T/out"; then ko "$name (no '$pat' in output)"; sed 's/^/    /' "$T/out"; return; fi
-    ok "$name"
-}
-same() { if cmp -s "$2" "$3"; then ok "$1"; else ko "$1"; diff -u "$2" "$3" | sed 's/^/    /'; fi; }
+. "$(dirname "$0")/lib/harness.sh"
+SUBSYS_VENDOR=1458 SUBSYS_DEVICE=22d9
 
-# add_dev ROOT ADDR VENDOR DEVICE CLASS GROUP DRIVER BOOT_VGA (kernel layout)
-add_dev() {
-    d=$1/sys/devices/pci0000:00/$2
-    mkdir -p "$d" "$1/sys/bus/pci/devices" "$1/sys/kernel/iommu_groups"
-    echo "0x$3" >"$d/vendor"; echo "0x$4" >"$d/device"; echo "0x$5" >"$d/class"
-    echo 0x1458 >"$d/subsystem_vendor"; echo 0x22d9 >"$d/subsystem_device"
-    echo "(null)" >"$d/driver_override"
-    case $5 in 03*) echo "$8" >"$d/boot_vga" ;; esac
-    ln -s "../../../devices/pci0000:00/$2" "$1/sys/bus/pci/devices/$2"
-    if [ "$6" != - ]; then
-        mkdir -p "$1/sys/kernel/iommu_groups/$6/devices"
-        ln -s "../../../../kernel/iommu_groups/$6" "$d/iommu_group"
-        ln -s "../../../../devices/pci0000:00/$2" "$1/sys/kernel/iommu_groups/$6/devices/$2"
-    fi
-    if [ "$7" != - ]; then
-        mkdir -p "$1/sys/bus/pci/drivers/$7"
-        ln -s "../../../bus/pci/drivers/$7" "$d/driver"
-    fi
-}
 
 # A desktop: boot iGPU, a Radeon with its HDMI audio behind a root port, and a
 # second GPU sharing group 7 with a SATA controller.
@@ -145,5 +112,4 @@ for f in etc/default/grub boot/grub/grub.cfg etc/debian_version; do
 done
 if [ -e "$D/etc/default/grub.d/vfio-bind.cfg" ]; then ko "the drop-in is still there"; else ok "the drop-in is gone"; fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
