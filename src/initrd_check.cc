@@ -71,6 +71,15 @@ Context make_context(const Fs& fs, std::vector<Finding>& findings) {
     return c;
 }
 
+// "<subject> lacks intel_iommu=on", "<subject> has amd_iommu=off", or both.
+std::string cmdline_problem(const std::string& subject, const std::vector<std::string>& missing,
+                            const std::vector<std::string>& unwanted) {
+    std::string what = subject;
+    if (!missing.empty()) what += " lacks " + join_cmdline(missing);
+    if (!unwanted.empty()) what += (missing.empty() ? " has " : " and has ") + join_cmdline(unwanted);
+    return what;
+}
+
 // The snippet the dracut module would generate now (vfio-bind --modprobe-conf),
 // or nothing when it cannot be known (devices absent, no module indexes).
 const std::optional<std::string>& expected_snippet(Context& c, const std::string& kver) {
@@ -231,8 +240,11 @@ ImageReport check_one(Context& c, const ImageLocation& where, std::string_view b
     // The command line a UKI carries is the one it boots with.
     if (where.uki && c.cmdline_edit && !uki_cmdline.empty()) {
         auto out = apply_edit(uki_cmdline, *c.cmdline_edit);
+        // vfio-setup fixes /etc/kernel/cmdline; the UKI then needs rebuilding.
         if (out && out->changed())
-            c.add(Severity::problem, kver, "the command line built into " + P + " lacks " + join_cmdline(out->added),
+            c.add(Severity::problem, kver,
+                  cmdline_problem("the command line built into " + P, out->added, out->removed) +
+                      " (after the fix, rebuild the UKI)",
                   {"vfio-setup", "cmdline", "enable"});
     }
 
@@ -336,10 +348,8 @@ void check_machine(Context& c, const CheckOptions& opts) {
         return;
     }
     for (const auto& f : plan->files) {
-        std::string what = "the kernel command line in " + f.path;
-        if (!f.added.empty()) what += " lacks " + join_cmdline(f.added);
-        if (!f.removed.empty()) what += (f.added.empty() ? " has " : " and has ") + join_cmdline(f.removed);
-        c.add(Severity::problem, "", what, {"vfio-setup", "cmdline", "enable"});
+        c.add(Severity::problem, "", cmdline_problem("the kernel command line in " + f.path, f.added, f.removed),
+              {"vfio-setup", "cmdline", "enable"});
     }
 }
 

@@ -83,6 +83,31 @@ if image "$T/none-xz.img" xz "base"; then
     expect_check "xz image without the module: one problem" 1 "built without the vfio-bind dracut module" --
 fi
 
+# A real UKI, made the way systemd 252 documents it (objcopy onto its EFI
+# stub; Debian 12 has no ukify): the check must find it under EFI/Linux and
+# read the .initrd and .cmdline sections of the PE file.
+uki() { # OUT CMDLINE INITRD
+    printf '%s' "$2" >"$T/cmdline.txt"
+    objcopy --add-section .osrel=/etc/os-release --change-section-vma .osrel=0x20000 \
+        --add-section .cmdline="$T/cmdline.txt" --change-section-vma .cmdline=0x30000 \
+        --add-section .linux="/boot/vmlinuz-$KVER" --change-section-vma .linux=0x2000000 \
+        --add-section .initrd="$3" --change-section-vma .initrd=0x3000000 \
+        /usr/lib/systemd/boot/efi/linuxx64.efi.stub "$1" || { ko "objcopy could not build a UKI"; return 1; }
+}
+if image "$T/uki-initrd.img" zstd "base vfio-bind"; then
+    rm -f "$IMG"
+    U=/boot/efi/EFI/Linux/debian-$KVER.efi
+    mkdir -p "$R/boot/efi/EFI/Linux"
+    if uki "$R$U" "root=/dev/vda ro" "$T/uki-initrd.img"; then
+        expect_check "UKI in EFI/Linux: found, its .initrd checked, all good" 0 "$U" --
+        uki "$R$U" "root=/dev/vda ro amd_iommu=off" "$T/uki-initrd.img"
+        expect_check "UKI whose .cmdline turns the IOMMU off: a problem" 1 "amd_iommu=off" --
+        uki "$R$U" "root=/dev/vda ro" "$T/none-xz.img"
+        expect_check "UKI whose initrd lacks the module: a problem" 1 "built without the vfio-bind dracut module" --
+    fi
+    rm -rf "$R/boot/efi"
+fi
+
 if image "$IMG" gzip "base vfio-bind"; then
     expect_check "gzip image with the module: all good" 0 "gzip" --
     rm -f "$R/boot/initrd.img-$KVER"
