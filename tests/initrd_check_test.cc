@@ -303,7 +303,7 @@ TEST_CASE("the kernel command line is checked with vfio-setup's backends") {
     m.image("boot/efi/EFI/Linux/debian-" + V + ".efi",
             vbtest::pe_image({{".cmdline", "root=/dev/sda1 quiet"}, {".uname", V}, {".initrd", image_of(good_files())}}));
     CHECK(any_contains(problems(vb::check_initrds(m.fs, o)), "the command line built into /boot/efi/EFI/Linux/debian-" +
-                                                                 V + ".efi lacks intel_iommu=on -- fix: vfio-setup cmdline enable"));
+                                                                 V + ".efi lacks intel_iommu=on (after the fix, rebuild the UKI) -- fix: vfio-setup cmdline enable"));
 }
 
 TEST_CASE("outputs: table and JSON") {
