@@ -49,6 +49,8 @@ std::vector<std::unique_ptr<Bootloader>> all_bootloaders() {
     v.push_back(make_grub_bootloader());
     v.push_back(make_bls_bootloader());
     v.push_back(make_kernelstub_bootloader());
+    v.push_back(make_sdbootutil_bootloader());
+    v.push_back(make_rpm_ostree_bootloader());
     v.push_back(make_refind_bootloader());
     v.push_back(make_extlinux_bootloader());
     v.push_back(make_limine_bootloader());

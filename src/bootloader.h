@@ -35,6 +35,9 @@ struct FileChange {
     bool remove = false;       // delete it (undoing a file we created)
     std::string before, after;
     std::vector<std::string> added, removed; // parameters, for messages and undo
+    // Not written by us: the backend's apply_commands() make the change
+    // (rpm-ostree kargs). `before`/`after` show the entry it changes.
+    bool by_command = false;
 };
 
 using Command = std::vector<std::string>;
@@ -60,6 +63,11 @@ public:
     virtual std::vector<Command> update_commands(const Fs& fs) const { (void)fs; return {}; }
     // A file this backend created itself: undone by deleting it.
     virtual bool owns_file(const std::string& path) const { (void)path; return false; }
+    // The command line belongs to a tool that must make every change itself
+    // (rpm-ostree): the planned FileChanges are never written, apply_commands()
+    // carries them out, and disable runs their inverse.
+    virtual bool applies_by_command() const { return false; }
+    virtual std::vector<Command> apply_commands(const FileChange& change) const { (void)change; return {}; }
 };
 
 // Every backend, in the order status lists them.
@@ -71,6 +79,21 @@ std::unique_ptr<Bootloader> make_kernelstub_bootloader();
 std::unique_ptr<Bootloader> make_refind_bootloader();
 std::unique_ptr<Bootloader> make_extlinux_bootloader();
 std::unique_ptr<Bootloader> make_limine_bootloader();
+std::unique_ptr<Bootloader> make_sdbootutil_bootloader();
+std::unique_ptr<Bootloader> make_rpm_ostree_bootloader();
+
+// Boot Loader Specification files (bootloader_bls.cc), shared with the
+// backends that leave them to a tool of their own (sdbootutil, rpm-ostree).
+inline constexpr const char* kKernelCmdlinePath = "/etc/kernel/cmdline";
+// Every loader/entries/*.conf on the usual mount points, sorted per directory.
+std::vector<std::string> bls_entry_files(const Fs& fs);
+// The command line `path` holds: /etc/kernel/cmdline whole, an entry's options lines joined.
+Result<std::string> bls_cmdline(const std::string& path, const std::string& text);
+// `edit` applied to /etc/kernel/cmdline (the whole file) or to an entry (its options lines).
+Result<std::string> bls_edit(const std::string& path, const std::string& text, const ParamEdit& edit,
+                             std::vector<std::string>* added = nullptr, std::vector<std::string>* removed = nullptr);
+// The FileChange `edit` makes to `path` (after == before when nothing changes).
+Result<FileChange> bls_plan_file(const Fs& fs, const std::string& path, const ParamEdit& edit);
 
 // Shared by the line-based backends.
 // The first of `candidates` that exists, or "".

@@ -110,6 +110,7 @@ public:
 
     bool in_use(const Fs& fs, const BootContext& ctx) const override {
         if (!present(fs)) return false;
+        if (make_rpm_ostree_bootloader()->present(fs)) return false; // ostree owns /boot
         if (!ctx.loader_info.empty()) return ctx.loader_info.find("GRUB") != std::string::npos;
         std::string cur = ctx.boot_current;
         std::transform(cur.begin(), cur.end(), cur.begin(), ::tolower);

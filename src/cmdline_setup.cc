@@ -20,8 +20,15 @@ const Bootloader* find_backend(const std::vector<std::unique_ptr<Bootloader>>& a
     return nullptr;
 }
 
-void add_commands(CmdlinePlan& plan, const Fs& fs, const Bootloader& b) {
-    for (auto& c : b.update_commands(fs)) {
+// The commands that carry out `changes` (tools that apply them themselves),
+// then the regeneration step of the backend.
+void add_commands(CmdlinePlan& plan, const Fs& fs, const Bootloader& b, const std::vector<FileChange>& changes) {
+    std::vector<Command> cmds;
+    for (const auto& c : changes)
+        if (c.by_command)
+            for (auto& x : b.apply_commands(c)) cmds.push_back(std::move(x));
+    for (auto& x : b.update_commands(fs)) cmds.push_back(std::move(x));
+    for (auto& c : cmds) {
         std::pair<std::string, Command> item{b.name(), c};
         if (std::find(plan.commands.begin(), plan.commands.end(), item) == plan.commands.end())
             plan.commands.push_back(std::move(item));
@@ -70,17 +77,18 @@ Result<CmdlinePlan> plan_enable(const Fs& fs, const ParamEdit& edit) {
         if (!changes) return make_error(changes.error().code, std::string(b->name()) + ": " + changes.error().message);
         for (auto& c : *changes) {
             c.backend = b->name();
+            c.by_command = b->applies_by_command();
             for (const auto& r : c.removed)
                 if (std::find(c.added.begin(), c.added.end(), r) == c.added.end() &&
                     std::find(edit.remove.begin(), edit.remove.end(), r) != edit.remove.end())
                     plan.notes.push_back("removing " + r + " from " + c.path);
-            plan.files.push_back(std::move(c));
         }
-        if (!changes->empty()) add_commands(plan, fs, *b);
+        if (!changes->empty()) add_commands(plan, fs, *b, *changes);
+        for (auto& c : *changes) plan.files.push_back(std::move(c));
     }
     if (plan.backends.empty())
         return make_error(ENOENT, "no supported bootloader configuration found (GRUB, BLS/systemd-boot, "
-                                  "kernelstub, rEFInd, extlinux, Limine)");
+                                  "kernelstub, sdbootutil, rpm-ostree, rEFInd, extlinux, Limine)");
     return plan;
 }
 
@@ -95,6 +103,23 @@ Result<CmdlinePlan> plan_disable(const Fs& fs) {
         FileChange c;
         c.path = f.path;
         c.backend = f.backend;
+        if (b->applies_by_command()) {
+            // Nothing was written: the tool undoes exactly what enable had it
+            // do, on whatever deployment is next (the entry is shown as it will read).
+            c.by_command = true;
+            c.added = f.removed;
+            c.removed = f.added;
+            if (auto cur = fs.read(f.path)) // only for the display: the command does not depend on it
+                if (auto r = b->edit_file(fs, f.path, *cur, ParamEdit{f.removed, f.added})) {
+                    c.before = *cur;
+                    c.after = *r;
+                }
+            add_commands(plan, fs, *b, {c});
+            if (std::find(plan.backends.begin(), plan.backends.end(), f.backend) == plan.backends.end())
+                plan.backends.push_back(f.backend);
+            plan.files.push_back(std::move(c));
+            continue;
+        }
         c.existed = fs.exists(f.path);
         if (c.existed) {
             auto cur = fs.read(f.path, 64u << 20);
@@ -125,7 +150,7 @@ Result<CmdlinePlan> plan_disable(const Fs& fs) {
         plan.files.push_back(std::move(c));
         if (std::find(plan.backends.begin(), plan.backends.end(), f.backend) == plan.backends.end())
             plan.backends.push_back(f.backend);
-        add_commands(plan, fs, *b);
+        add_commands(plan, fs, *b, {});
     }
     return plan;
 }
@@ -157,6 +182,7 @@ Status apply_plan(Fs& fs, const CmdlinePlan& plan, bool enabling) {
         if (Status w = fs.replace_file(kCmdlineStatePath, format_state(*state)); !w) return w;
     }
     for (const auto& c : plan.files) {
+        if (c.by_command) continue; // the backend's commands make this change
         if (c.remove) {
             if (Status r = fs.remove(c.path); !r) return r;
             continue;

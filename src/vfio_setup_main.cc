@@ -104,6 +104,9 @@ void print_plan(const vb::CmdlinePlan& plan, const vb::Fs& fs) {
     for (const auto& c : plan.files) {
         std::string label = fs.host_path(c.path);
         if (c.remove) std::printf("delete %s\n", label.c_str());
+        if (c.by_command)
+            std::printf("%s: not written here; %s's command below changes it%s\n", label.c_str(), c.backend.c_str(),
+                        c.before == c.after ? "" : " to read");
         std::fputs(vb::unified_diff(c.before, c.remove ? "" : c.after, c.existed ? label : "/dev/null",
                                     c.remove ? "/dev/null" : label)
                        .c_str(),
