@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <set>
+#include <vector>
 
 #include "text.h"
 
@@ -9,15 +10,22 @@ namespace vb {
 
 namespace {
 
-// A modalias for a configured id when the device itself is not in this
-// machine now (the image may be built before the card is fitted, or on
-// another machine): it matches the drivers that bind by vendor:device
-// (radeon, amdgpu, nouveau), not those matching by class only.
-std::string modalias_for(const PciId& id) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "pci:v%08Xd%08Xsv%08Xsd%08Xbc00sc00i00", id.vendor, id.device,
-                  id.has_subsystem ? id.subvendor : 0, id.has_subsystem ? id.subdevice : 0);
-    return buf;
+// Modaliases for a configured id, for when the device itself is not in this
+// machine now (the image may be built before the card is fitted, or in a
+// chroot): the id with each class a passed-through function usually has, so
+// drivers that match by vendor and class (amdgpu, nouveau, snd_hda_intel)
+// are found as well as those that match the exact id (radeon).
+std::vector<std::string> modaliases_for(const PciId& id) {
+    static const unsigned kClasses[] = {0x030000, 0x030200, 0x038000, 0x040300};
+    std::vector<std::string> out;
+    for (unsigned c : kClasses) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X", id.vendor, id.device,
+                      id.has_subsystem ? id.subvendor : 0, id.has_subsystem ? id.subdevice : 0, c >> 16,
+                      (c >> 8) & 0xff, c & 0xff);
+        out.push_back(buf);
+    }
+    return out;
 }
 
 } // namespace
@@ -30,7 +38,8 @@ Result<std::string> modprobe_conf(const Config& config, const Plan& plan, Module
     for (const auto& t : plan.targets)
         if (!t.device.modalias.empty()) aliases.insert(t.device.modalias);
     for (const auto& e : config.devices)
-        if (e.id) aliases.insert(modalias_for(*e.id));
+        if (e.id)
+            for (auto& a : modaliases_for(*e.id)) aliases.insert(a);
 
     std::set<std::string> drivers;
     for (const auto& alias : aliases) {

@@ -16,7 +16,8 @@ namespace vb {
 inline constexpr const char* kInitrdModprobeConf = "/etc/modprobe.d/vfio-bind.conf";
 
 // Host drivers come from the modalias of each device the plan claims, and
-// from each configured id (so a card absent at build time is covered too).
+// from each configured id with the usual GPU and HDMI-audio classes, so an
+// image built while the card is absent gets the same softdeps or more.
 Result<std::string> modprobe_conf(const Config& config, const Plan& plan, ModuleLoader& loader);
 
 // Whether a snippet found in an image does what `expected` asks: the same

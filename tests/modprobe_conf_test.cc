@@ -73,3 +73,15 @@ TEST_CASE("modprobe conf: an image snippet covers what is needed when its softde
     CHECK_FALSE(snippet_covers("softdep nouveau pre: vfio-pci\n", needed)); // ids= gone
     CHECK_FALSE(snippet_covers(needed + "options vfio-pci disable_vga=1\n", needed));
 }
+
+TEST_CASE("modprobe conf: an image built while the card was out covers what the machine needs once it is in") {
+    const char* config = "[gpu]\naddress = 01:00.0\nid = 1002:6818\n";
+    TempDir absent_dir, present_dir;
+    FakeSysfs absent(absent_dir.path());
+    desktop(present_dir.path());
+    AliasTable aliases;
+    std::string built_without_card = conf_for(absent_dir.path(), config, aliases);
+    std::string needed_with_card = conf_for(present_dir.path(), config, aliases);
+    CHECK(built_without_card.find("softdep snd_hda_intel pre: vfio-pci\n") != std::string::npos); // by class
+    CHECK(snippet_covers(built_without_card, needed_with_card));
+}

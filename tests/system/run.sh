@@ -57,8 +57,8 @@ finish() {
         echo "system: logs kept in $WORK"
     fi
     echo "$PASSED passed, $FAILED failed"
-    [ "$FAILED" = 0 ] && [ "$PASSED" -gt 0 ]
-    exit
+    # An explicit status: a bare exit in an EXIT trap keeps the script's own.
+    if [ "$FAILED" = 0 ] && [ "$PASSED" -gt 0 ]; then exit 0; else exit 1; fi
 }
 trap finish EXIT
 trap 'exit 130' INT TERM
