@@ -83,6 +83,37 @@ Result<std::string> DiskFs::read_attribute(const std::string& path) const {
     return std::string(buf, static_cast<size_t>(n));
 }
 
+std::vector<Result<std::string>> DiskFs::read_in_dir(const std::string& dir, const std::vector<DirItem>& items) const {
+    const std::string p = host_path(dir);
+    int dfd = ::open(p.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) return Fs::read_in_dir(dir, items); // each item then reports its own error
+    std::vector<Result<std::string>> out;
+    out.reserve(items.size());
+    char buf[4096];
+    for (const auto& it : items) {
+        const std::string where = p + "/" + it.name;
+        if (it.is_link) {
+            ssize_t n = ::readlinkat(dfd, it.name.c_str(), buf, sizeof buf);
+            out.push_back(n < 0 ? Result<std::string>(errno_error(errno, "cannot read link", where))
+                                : Result<std::string>(std::string(buf, static_cast<size_t>(n))));
+            continue;
+        }
+        int fd = ::openat(dfd, it.name.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            out.push_back(errno_error(errno, "cannot open", where));
+            continue;
+        }
+        ssize_t n;
+        do n = ::read(fd, buf, sizeof buf); while (n < 0 && errno == EINTR);
+        int err = errno;
+        ::close(fd);
+        out.push_back(n < 0 ? Result<std::string>(errno_error(err, "cannot read", where))
+                            : Result<std::string>(std::string(buf, static_cast<size_t>(n))));
+    }
+    ::close(dfd);
+    return out;
+}
+
 Result<std::string> DiskFs::read_link(const std::string& path) const {
     const std::string p = host_path(path);
     char buf[4096];

@@ -24,6 +24,21 @@ public:
     virtual Result<std::string> read_attribute(const std::string& path) const { return read(path, 4096); }
     // Target of a symbolic link, as stored.
     virtual Result<std::string> read_link(const std::string& path) const = 0;
+
+    // Several attributes and links of one directory (a device in sysfs):
+    // entry i is the attribute's text or the link's target. One lookup of
+    // `dir` serves them all, where separate calls would each walk the path.
+    struct DirItem {
+        std::string name;
+        bool is_link = false;
+    };
+    virtual std::vector<Result<std::string>> read_in_dir(const std::string& dir,
+                                                         const std::vector<DirItem>& items) const {
+        std::vector<Result<std::string>> out;
+        for (const auto& it : items)
+            out.push_back(it.is_link ? read_link(dir + "/" + it.name) : read_attribute(dir + "/" + it.name));
+        return out;
+    }
     // Names in a directory, sorted, without "." and "..".
     virtual Result<std::vector<std::string>> list_dir(const std::string& path) const = 0;
     virtual bool exists(const std::string& path) const = 0;
@@ -56,6 +71,8 @@ public:
     Result<std::string> read(const std::string& path, size_t max_bytes = 1 << 20) const override;
     Result<std::string> read_attribute(const std::string& path) const override;
     Result<std::string> read_link(const std::string& path) const override;
+    std::vector<Result<std::string>> read_in_dir(const std::string& dir,
+                                                 const std::vector<DirItem>& items) const override;
     Result<std::vector<std::string>> list_dir(const std::string& path) const override;
     bool exists(const std::string& path) const override;
     bool is_dir(const std::string& path) const override;

@@ -20,11 +20,9 @@ namespace {
 
 // uevent carries ids, class and modalias in one read (PCI_ID=1002:5159,
 // PCI_SUBSYS_ID=..., PCI_CLASS=30000, MODALIAS=...): one open instead of six.
-bool read_uevent(const Fs& fs, const std::string& dir, PciDevice& d) {
-    auto text = fs.read_attribute(dir + "/uevent");
-    if (!text) return false;
+bool parse_uevent(const std::string& text, PciDevice& d) {
     bool have_id = false, have_class = false;
-    for (const std::string& line : split(*text, '\n')) {
+    for (const std::string& line : split(text, '\n')) {
         size_t eq = line.find('=');
         if (eq == std::string::npos) continue;
         const std::string key = line.substr(0, eq), value = line.substr(eq + 1);
@@ -68,14 +66,15 @@ Result<PciDevice> read_pci_device(const Fs& fs, const PciAddress& addr) {
     PciDevice d;
     d.address = addr;
     const std::string dir = d.sysfs_dir();
-    if (!read_uevent(fs, dir, d))
+    // One directory lookup for everything a plan needs. Only display devices
+    // have boot_vga; for the others that read fails, which is fine.
+    auto got = fs.read_in_dir(dir, {{"uevent", false}, {"boot_vga", false}, {"driver", true}, {"iommu_group", true}});
+    if (!got[0] || !parse_uevent(*got[0], d))
         if (Status st = read_attributes(fs, dir, d); !st) return st.error();
 
-    // Only display devices have boot_vga.
-    if (d.is_display())
-        if (auto bv = fs.read_attribute(dir + "/boot_vga")) d.boot_vga = trim(*bv) == "1";
-    if (auto link = fs.read_link(dir + "/driver")) d.driver = basename_of(*link);
-    if (auto g = fs.read_link(dir + "/iommu_group")) {
+    if (d.is_display() && got[1]) d.boot_vga = trim(*got[1]) == "1";
+    if (got[2]) d.driver = basename_of(*got[2]);
+    if (auto& g = got[3]) {
         const std::string n = basename_of(*g);
         if (!n.empty() && n.find_first_not_of("0123456789") == std::string::npos && n.size() < 9)
             d.iommu_group = std::stoi(n);

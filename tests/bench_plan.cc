@@ -1,6 +1,8 @@
 // make bench: planning time on a synthetic sysfs at SR-IOV scale (4096
 // functions, 1024 of them targets). Prints figures; asserts nothing.
+#include <algorithm>
 #include <chrono>
+#include <vector>
 #include <cstdio>
 
 #include "config.h"
@@ -29,17 +31,29 @@ static void run(int functions, int targets) {
             config += "[t" + std::to_string(i) + "]\naddress = " + addr + "\nid = 10de:1b80\n";
     }
     DiskFs fs(dir.path());
-    auto t0 = Clock::now();
-    auto cfg = parse_config(config, "bench.ini");
-    double parse_ms = ms_since(t0);
-    auto t1 = Clock::now();
-    auto devices = scan_for_config(fs, *cfg);
-    double scan_ms = ms_since(t1);
-    auto t2 = Clock::now();
-    Plan plan = make_plan(*cfg, *devices);
-    double plan_ms = ms_since(t2);
-    std::printf("functions %5d targets %4d: parse %6.2f ms  scan %7.2f ms  plan %6.2f ms  total %7.2f ms  (%zu targets)\n",
-                functions, targets, parse_ms, scan_ms, plan_ms, parse_ms + scan_ms + plan_ms, plan.targets.size());
+    // The fixture lives on disk: the first pass pays for cold dentries, the
+    // later ones show the work itself (sysfs is in memory at boot).
+    std::vector<double> totals;
+    double parse_ms = 0, scan_ms = 0, plan_ms = 0;
+    size_t targets_found = 0;
+    for (int pass = 0; pass < 5; pass++) {
+        auto t0 = Clock::now();
+        auto c = parse_config(config, "bench.ini");
+        double p = ms_since(t0);
+        auto t1 = Clock::now();
+        auto devices = scan_for_config(fs, *c);
+        double sc = ms_since(t1);
+        auto t2 = Clock::now();
+        Plan plan = make_plan(*c, *devices);
+        double pl = ms_since(t2);
+        totals.push_back(p + sc + pl);
+        if (pass > 0 && (pass == 1 || p + sc + pl < parse_ms + scan_ms + plan_ms)) parse_ms = p, scan_ms = sc, plan_ms = pl;
+        targets_found = plan.targets.size();
+    }
+    std::vector<double> warm(totals.begin() + 1, totals.end());
+    std::sort(warm.begin(), warm.end());
+    std::printf("functions %5d targets %4d: first pass %7.2f ms; warm median %6.2f ms (best: parse %.2f, scan %.2f, plan %.2f)  [%zu targets]\n",
+                functions, targets, totals[0], (warm[1] + warm[2]) / 2, parse_ms, scan_ms, plan_ms, targets_found);
 }
 
 int main() {

@@ -95,3 +95,19 @@ TEST_CASE("fs: a write the kernel would block gives up in time") {
     CHECK(read_file(t / "ok") == "0000:01:00.0");
     CHECK(fs.write_bounded("/absent/file", "x", 2000).error().code == ENOENT);
 }
+
+TEST_CASE("fs: read_in_dir reads attributes and links of one directory, each with its own result") {
+    TempDir t;
+    write_file(t / "sys/dev/uevent", "PCI_ID=1002:5159\n");
+    make_symlink("../../kernel/iommu_groups/3", t / "sys/dev/iommu_group");
+    DiskFs fs(t.path());
+    auto got = fs.read_in_dir("/sys/dev", {{"uevent", false}, {"iommu_group", true}, {"boot_vga", false}, {"driver", true}});
+    REQUIRE(got.size() == 4);
+    CHECK(*got[0] == "PCI_ID=1002:5159\n");
+    CHECK(*got[1] == "../../kernel/iommu_groups/3");
+    CHECK(got[2].error().code == ENOENT);
+    CHECK(got[3].error().code == ENOENT);
+    auto none = fs.read_in_dir("/sys/absent", {{"uevent", false}});
+    REQUIRE(none.size() == 1);
+    CHECK_FALSE(none[0].ok());
+}
