@@ -94,6 +94,8 @@ Result<std::string> bls_edit(const std::string& path, const std::string& text, c
                              std::vector<std::string>* added = nullptr, std::vector<std::string>* removed = nullptr);
 // The FileChange `edit` makes to `path` (after == before when nothing changes).
 Result<FileChange> bls_plan_file(const Fs& fs, const std::string& path, const ParamEdit& edit);
+// The same as a plan: that one change, or none when the file would not change.
+Result<std::vector<FileChange>> bls_plan_one(const Fs& fs, const std::string& path, const ParamEdit& edit);
 
 // Shared by the line-based backends.
 // The first of `candidates` that exists, or "".

@@ -162,6 +162,13 @@ Result<FileChange> bls_plan_file(const Fs& fs, const std::string& path, const Pa
     return c;
 }
 
+Result<std::vector<FileChange>> bls_plan_one(const Fs& fs, const std::string& path, const ParamEdit& edit) {
+    auto c = bls_plan_file(fs, path, edit);
+    if (!c) return c.error();
+    if (c->after == c->before) return std::vector<FileChange>{};
+    return std::vector<FileChange>{*c};
+}
+
 std::unique_ptr<Bootloader> make_bls_bootloader() { return std::make_unique<BlsBootloader>(); }
 
 } // namespace vb

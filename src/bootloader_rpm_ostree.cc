@@ -66,10 +66,7 @@ public:
                                          "first, or drop it with `rpm-ostree cleanup -p`");
         auto all = ostree_entries(fs);
         if (all.empty()) return make_error(ENOENT, std::string("no ostree-*.conf in ") + kEntries);
-        auto c = bls_plan_file(fs, all.front(), edit);
-        if (!c) return c.error();
-        if (c->after == c->before) return std::vector<FileChange>{};
-        return std::vector<FileChange>{*c};
+        return bls_plan_one(fs, all.front(), edit);
     }
 
     Result<std::string> edit_file(const Fs&, const std::string& path, const std::string& content,

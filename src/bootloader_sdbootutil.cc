@@ -62,10 +62,7 @@ public:
     }
 
     Result<std::vector<FileChange>> plan(const Fs& fs, const ParamEdit& edit) const override {
-        auto c = bls_plan_file(fs, kKernelCmdlinePath, edit);
-        if (!c) return c.error();
-        if (c->after == c->before) return std::vector<FileChange>{};
-        return std::vector<FileChange>{*c};
+        return bls_plan_one(fs, kKernelCmdlinePath, edit);
     }
 
     Result<std::string> edit_file(const Fs&, const std::string& path, const std::string& content,
