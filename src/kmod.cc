@@ -90,7 +90,11 @@ Result<LoadResult> KmodLoader::load(const std::string& name, const std::string& 
     if (err < 0 || !found.list) return make_error(ENOENT, "module " + name + " not found for this kernel");
     ModuleRef mod{kmod_module_get_module(found.list)};
 
-    LoadResult res{LoadOutcome::Inserted, {}};
+    LoadResult res{LoadOutcome::Inserted, {}, options, ""};
+    // What modprobe.d (ours from an older image, the passthrough recipe's own
+    // vfio.conf) and the command line say for it: never applied, since a
+    // build-time ids= would claim devices the plan refused at boot.
+    if (const char* cfg = kmod_module_get_options(mod.mod)) res.ignored_options = cfg;
     // Built in: listed in modules.builtin, so it has no file.
     if (!kmod_module_get_path(mod.mod)) {
         res.outcome = LoadOutcome::BuiltIn;
@@ -110,10 +114,20 @@ Result<LoadResult> KmodLoader::load(const std::string& name, const std::string& 
         res.outcome = LoadOutcome::AlreadyLoaded;
         return res;
     }
-    err = kmod_module_probe_insert_module(mod.mod, KMOD_PROBE_IGNORE_LOADED, options.empty() ? nullptr : options.c_str(),
-                                          nullptr, nullptr, nullptr);
+    // Dependencies as modprobe loads them (their options, their softdeps:
+    // vfio pulls in vfio_iommu_type1); the module itself with our options only.
+    for (size_t i = 0; i + 1 < res.modules.size(); i++) {
+        ModuleRef dep;
+        if (kmod_module_new_from_name(ctx_, res.modules[i].c_str(), &dep.mod) < 0) continue;
+        err = kmod_module_probe_insert_module(dep.mod, KMOD_PROBE_IGNORE_LOADED, nullptr, nullptr, nullptr, nullptr);
+        if (err < 0) return make_error(-err, "cannot load " + res.modules[i] + " (needed by " + name + "): " + std::strerror(-err));
+    }
+    err = kmod_module_insert_module(mod.mod, 0, options.c_str());
+    if (err == -EEXIST) {
+        res.outcome = LoadOutcome::AlreadyLoaded; // loaded meanwhile (a softdep of a host driver)
+        return res;
+    }
     if (err < 0) return make_error(-err, "cannot load " + name + ": " + std::strerror(-err));
-    if (err > 0) return make_error(EPERM, "cannot load " + name + ": it is blacklisted or its install command failed");
     return res;
 }
 

@@ -26,12 +26,19 @@ const char* to_string(LoadOutcome o);
 struct LoadResult {
     LoadOutcome outcome;
     std::vector<std::string> modules; // what was (or would be) inserted, dependencies first
+    // The options the module itself was (or would be) inserted with: exactly
+    // the ones asked for. What modprobe.d and the kernel command line say for
+    // it is not applied (it may carry a build-time guess such as ids=), only
+    // reported here.
+    std::string options;
+    std::string ignored_options;
 };
 
 class ModuleLoader {
 public:
     virtual ~ModuleLoader() = default;
-    // Loads `name` (an alias such as "vfio-pci" is fine) and what it depends on.
+    // Loads `name` (an alias such as "vfio-pci" is fine) and what it depends
+    // on. The module itself gets exactly `options`, nothing from modprobe.d.
     virtual Result<LoadResult> load(const std::string& name, const std::string& options) = 0;
     // Modules whose aliases match a device's modalias ("radeon", "snd_hda_intel").
     virtual Result<std::vector<std::string>> drivers_for_modalias(const std::string& modalias) = 0;

@@ -84,6 +84,24 @@ TEST_CASE("kmod: vfio-pci resolves to its dependencies first, nothing inserted u
     CHECK(pos("irqbypass") < static_cast<long>(r->modules.size()));
 }
 
+TEST_CASE("kmod: vfio-pci gets exactly the options asked for; modprobe.d's ids= is reported, never applied") {
+    // An image's modprobe.d may carry an ids= guessed at build time (an older
+    // vfio-bind snippet, the passthrough recipe's vfio.conf): libkmod would
+    // apply it to every load of vfio-pci.
+    const std::string kver = installed_kernel();
+    REQUIRE(!kver.empty());
+    TempDir t;
+    make_modules_tree(t.path(), kver, false);
+    write_file(t / "etc/modprobe.d/vfio.conf", "options vfio-pci ids=1002:5159 disable_idle_d3=1\n");
+    auto loader = KmodLoader::open(t.path(), kver, true);
+    REQUIRE(loader.ok());
+    auto r = (*loader)->load("vfio-pci", "ids=10de:1b80");
+    REQUIRE_MESSAGE(r.ok(), r.error().message);
+    CHECK(r->options == "ids=10de:1b80");
+    CHECK(r->ignored_options.find("ids=1002:5159") != std::string::npos);
+    CHECK(r->ignored_options.find("disable_idle_d3=1") != std::string::npos);
+}
+
 TEST_CASE("kmod: vfio-pci built in (modules.builtin) is reported as such") {
     const std::string kver = installed_kernel();
     REQUIRE(!kver.empty());
