@@ -60,7 +60,7 @@ install() {
     inst_simple "$conf" /etc/vfio-devices.ini
 
     # modprobe.d is only copied in hostonly mode, so generate and install ours:
-    # vfio-pci ids= for id-only entries and a softdep that loads vfio-pci
+    # the config's vfio_pci_options (never ids=: decided at boot) and a softdep that loads vfio-pci
     # before every host driver matching a configured device (from libkmod).
     snippet="$DRACUT_TMPDIR/vfio-bind-modprobe.conf"
     err="$DRACUT_TMPDIR/vfio-bind-modprobe.err"

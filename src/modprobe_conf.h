@@ -1,5 +1,5 @@
 // The modprobe.d snippet the dracut module puts into the initramfs:
-//   options vfio-pci ids=...            (id-only entries, extra options)
+//   options vfio-pci disable_vga=1      (the config's vfio_pci_options; never ids=)
 //   softdep radeon pre: vfio-pci        (every host driver that would bind a target)
 // The softdeps make vfio-pci load before any host driver, whoever loads it.
 #pragma once
