@@ -44,7 +44,7 @@ endif
 B = build
 LIB_SRCS  := $(filter-out src/%_main.cc,$(wildcard src/*.cc))
 LIB_OBJS  := $(LIB_SRCS:src/%.cc=$(B)/src/%.o)
-TEST_SRCS := $(wildcard tests/*_test.cc) tests/test_main.cc tests/fixture.cc
+TEST_SRCS := $(wildcard tests/*_test.cc) tests/test_main.cc tests/fixture.cc tests/fake_kernel.cc
 TEST_OBJS := $(TEST_SRCS:tests/%.cc=$(B)/tests/%.o)
 TOOLS     := $(B)/vfio-bind $(B)/vfio-setup $(B)/vfio-initrd-check
 TOOLS     := $(foreach t,$(TOOLS),$(if $(wildcard src/$(subst -,_,$(notdir $(t)))_main.cc),$(t)))

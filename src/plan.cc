@@ -21,12 +21,16 @@ std::string refusal_reason(const Config& config, const PciDevice& d) {
     if (!d.iommu_group)
         return "has no IOMMU group: the IOMMU is off. Enable it on the kernel command line "
                "(intel_iommu=on on Intel; run 'vfio-setup cmdline enable') and reboot";
+    return host_keeps_reason(config, d);
+}
+
+} // namespace
+
+std::string host_keeps_reason(const Config& config, const PciDevice& d) {
     if (d.boot_vga && !config.boot_vga)
         return "is the boot VGA device (the host console); set 'boot_vga = yes' in [options] to claim it anyway";
     return "";
 }
-
-} // namespace
 
 Plan make_plan(const Config& config, const std::vector<PciDevice>& devices) {
     Plan plan;
@@ -46,7 +50,7 @@ Plan make_plan(const Config& config, const std::vector<PciDevice>& devices) {
         if (chosen.count(a) || refused.count(a)) return;
         if (std::string r = refusal_reason(config, d); !r.empty()) {
             refused.insert(a);
-            plan.refused.push_back({a, d.id_str() + " " + r});
+            plan.refused.push_back({a, d.id_str() + " " + r, d.address});
             return;
         }
         chosen.insert(a);
@@ -63,11 +67,11 @@ Plan make_plan(const Config& config, const std::vector<PciDevice>& devices) {
             }
             const PciDevice& d = *it->second;
             if (!e.id) {
-                plan.refused.push_back({d.address.str(), "[" + e.name + "]: an address needs its id too (id = " + d.id_str() + ") so a moved card is never claimed by mistake"});
+                plan.refused.push_back({d.address.str(), "[" + e.name + "]: an address needs its id too (id = " + d.id_str() + ") so a moved card is never claimed by mistake", d.address});
                 continue;
             }
             if (!d.matches(*e.id)) {
-                plan.refused.push_back({d.address.str(), "[" + e.name + "]: the device here is " + d.id_str() + ", not " + e.id->str() + " as configured; not claiming it (cards moved? fix the address or id)"});
+                plan.refused.push_back({d.address.str(), "[" + e.name + "]: the device here is " + d.id_str() + ", not " + e.id->str() + " as configured; not claiming it (cards moved? fix the address or id)", d.address});
                 continue;
             }
             consider(d, "[" + e.name + "] by address");
@@ -114,7 +118,7 @@ Plan make_plan(const Config& config, const std::vector<PciDevice>& devices) {
         bool hits_refused = false;
         if (!e.address && e.id)
             for (const auto& r : plan.refused) {
-                auto it = by_address.find(r.subject);
+                auto it = r.device ? by_address.find(r.device->str()) : by_address.end();
                 if (it != by_address.end() && it->second->matches(*e.id)) hits_refused = true;
             }
         if (hits_refused)

@@ -2,6 +2,7 @@
 // shows, with every refusal explained. Pure: reads nothing, writes nothing.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@ struct Target {
 struct Refusal {
     std::string subject; // the address, or the config entry when no device is involved
     std::string reason;  // what is wrong and how to fix it
+    std::optional<PciAddress> device; // the device refused, when there is one
 };
 
 struct Plan {
@@ -28,5 +30,10 @@ struct Plan {
 };
 
 Plan make_plan(const Config& config, const std::vector<PciDevice>& devices);
+
+// Why the host must keep `d` whatever the config's entries say (the boot
+// console GPU unless boot_vga = yes), or "" when nothing speaks against
+// giving it to vfio-pci.
+std::string host_keeps_reason(const Config& config, const PciDevice& d);
 
 } // namespace vb

@@ -15,6 +15,7 @@
 #include "modprobe_conf.h"
 #include "pci.h"
 #include "plan.h"
+#include "release.h"
 #include "scan.h"
 
 namespace {
@@ -96,6 +97,7 @@ const char* to_string(vb::Outcome o) {
     case vb::Outcome::Claimed: return "claimed by vfio-pci";
     case vb::Outcome::AlreadyClaimed: return "already bound to vfio-pci";
     case vb::Outcome::Failed: return "FAILED";
+    case vb::Outcome::Released: return "given back to the host";
     }
     return "?";
 }
@@ -191,6 +193,9 @@ int run(const Options& o, vb::Log& log) {
             log.error(loader.error().message);
             return kRefused;
         }
+        for (const auto& r : vb::release_unwanted(fs, *config, plan, true).devices)
+            std::printf("would give back %s %s to the host: %s\n", r.device.address.str().c_str(),
+                        r.device.id_str().c_str(), r.detail.c_str());
         auto res = (*loader)->load("vfio-pci", plan.module_options);
         if (!res) log.error(res.error().message);
         else {
@@ -203,31 +208,41 @@ int run(const Options& o, vb::Log& log) {
         return plan.refused.empty() && res ? kOk : kRefused;
     }
 
+    bool all_ok = plan.refused.empty();
+    std::vector<vb::DeviceResult> results;
     if (plan.targets.empty()) {
         log.error("nothing to claim");
-        return kRefused;
+        all_ok = false;
+    } else {
+        if (!loader) log.warning(loader.error().message);
+        vb::UnavailableLoader fallback(fs, loader ? "" : loader.error().message);
+        vb::ModuleLoader& ml = loader ? static_cast<vb::ModuleLoader&>(**loader) : fallback;
+        vb::ClaimReport report = vb::claim(fs, ml, plan);
+        if (report.module) {
+            std::string mods;
+            for (const auto& m : report.module->modules) mods += " " + m;
+            log.info(std::string("vfio-pci ") + vb::to_string(report.module->outcome) + (mods.empty() ? "" : ":" + mods) +
+                     (plan.module_options.empty() ? "" : " (options " + plan.module_options + ")"));
+            if (!report.module->ignored_options.empty())
+                log.warning("modprobe.d or the kernel command line sets '" + report.module->ignored_options +
+                            "' for vfio-pci: not applied, vfio-bind loads it with its own options only");
+        }
+        for (const auto& w : report.warnings) log.warning(w);
+        results = std::move(report.devices);
     }
-    if (!loader) log.warning(loader.error().message);
-    vb::UnavailableLoader fallback(fs, loader ? "" : loader.error().message);
-    vb::ModuleLoader& ml = loader ? static_cast<vb::ModuleLoader&>(**loader) : fallback;
+    // Whatever loaded vfio-pci, it keeps only what the plan chose.
+    vb::ReleaseReport released = vb::release_unwanted(fs, *config, plan);
+    for (const auto& w : released.warnings) log.warning(w);
+    results.insert(results.end(), released.devices.begin(), released.devices.end());
 
-    vb::ClaimReport report = vb::claim(fs, ml, plan);
-    if (report.module) {
-        std::string mods;
-        for (const auto& m : report.module->modules) mods += " " + m;
-        log.info(std::string("vfio-pci ") + vb::to_string(report.module->outcome) + (mods.empty() ? "" : ":" + mods) +
-                 (plan.module_options.empty() ? "" : " (options " + plan.module_options + ")"));
-    }
-    for (const auto& w : report.warnings) log.warning(w);
-    bool all_ok = plan.refused.empty();
-    for (const auto& r : report.devices) {
+    for (const auto& r : results) {
         std::string line = r.device.address.str() + " " + r.device.id_str() + " " + group_str(r.device) + ": " +
                            to_string(r.outcome) + (r.detail.empty() ? "" : " (" + r.detail + ")");
         if (r.outcome == vb::Outcome::Failed) {
             log.error(line);
             all_ok = false;
         } else if (!r.detail.empty()) {
-            log.warning(line); // a host driver had it first: taken back, but worth knowing
+            log.warning(line); // a host driver had it first, or vfio-pci had what it must not: worth knowing
         } else {
             log.info(line);
         }

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "claim.h"
+#include "fake_kernel.h"
 #include "config.h"
 #include "fixture.h"
 #include "pci.h"
@@ -14,62 +15,6 @@ using namespace vb;
 using namespace vbtest;
 
 namespace {
-
-// The fixture sysfs plus the bits of the kernel the claim relies on: unbind
-// drops the driver link, probing (or registering vfio-pci) binds a device
-// whose driver_override names a registered driver. Every write and module
-// load goes into one journal, so tests can assert the exact sequence.
-class FakeKernel : public DiskFs, public ModuleLoader {
-public:
-    explicit FakeKernel(const std::string& root) : DiskFs(root), root_(root) {}
-
-    std::vector<std::string> journal;
-    LoadOutcome load_outcome = LoadOutcome::Inserted;
-    bool load_fails = false;
-    bool probe_binds = true; // false: a device that no driver accepts
-
-    Status write(const std::string& path, std::string_view data) override {
-        journal.push_back("write " + path + " " + std::string(data));
-        const std::string dev_prefix = std::string(kPciDevicesDir) + "/";
-        if (path.size() > 7 && path.compare(path.size() - 7, 7, "/unbind") == 0) {
-            const std::string addr(data);
-            unlink((root_ + dev_prefix + addr + "/driver").c_str());
-            return {};
-        }
-        if (path == kDriversProbe) {
-            bind_if_overridden(std::string(data));
-            return {};
-        }
-        return DiskFs::write(path, data);
-    }
-    Status write_bounded(const std::string& path, std::string_view data, int) override { return write(path, data); }
-
-    Result<LoadResult> load(const std::string& name, const std::string& options) override {
-        journal.push_back("load " + name + (options.empty() ? "" : " " + options));
-        if (load_fails) return make_error(ENOENT, "module vfio-pci not found for this kernel");
-        vfio_registered_ = true;
-        // Registering the driver binds every unbound device that overrides to it.
-        auto names = list_dir(kPciDevicesDir);
-        for (const auto& a : *names)
-            if (!exists(std::string(kPciDevicesDir) + "/" + a + "/driver")) bind_if_overridden(a);
-        return LoadResult{load_outcome, {"vfio", "vfio_iommu_type1", "vfio-pci"}};
-    }
-    Result<std::vector<std::string>> drivers_for_modalias(const std::string&) override {
-        return std::vector<std::string>{"radeon"};
-    }
-
-private:
-    void bind_if_overridden(const std::string& addr) {
-        const std::string dev = std::string(kPciDevicesDir) + "/" + addr;
-        auto ov = read(dev + "/driver_override");
-        if (!probe_binds || !vfio_registered_ || !ov || trim(*ov) != "vfio-pci") return;
-        if (exists(dev + "/driver")) return;
-        journal.push_back("bind " + addr + " vfio-pci");
-        make_symlink("../../../bus/pci/drivers/vfio-pci", root_ + dev + "/driver");
-    }
-    std::string root_;
-    bool vfio_registered_ = false;
-};
 
 Plan plan_for(const Fs& fs, const char* config_text) {
     auto config = parse_config(config_text, "test.ini");
@@ -181,5 +126,6 @@ TEST_CASE("claim: running twice changes nothing the second time") {
     ClaimReport r = claim(again, again, plan_for(again, "[gpu]\naddress = 01:00.0\nid = 1002:6818\n"));
     std::vector<std::string> only_load = {"load vfio-pci"};
     CHECK(again.journal == only_load);
+    REQUIRE(r.devices.size() == 2); // the card and its audio function, both planned again
     for (const auto& d : r.devices) CHECK(d.outcome == Outcome::AlreadyClaimed);
 }
