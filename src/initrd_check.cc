@@ -15,6 +15,7 @@
 #include "module_files.h"
 #include "plan.h"
 #include "scan.h"
+#include "stray_ids.h"
 #include "text.h"
 #include "uki.h"
 
@@ -54,6 +55,10 @@ struct Context {
     std::optional<ParamEdit> cmdline_edit;   // what the IOMMU needs on the command line
     std::map<std::string, std::optional<std::string>> snippets; // expected modprobe.d snippet per kernel
     std::vector<Finding>& findings;
+    // Every PCI function and the plan on them, for what a stray ids= would
+    // bind (any device may have the id); read once, when first needed.
+    std::optional<std::vector<PciDevice>> all_devices;
+    std::optional<Plan> plan;
 
     void add(Severity s, const std::string& kver, const std::string& what, std::vector<std::string> fix = {},
              std::string fix_text = {}) {
@@ -62,7 +67,7 @@ struct Context {
 };
 
 Context make_context(const Fs& fs, std::vector<Finding>& findings) {
-    Context c{fs, std::nullopt, std::nullopt, std::nullopt, {}, findings};
+    Context c{fs, std::nullopt, std::nullopt, std::nullopt, {}, findings, std::nullopt, std::nullopt};
     auto text = fs.read(kDefaultConfigPath, kMaxConfigBytes);
     if (!text) return c;
     c.config_text = *text;
@@ -100,6 +105,32 @@ const std::optional<std::string>& expected_snippet(Context& c, const std::string
     return c.snippets[kver] = result;
 }
 
+// What a stray ids= from `source` would give vfio-pci on this machine beyond
+// the plan, as findings: a problem for what the config refuses or the host
+// keeps, a warning for what the config only does not name.
+void check_stray_ids(Context& c, const std::string& kver, const std::string& source, const std::vector<PciId>& ids,
+                     std::vector<std::string> fix, const std::string& fix_text) {
+    if (ids.empty() || !c.config) return;
+    if (!c.all_devices) {
+        auto d = scan_pci_devices(c.fs);
+        c.all_devices = d ? *d : std::vector<PciDevice>{};
+        c.plan = make_plan(*c.config, *c.all_devices);
+    }
+    for (const auto& s : stray_claims(ids, *c.all_devices, *c.config, *c.plan)) {
+        const bool harmful = s.why.rfind("which the config does not claim", 0) != 0;
+        c.add(harmful ? Severity::problem : Severity::warning, kver,
+              source + " gives vfio-pci ids=" + ids_str(ids) + ", which would bind " + s.device->address.str() + " (" +
+                  s.device->id_str() + ") before vfio-bind decides, " + s.why,
+              fix, fix_text);
+    }
+}
+
+bool is_modprobe_d(const std::string& name) {
+    for (const char* dir : {"etc/modprobe.d/", "usr/lib/modprobe.d/", "run/modprobe.d/"})
+        if (starts_with(name, dir) && name.size() > 5 && name.compare(name.size() - 5, 5, ".conf") == 0) return true;
+    return false;
+}
+
 // What one pass over the image collected.
 struct Scan {
     std::set<std::string> names;
@@ -113,7 +144,7 @@ struct Scan {
 Result<InitramfsInfo> scan_image(std::string_view bytes, const std::vector<std::string>& needed_files, Scan& scan) {
     const std::set<std::string> wanted = {kImageConfig, kImageModprobe, kModulesTxt};
     auto keep = [&](const std::string& name) {
-        if (wanted.count(name)) return true;
+        if (wanted.count(name) || is_modprobe_d(name)) return true;
         return needed_files.empty() && starts_with(name, "usr/lib/modules/") &&
                (name.size() > 12 && (name.compare(name.size() - 12, 12, "/modules.dep") == 0 ||
                                      (name.size() > 16 && name.compare(name.size() - 16, 16, "/modules.builtin") == 0)));
@@ -238,6 +269,8 @@ ImageReport check_one(Context& c, const ImageLocation& where, std::string_view b
     auto problem = [&](const std::string& what) { c.add(Severity::problem, kver, what, fix); };
 
     // The command line a UKI carries is the one it boots with.
+    check_stray_ids(c, kver, "the command line built into " + P, vfio_pci_ids_in_cmdline(uki_cmdline), {},
+                    "remove vfio-pci.ids= from /etc/kernel/cmdline (vfio-bind passes ids= itself at boot), then rebuild the UKI");
     if (where.uki && c.cmdline_edit && !uki_cmdline.empty()) {
         auto out = apply_edit(uki_cmdline, *c.cmdline_edit);
         // vfio-setup fixes /etc/kernel/cmdline; the UKI then needs rebuilding.
@@ -265,13 +298,26 @@ ImageReport check_one(Context& c, const ImageLocation& where, std::string_view b
         else if (c.config_text && cfg->second != *c.config_text)
             problem(P + " holds a stale copy of /etc/vfio-devices.ini (the current file differs)");
         auto snip = scan.data.find(kImageModprobe);
+        const bool snippet_ids = snip != scan.data.end() && !vfio_pci_ids_in_modprobe(snip->second).empty();
         if (snip == scan.data.end()) {
             problem(P + " lacks /" + std::string(kImageModprobe));
+        } else if (snippet_ids) {
+            // Made by an older vfio-bind, which guessed ids= at build time.
+            problem(P + " holds a /" + std::string(kImageModprobe) +
+                    " with ids= (made by an older vfio-bind): vfio-bind now decides ids= at boot");
         } else if (!kver.empty()) {
             const auto& expected = expected_snippet(c, kver);
             if (expected && !snippet_covers(snip->second, *expected))
                 problem(P + " holds a stale /" + std::string(kImageModprobe) + " (the devices or their drivers changed)");
         }
+    }
+
+    // Every modprobe.d file in the image: an ids= there binds what the config refuses.
+    for (const auto& [name, text] : scan.data) {
+        if (!is_modprobe_d(name)) continue;
+        const bool ours = name == kImageModprobe;
+        check_stray_ids(c, kver, P + ": /" + name, vfio_pci_ids_in_modprobe(text), ours ? fix : std::vector<std::string>{},
+                        ours ? "" : "remove ids= from /" + name + " on this machine (vfio-bind passes ids= itself at boot), then rebuild the initramfs");
     }
 
     // The modules: what this kernel's modules.dep says they need, or the image's own list.
@@ -332,6 +378,14 @@ void check_machine(Context& c, const CheckOptions& opts) {
               "install vfio-bind (make install), then rebuild the initramfs");
 
     if (!opts.cmdline) return;
+    for (const auto& b : all_bootloaders()) {
+        if (!b->present(c.fs)) continue;
+        auto entries = b->entries(c.fs);
+        if (!entries) continue;
+        for (const auto& e : *entries)
+            check_stray_ids(c, "", "the kernel command line in " + e.source, vfio_pci_ids_in_cmdline(e.cmdline), {},
+                            "remove vfio-pci.ids= there (vfio-bind passes ids= itself at boot)");
+    }
     auto cpu = read_cpu_info(c.fs);
     if (!cpu) {
         c.add(Severity::warning, "", "cannot tell the CPU vendor, kernel command line not checked: " + cpu.error().message);

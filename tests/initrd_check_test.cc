@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -319,4 +320,67 @@ TEST_CASE("outputs: table and JSON") {
     CHECK(json.find("{\"ok\": false, \"configured\": true, \"kernels\": [{\"kernel\": \"" + V) == 0);
     CHECK(json.find("\"fix\": \"dracut -f --kver " + V + "\"") != std::string::npos);
     CHECK(vb::command_line({"dracut", "-f", "/boot/my image"}) == "dracut -f '/boot/my image'");
+}
+
+namespace {
+
+// The boot display and the passthrough card are identical Radeons: an ids=
+// for their id would take the console too.
+void twin_radeons(Machine& m) {
+    vbtest::FakeSysfs s(m.dir.path());
+    s.add({"0000:00:02.0", 0x1002, 0x5159, 0x030000, 1, "radeon", true})
+        .add({"0000:01:00.0", 0x1002, 0x5159, 0x030000, 3, "vfio-pci"});
+}
+
+// In name order, as every generator writes its archive (the reader stops
+// once it has what it needs).
+std::vector<CpioFile> with_file(std::vector<CpioFile> files, const CpioFile& f) {
+    files = without(files, f.name);
+    files.push_back(f);
+    std::sort(files.begin(), files.end(), [](const CpioFile& a, const CpioFile& b) { return a.name < b.name; });
+    return files;
+}
+
+} // namespace
+
+TEST_CASE("an older image's snippet with a build-time ids= is a problem naming the device it would take") {
+    Machine m;
+    twin_radeons(m);
+    m.image("boot/initrd.img-" + V,
+            image_of(with_file(good_files(), {"etc/modprobe.d/vfio-bind.conf", "options vfio-pci ids=1002:5159\n"})));
+    auto r = m.check();
+    auto p = problems(r);
+    CHECK(any_contains(p, "/etc/modprobe.d/vfio-bind.conf with ids= (made by an older vfio-bind)"));
+    CHECK(any_contains(p, "/boot/initrd.img-" + V + ": /etc/modprobe.d/vfio-bind.conf gives vfio-pci ids=1002:5159, "
+                          "which would bind 0000:00:02.0 (1002:5159) before vfio-bind decides, which is the boot VGA device"));
+    CHECK_FALSE(any_contains(p, "0000:01:00.0 (1002:5159)")); // the configured card may have it
+    REQUIRE(r.rebuild_commands().size() == 1);                // rebuilding writes the new snippet
+}
+
+TEST_CASE("the recipe's modprobe.d ids= in an image: a problem whose fix is to remove it, not only to rebuild") {
+    Machine m;
+    twin_radeons(m);
+    m.image("boot/initrd.img-" + V,
+            image_of(with_file(good_files(), {"etc/modprobe.d/vfio.conf", "# recipe\noptions vfio_pci ids=1002:5159 disable_vga=1\n"})));
+    auto r = m.check();
+    auto p = problems(r);
+    REQUIRE(p.size() == 1);
+    CHECK(any_contains(p, "/etc/modprobe.d/vfio.conf gives vfio-pci ids=1002:5159, which would bind 0000:00:02.0"));
+    CHECK(any_contains(p, "remove ids= from /etc/modprobe.d/vfio.conf on this machine"));
+    CHECK(r.rebuild_commands().empty()); // a rebuild would copy the file in again
+}
+
+TEST_CASE("an ids= that takes only a device the config does not name is a warning") {
+    Machine m;
+    vbtest::FakeSysfs s(m.dir.path());
+    s.add({"0000:01:00.0", 0x1002, 0x5159, 0x030000, 3, "vfio-pci"}).add({"0000:02:00.0", 0x10de, 0x1b80, 0x030000, 4, "vfio-pci"});
+    m.image("boot/initrd.img-" + V,
+            image_of(with_file(good_files(), {"etc/modprobe.d/vfio.conf", "options vfio-pci ids=10de:1b80\n"})));
+    auto r = m.check();
+    CHECK(problems(r).empty());
+    bool warned = false;
+    for (const auto& f : r.findings)
+        warned = warned || (f.severity == Severity::warning &&
+                            f.what.find("0000:02:00.0 (10de:1b80) before vfio-bind decides, which the config does not claim") != std::string::npos);
+    CHECK(warned);
 }
