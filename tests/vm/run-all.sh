@@ -63,6 +63,15 @@ cat > "$C/wrongid.ini" <<'EOF'
 address = 0000:00:04.0
 id = 1002:5157
 EOF
+# Both identical Radeons by id alone, the card's audio with it (group = yes,
+# the default): the boot display has the id too (issue 9).
+cat > "$C/idonly-group.ini" <<'EOF'
+[radeons]
+id = 1002:5159
+EOF
+# The passthrough recipe's modprobe.d file: a build-time ids= that would
+# claim every 1002:5159, the boot display included.
+printf 'options vfio-pci ids=1002:5159\n' > "$C/recipe-vfio.conf"
 # An unknown key on line 4: the whole config is refused.
 cat > "$C/bad.ini" <<'EOF'
 [guest-gpu]
@@ -77,11 +86,17 @@ EOF
 STD="-device VGA,addr=01.0 -device ati-vga,model=rv100,addr=04.0,multifunction=on -device intel-hda,addr=04.1 -device ati-vga,model=rv100,addr=05.0"
 # BOOTR: the first display device is a Radeon, so it is the boot VGA.
 BOOTR="-device ati-vga,model=rv100,addr=02.0 -device ati-vga,model=rv100,addr=05.0"
+# TWINB: the boot display and the passthrough card are identical Radeons; the
+# second has its audio function in its slot (one IOMMU group).
+TWINB="-device ati-vga,model=rv100,addr=02.0 -device ati-vga,model=rv100,addr=04.0,multifunction=on -device intel-hda,addr=04.1"
 
 # ---------------------------------------------------------------- images
-# name kind config
+# name kind config (the images are built here, where no Radeon is present)
 IMAGES="
 none systemd-nomodule addr
+idonly-group systemd idonly-group
+recipe systemd-nomodule+recipe idonly-group
+recipe-vb systemd+recipe idonly-group
 late late addr
 addr systemd addr
 addr-shell shell addr
@@ -108,6 +123,10 @@ malformed bad STD intel_iommu=on
 no-iommu addr STD intel_iommu=off
 late-claim late STD intel_iommu=on vbt.late
 vfio-bind-off addr STD intel_iommu=on vfio_bind=off
+idonly-bootvga idonly-group TWINB intel_iommu=on
+idonly-bootvga-early recipe-vb TWINB intel_iommu=on vbt.early
+idonly-bootvga-cmdline idonly-group TWINB intel_iommu=on vfio-pci.ids=1002:5159 vbt.early
+idonly-bootvga-control recipe TWINB intel_iommu=on vbt.early
 "
 COMMON_CMDLINE="drm_kms_helper.fbdev_emulation=0"
 
@@ -122,9 +141,10 @@ pool() {
 
 build_one() {
     local name=$1 kind=$2 conf=$3 t=$SECONDS rc
-    case $kind in systemd-nomodule) kind=none ;; esac
     # vm_image exports for the late kind: keep it out of the other builds.
-    unset VBT_LATE_BINARY VBT_LATE_CONFIG
+    unset VBT_LATE_BINARY VBT_LATE_CONFIG VBT_MODPROBE_D
+    case $kind in *+recipe) export VBT_MODPROBE_D=$C/recipe-vfio.conf; kind=${kind%+recipe} ;; esac
+    case $kind in systemd-nomodule) kind=none ;; esac
     vm_image "$WORK/$name.img" "$C/$conf.ini" "$kind" > "$WORK/$name.build" 2>&1
     rc=$?
     echo "$rc $((SECONDS - t))" > "$WORK/$name.build-rc"
@@ -308,6 +328,54 @@ check_late-claim() {
     expect_node 0000:00:04.0
     expect_log 'vfio-bind: 0000:00:04\.0 1002:5159 group [0-9]+: claimed by vfio-pci'
 }
+# Issue 9: an id-only entry whose id the boot display has too, image built
+# where no card was. The console keeps radeon, which never touched the
+# passthrough card; that card's group is viable (all of it vfio-pci's).
+expect_group_viable() {
+    local g a drv cls
+    g=$(dev_field "$1" 6)
+    while read -r a drv cls; do
+        [ "$drv" = vfio-pci ] || [[ $cls == 0x0604* ]] || err "group $g of $1 is not viable: $a is bound to $drv"
+    done < <(awk -v g="$g" '$1 == "dev" && $6 == g { print $2, $5, $4 }' "$REPORT")
+}
+check_idonly_bootvga_common() {
+    [ "$(dev_field 0000:00:02.0 8)" = 1 ] || err "0000:00:02.0 is not the boot VGA: the scenario tests nothing"
+    expect_driver 0000:00:02.0 radeon
+    expect_driver 0000:00:04.0 vfio-pci
+    expect_driver 0000:00:04.1 vfio-pci
+    expect_vfio_only 0000:00:04.0 0000:00:04.1
+    expect_node 0000:00:04.0
+    expect_group_viable 0000:00:04.0
+    expect_nolog 'radeon 0000:00:04\.0'
+    expect_log 'vfio-bind: .*0000:00:02\.0 refused: .*boot VGA'
+}
+check_idonly-bootvga() {
+    check_idonly_bootvga_common
+    expect_nolog 'given back'
+}
+# Something loaded vfio-pci before vfio-bind with a build-time ids= (the
+# recipe's modprobe.d file, or vfio-pci.ids= on the command line, as a
+# built-in vfio-pci would take it): vfio-bind gives the console back.
+check_idonly-bootvga-early() {
+    check_idonly_bootvga_common
+    expect_log 'vfio-bind: 0000:00:02\.0 1002:5159 group [0-9]+: given back to the host'
+    expect_log "vfio-bind: .*sets 'ids=1002:5159' for vfio-pci: not applied"
+}
+check_idonly-bootvga-cmdline() {
+    check_idonly_bootvga_common
+    expect_log 'vfio-bind: 0000:00:02\.0 1002:5159 group [0-9]+: given back to the host'
+}
+# Negative control: the same early ids= without vfio-bind. The checks above
+# must fail on it, on the console GPU.
+check_idonly-bootvga-control() {
+    local saved=$ERRS got
+    ERRS=""
+    check_idonly_bootvga_common
+    got=$ERRS
+    ERRS=$saved
+    [[ $got == *"0000:00:02.0: driver is 'vfio-pci', expected 'radeon'"* ]] \
+        || err "the issue-9 checks did not catch the console GPU on vfio-pci; they reported:${got:- nothing}"
+}
 check_vfio-bind-off() {
     check_nothing_claimed
     expect_mod vfio_pci no
@@ -325,6 +393,10 @@ DESC_malformed="malformed config: nothing claimed, error logged, image built"
 DESC_no_iommu="IOMMU off (intel_iommu=off): nothing claimed, message says how to enable it"
 DESC_late_claim="late run (real-root unit path): unbinds radeon/snd_hda_intel, claims the card"
 DESC_vfio_bind_off="vfio_bind=off: nothing claimed, skip logged"
+DESC_idonly_bootvga="id-only entry, boot display has the id, image built without the cards: console keeps radeon"
+DESC_idonly_bootvga_early="same, vfio-pci loaded early with the recipe's ids=: vfio-bind gives the console back"
+DESC_idonly_bootvga_cmdline="same, vfio-pci.ids= on the command line: the console is given back"
+DESC_idonly_bootvga_control="negative control: early ids= without vfio-bind, the checks catch the console on vfio-pci"
 
 echo
 while read -r scen img devs cmdline; do
@@ -386,8 +458,10 @@ static_image-shell() {
 }
 static_image-id-only() {
     expect_common idonly idonly
-    image_file idonly etc/modprobe.d/vfio-bind.conf | grep -qx 'options vfio-pci ids=1002:5159' \
-        || err "image idonly: modprobe snippet lacks 'options vfio-pci ids=1002:5159'"
+    image_file idonly etc/modprobe.d/vfio-bind.conf | grep -qx 'softdep radeon pre: vfio-pci' \
+        || err "image idonly: modprobe snippet lacks 'softdep radeon pre: vfio-pci'"
+    image_file idonly etc/modprobe.d/vfio-bind.conf | grep -q 'ids=' \
+        && err "image idonly: modprobe snippet carries ids= (a build-time guess)"
 }
 static_image-none() {
     expect_not_in none 'vfio-bind'
@@ -407,7 +481,7 @@ static_module-check() {
 STATIC="
 image-systemd addr binary, config, snippet with softdep radeon, vfio modules, unit enabled [systemd image]
 image-shell addr-shell binary, config, snippet, pre-udev hook, no unit [shell image]
-image-id-only idonly modprobe snippet carries vfio-pci ids= for an id-only entry
+image-id-only idonly modprobe snippet for an id-only entry: softdep, never ids=
 image-none none negative-control image has radeon and no vfio-bind
 module-check - module check(): 0 when configured, 255 otherwise
 "
