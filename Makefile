@@ -1,12 +1,15 @@
 # vfio-bind: build, test and install.
-#   make              build the tools
-#   make check        every test: unit (doctest, fixture sysfs trees), shell,
-#                     and the real-kernel boot tests in QEMU (several minutes)
-#   make check-unit check-shell check-vm   one suite each
+#   make              build the tools (checks its libraries, installs nothing)
+#   make deps         install what building and testing need (.ci/install-deps, as root)
+#   make check        install the test dependencies, then every test: unit
+#                     (doctest, fixture sysfs trees), shell, and the real-kernel
+#                     boot tests in QEMU (several minutes)
+#   make check-unit check-shell check-vm   one suite each (nothing installed)
 #   make check-system whole-system test: debootstrap Debian 12, install the
 #                     .deb, boot it in QEMU (not part of make check)
 #   make demo         boot a VM with emulated Radeons and show who claimed what
-#   make bench        planning speed and binary size figures
+#   make bench        planning speed, binary size and image check figures
+#   make lint         shellcheck on every script, clang-format, the layer rule
 #   make install      DESTDIR=... PREFIX=/usr
 #   make STATIC=1     fully static vfio-bind when a static libkmod exists
 
@@ -20,12 +23,21 @@ DRACUTDIR  ?= $(LIBDIR)/dracut/modules.d/90vfio-bind
 UNITDIR    ?= $(LIBDIR)/systemd/system
 VERSION    := 0.1.0
 
-CXX      ?= g++
+CXX        ?= g++
 PKG_CONFIG ?= pkg-config
-CXXFLAGS ?= -Os -g
-CXXFLAGS += -std=c++17 -Wall -Wextra -Wno-missing-field-initializers -MMD -MP \
-            -ffunction-sections -fdata-sections -DVFIO_BIND_VERSION='"$(VERSION)"'
-LDFLAGS  += -Wl,--gc-sections -Wl,--as-needed
+CXXFLAGS   ?= -Os -g
+CXXFLAGS   += -std=c++17 -Wall -Wextra -Wno-missing-field-initializers -MMD -MP \
+              -ffunction-sections -fdata-sections -DVFIO_BIND_VERSION='"$(VERSION)"'
+CPPFLAGS   += -Isrc
+LDFLAGS    += -Wl,--gc-sections -Wl,--as-needed
+
+# The libraries the build needs (pkg-config name:Debian package). A missing
+# one stops the build with the package to install; nothing is installed here.
+LIBRARIES := libkmod:libkmod-dev inih:libinih-dev zlib:zlib1g-dev libzstd:libzstd-dev \
+             liblzma:liblzma-dev liblz4:liblz4-dev
+pc_name = $(word 1,$(subst :, ,$(1)))
+pc_pkg  = $(word 2,$(subst :, ,$(1)))
+
 # libstdc++, libgcc and inih are linked in: in the initramfs the binary needs
 # only libc and libkmod.
 STATIC_RUNTIME = -static-libstdc++ -static-libgcc
@@ -42,43 +54,73 @@ INIH_LIBS = -linih
 endif
 
 B = build
-LIB_SRCS  := $(filter-out src/%_main.cc,$(wildcard src/*.cc))
-LIB_OBJS  := $(LIB_SRCS:src/%.cc=$(B)/src/%.o)
-TEST_SRCS := $(wildcard tests/*_test.cc) tests/test_main.cc tests/fixture.cc tests/fake_kernel.cc
-TEST_OBJS := $(TEST_SRCS:tests/%.cc=$(B)/tests/%.o)
-TOOLS     := $(B)/vfio-bind $(B)/vfio-setup $(B)/vfio-initrd-check
-TOOLS     := $(foreach t,$(TOOLS),$(if $(wildcard src/$(subst -,_,$(notdir $(t)))_main.cc),$(t)))
 
-.PHONY: all deps vm-deps check check-unit check-shell check-package check-vm check-system demo bench install clean fuzz
+# The layers of src/, lowest first (src/README.md): each is a static
+# library, and a layer may use only the layers before it. The link lines
+# below are the proof: vfio-bind, which goes into every initramfs, links
+# only the base and the boot-time layer.
+LAYERS := basic boot image bootloader check setup
+layer_objs = $(patsubst src/%.cc,$(B)/src/%.o,$(wildcard src/$(1)/*.cc))
+lib = $(B)/lib$(1).a
+
+VFIO_BIND_LINK  := $(call lib,boot) $(call lib,basic)
+INITRD_CHECK_LINK := $(call lib,check) $(call lib,image) $(call lib,bootloader) $(call lib,boot) $(call lib,basic)
+SETUP_LINK      := $(call lib,setup) $(call lib,bootloader) $(call lib,boot) $(call lib,basic)
+ALL_LAYERS_LINK := $(foreach l,setup check bootloader image boot basic,$(call lib,$(l)))
+
+TOOLS := $(B)/vfio-bind $(B)/vfio-setup $(B)/vfio-initrd-check
+
+TEST_SRCS := $(wildcard tests/*/*_test.cc) $(filter-out tests/lib/make_fixture_main.cc,$(wildcard tests/lib/*.cc))
+TEST_OBJS := $(patsubst %.cc,$(B)/%.o,$(TEST_SRCS))
+
+.PHONY: all libraries deps check check-unit check-shell check-package check-vm check-system demo bench \
+        lint install clean fuzz
 all: $(TOOLS)
 
+# Every compile waits for this check, which only reads (pkg-config).
+libraries:
+	@missing=""; for p in $(LIBRARIES); do \
+	    $(PKG_CONFIG) --exists "$${p%%:*}" 2>/dev/null || missing="$$missing $${p#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	    echo "vfio-bind: missing libraries; install:$$missing (or run 'make deps' as root)" >&2; exit 1; fi
+
 deps:
-	@.ci/install-deps
-vm-deps:
-	@.ci/install-deps vm
+	@.ci/install-deps build test vm
 
-$(B)/src/%.o: src/%.cc | deps
+$(B)/%.o: %.cc | libraries
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) -c $< -o $@
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
 
-$(B)/tests/%.o: tests/%.cc | deps
-	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) -Isrc -c $< -o $@
+$(B)/tests/%.o: CPPFLAGS += -Itests
 
-$(B)/libvfiobind.a: $(LIB_OBJS)
-	@rm -f $@
-	ar rcs $@ $^
+define layer_rule
+$(call lib,$(1)): $(call layer_objs,$(1))
+	@rm -f $$@
+	ar rcs $$@ $$^
+endef
+$(foreach l,$(LAYERS),$(eval $(call layer_rule,$(l))))
 
-$(B)/vfio-%: $(B)/src/vfio_%_main.o $(B)/libvfiobind.a
+$(B)/vfio-bind: $(B)/src/tools/vfio_bind_main.o $(B)/src/tools/log.o $(VFIO_BIND_LINK)
+	$(CXX) $(LDFLAGS) $(STATIC_RUNTIME) -o $@ $^ $(INIH_LIBS) $(KMOD_LIBS)
+
+$(B)/vfio-initrd-check: $(B)/src/tools/vfio_initrd_check_main.o $(B)/src/tools/run_command.o $(INITRD_CHECK_LINK)
 	$(CXX) $(LDFLAGS) $(STATIC_RUNTIME) -o $@ $^ $(INIH_LIBS) $(KMOD_LIBS) $(IMAGE_LIBS)
 
-$(B)/vfio-initrd-check: $(B)/src/vfio_initrd_check_main.o $(B)/libvfiobind.a
-	$(CXX) $(LDFLAGS) $(STATIC_RUNTIME) -o $@ $^ $(INIH_LIBS) $(KMOD_LIBS) $(IMAGE_LIBS)
+$(B)/vfio-setup: $(B)/src/tools/vfio_setup_main.o $(B)/src/tools/run_command.o $(SETUP_LINK)
+	$(CXX) $(LDFLAGS) $(STATIC_RUNTIME) -o $@ $^ $(INIH_LIBS) $(KMOD_LIBS)
 
-$(B)/run-tests: $(TEST_OBJS) $(B)/libvfiobind.a
+$(B)/run-tests: $(TEST_OBJS) $(ALL_LAYERS_LINK)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(INIH_LIBS) $(KMOD_LIBS) $(IMAGE_LIBS)
 
-check: check-unit check-shell check-vm
+# A fixture sysfs from the command line, for the shell tests: the same
+# builder the unit tests use (tests/lib/fixture.cc).
+$(B)/make-fixture: $(B)/tests/lib/make_fixture_main.o $(B)/tests/lib/fixture.o
+	$(CXX) $(LDFLAGS) -o $@ $^
+
+# The README's test command: what it needs is installed first, then every suite.
+check:
+	@.ci/install-deps build test vm
+	@$(MAKE) --no-print-directory check-unit check-shell check-vm
 
 check-unit: $(B)/run-tests
 	$(B)/run-tests
@@ -86,39 +128,45 @@ check-unit: $(B)/run-tests
 # Runs every shell test given, reporting failure after all have run.
 run_shell_tests = @rc=0; for t in $(1); do echo "== $$t"; sh "$$t" $(B) || rc=1; done; exit $$rc
 
-# The shell tests build real dracut images, so they need the VM packages too.
-check-shell: all vm-deps
+check-shell: all $(B)/make-fixture
 	$(call run_shell_tests,$(wildcard tests/shell/*.sh))
 
 # What a package build can run (debian/rules, the RPM %check): no root, no
-# dracut images, no QEMU, no apt-get.
+# dracut images, no QEMU.
 ROOT_SHELL_TESTS = tests/shell/initrd_check_dracut.sh
-check-package: $(B)/run-tests all
+check-package: $(B)/run-tests all $(B)/make-fixture
 	$(B)/run-tests
 	$(call run_shell_tests,$(filter-out $(ROOT_SHELL_TESTS),$(wildcard tests/shell/*.sh)))
 
-check-vm: all vm-deps
+check-vm: all
 	tests/vm/run-all.sh $(B)
 
 check-system:
-	@.ci/install-deps pkg
+	@.ci/install-deps build test vm pkg
 	tests/system/run.sh
 
-demo: all vm-deps
+demo:
+	@.ci/install-deps build vm
+	@$(MAKE) --no-print-directory all
 	tests/vm/demo.sh $(B)
 
 bench: $(B)/bench-plan all
 	$(B)/bench-plan
 	@for t in $(TOOLS); do strip -o $$t.stripped $$t; printf '%-22s stripped size: %s bytes\n' $$(basename $$t) $$(stat -c %s $$t.stripped); done
 	@printf 'vfio-bind needs: '; objdump -p $(B)/vfio-bind | awk '/NEEDED/ {printf "%s ", $$2}'; echo
-	sh tests/bench_initrd.sh $(B)
+	sh tests/bench/bench_initrd.sh $(B)
 
-$(B)/bench-plan: $(B)/tests/bench_plan.o $(B)/tests/fixture.o $(B)/libvfiobind.a
+$(B)/bench-plan: $(B)/tests/bench/bench_plan.o $(B)/tests/lib/fixture.o $(ALL_LAYERS_LINK)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(INIH_LIBS) $(KMOD_LIBS) $(IMAGE_LIBS)
+
+# shellcheck on every script, the formatter's verdict on every C++ file, and
+# the layer rule (an include may only reach down).
+lint:
+	tests/lint/run.sh
 
 install: all
 	install -D -m 0755 $(B)/vfio-bind $(DESTDIR)$(SBINDIR)/vfio-bind
-	for t in vfio-setup vfio-initrd-check; do [ ! -e $(B)/$$t ] || install -D -m 0755 $(B)/$$t $(DESTDIR)$(SBINDIR)/$$t; done
+	for t in vfio-setup vfio-initrd-check; do install -D -m 0755 $(B)/$$t $(DESTDIR)$(SBINDIR)/$$t; done
 	install -D -m 0755 dracut-module/module-setup.sh $(DESTDIR)$(DRACUTDIR)/module-setup.sh
 	for f in dracut-module/*; do case $$f in */module-setup.sh) ;; *) install -D -m 0644 $$f $(DESTDIR)$(DRACUTDIR)/$$(basename $$f) ;; esac; done
 	install -D -m 0644 conf/vfio-bind.service $(DESTDIR)$(UNITDIR)/vfio-bind.service
@@ -139,9 +187,10 @@ clean:
 # sources under clang's fuzzer and sanitizers. Run e.g.
 #   build/fuzz/grub_fuzz -max_total_time=60
 FUZZ_CXX   ?= clang++
-FUZZ_FLAGS ?= -g -O1 -std=c++17 -fsanitize=fuzzer,address,undefined -Isrc -DVFIO_BIND_VERSION='"$(VERSION)"'
+FUZZ_FLAGS ?= -g -O1 -std=c++17 -fsanitize=fuzzer,address,undefined -Isrc -Itests -DVFIO_BIND_VERSION='"$(VERSION)"'
+FUZZ_LIB_SRCS := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.cc))
 FUZZ_BINS  := $(patsubst tests/fuzz/%.cc,$(B)/fuzz/%,$(wildcard tests/fuzz/*_fuzz.cc))
 fuzz: $(FUZZ_BINS)
-$(B)/fuzz/%: tests/fuzz/%.cc $(LIB_SRCS) | deps
+$(B)/fuzz/%: tests/fuzz/%.cc $(FUZZ_LIB_SRCS) | libraries
 	@mkdir -p $(@D)
-	$(FUZZ_CXX) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) $(INIH_LIBS) $(KMOD_LIBS) $(IMAGE_LIBS)
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LIB_SRCS) $(INIH_LIBS) $(KMOD_LIBS) $(IMAGE_LIBS)

@@ -7,8 +7,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "config.h"
-#include "config_edit.h"
+#include "boot/config.h"
+#include "setup/config_edit.h"
 
 namespace {
 

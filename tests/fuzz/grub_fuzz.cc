@@ -5,9 +5,9 @@
 #include <cstdlib>
 #include <string>
 
-#include "bootloader.h"
-#include "fs.h"
-#include "shell_assign.h"
+#include "basic/fs.h"
+#include "bootloader/bootloader.h"
+#include "bootloader/shell_assign.h"
 
 namespace {
 
@@ -20,7 +20,9 @@ public:
         return vb::make_error(ENOENT, p);
     }
     vb::Result<std::string> read_link(const std::string& p) const override { return vb::make_error(ENOENT, p); }
-    vb::Result<std::vector<std::string>> list_dir(const std::string& p) const override { return vb::make_error(ENOENT, p); }
+    vb::Result<std::vector<std::string>> list_dir(const std::string& p) const override {
+        return vb::make_error(ENOENT, p);
+    }
     bool exists(const std::string& p) const override { return p == "/etc/default/grub" || p == "/boot/grub/grub.cfg"; }
     bool is_dir(const std::string&) const override { return false; }
     vb::Status write(const std::string& p, std::string_view) override { return vb::make_error(EROFS, p); }
@@ -29,6 +31,7 @@ public:
         return vb::make_error(EROFS, p);
     }
     vb::Status remove(const std::string& p) override { return vb::make_error(EROFS, p); }
+    vb::Status make_parent_dirs(const std::string& p) override { return vb::make_error(EROFS, p); }
     std::string host_path(const std::string& p) const override { return p; }
     bool is_rooted() const override { return true; }
 

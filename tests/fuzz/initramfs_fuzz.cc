@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "initramfs.h"
+#include "image/initramfs.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string_view image(reinterpret_cast<const char*>(data), size);

@@ -8,6 +8,7 @@ B=$(cd "${1:-build}" && pwd)
 BIN=$B/vfio-setup
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 . "$(dirname "$0")/lib/harness.sh"
+# shellcheck disable=SC2034 # read by add_dev (lib/harness.sh)
 SUBSYS_VENDOR=1458 SUBSYS_DEVICE=22d9
 
 

@@ -2,7 +2,8 @@
 # Helpers of the whole-system test (sourced by tests/system/run.sh).
 
 # The Debian mirror this machine's apt uses for bookworm (deb822 .sources or
-# one-line .list files); SYSTEST_MIRROR overrides it.
+# one-line .list files); SYSTEST_MIRROR overrides it. None: an error, never
+# a guess at a host.
 sys_mirror() {
     local f uri
     if [ -n "${SYSTEST_MIRROR:-}" ]; then echo "$SYSTEST_MIRROR"; return; fi
@@ -24,7 +25,8 @@ sys_mirror() {
                 if (suite == "bookworm") { print url; exit } }' "$f")
         [ -n "$uri" ] && { echo "$uri"; return; }
     done
-    echo http://deb.debian.org/debian
+    echo "system: no bookworm mirror in this machine's apt sources (/etc/apt/sources.list*); set SYSTEST_MIRROR" >&2
+    return 1
 }
 
 # Mount what apt, dpkg and dracut need inside the tree; sys_umount undoes it.
@@ -57,7 +59,7 @@ SYS_SUITE=bookworm
 SYS_PKGS="systemd systemd-sysv udev kmod dracut dracut-core linux-image-amd64 zstd"
 sys_base() {
     local mirror key tmp
-    mirror=$(sys_mirror)
+    mirror=$(sys_mirror) || return 1
     key=$(printf '%s\n' "$SYS_SUITE" "$mirror" "$SYS_PKGS" "base-v1" | sha256sum | cut -c1-16)
     BASE=$CACHE/$SYS_SUITE-$key
     if [ -e "$BASE/done" ]; then

@@ -19,9 +19,8 @@ udevadm settle --timeout=120 2>/dev/null
         echo "dev ${d##*/} ${v#0x}:${p#0x} $drv $g"
     done
     for n in /dev/vfio/*; do [ -e "$n" ] && echo "vfio $n"; done
-    for u in vfio-bind.service; do
-        echo "unit $u $(systemctl show -P ActiveState "$u") $(systemctl show -P ExecMainStatus "$u")"
-    done
+    u=vfio-bind.service
+    echo "unit $u $(systemctl show -P ActiveState "$u") $(systemctl show -P ExecMainStatus "$u")"
     # The initramfs part of the journal comes along into the real root's.
     journalctl -b --no-pager -o short-monotonic 2>&1 | grep -E 'vfio-bind|Switching root' | sed 's/^/journal /'
     if vfio-setup status > /run/setup.out 2>&1; then rc=0; else rc=$?; fi

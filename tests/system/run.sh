@@ -31,19 +31,18 @@ if [ "$(id -u)" != 0 ]; then
     echo "system: needs root (debootstrap, chroot)" >&2
     exit 2
 fi
-"$REPO/.ci/install-deps" pkg || exit 2
 
 # shellcheck source=tests/system/lib.sh
 . "$HERE/lib.sh"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/vfio-bind-system.XXXXXX")
 ROOT=$WORK/root
-PASSED=0
-FAILED=0
-pass() { PASSED=$((PASSED + 1)); echo "PASS $*"; }
-fail() { FAILED=$((FAILED + 1)); echo "FAIL $*"; }
+# shellcheck source=tests/lib/report.sh
+. "$HERE/../lib/report.sh"
+pass() { report_pass "$*"; }
+fail() { report_fail "$*"; }
 # check "description" command...: PASS when the command succeeds.
-check() { local d=$1; shift; if "$@"; then pass "$d"; else fail "$d"; fi; }
+check() { report_check "$@"; }
 step() { echo "== $* ($(($(date +%s) - T0)) s)"; }
 # Indented excerpt of a log for the reader.
 show() { sed 's/^/     /' "$@"; }
@@ -51,14 +50,13 @@ show() { sed 's/^/     /' "$@"; }
 finish() {
     sys_umount "$ROOT"
     echo "system: total $(($(date +%s) - T0)) s"
-    if [ "$FAILED" = 0 ] && [ -z "${SYSTEST_KEEP:-}" ]; then
+    if [ "$REPORT_FAILED" = 0 ] && [ -z "${SYSTEST_KEEP:-}" ]; then
         rm -rf --one-file-system "$WORK"
     else
         echo "system: logs kept in $WORK"
     fi
-    echo "$PASSED passed, $FAILED failed"
     # An explicit status: a bare exit in an EXIT trap keeps the script's own.
-    if [ "$FAILED" = 0 ] && [ "$PASSED" -gt 0 ]; then exit 0; else exit 1; fi
+    if report_finish; then exit 0; else exit 1; fi
 }
 trap finish EXIT
 trap 'exit 130' INT TERM
@@ -86,7 +84,7 @@ else
     fi
     t=$(date +%s)
     if (cd "$SRC" && DEB_BUILD_OPTIONS="nocheck parallel=$(nproc)" dpkg-buildpackage -us -uc -b) > "$WORK/deb-build.log" 2>&1; then
-        DEB=$(ls "$WORK"/src/vfio-bind_*_*.deb | grep -v dbgsym | head -n1)
+        for DEB in "$WORK"/src/vfio-bind_*_*.deb; do case $DEB in *dbgsym*) ;; *) break ;; esac; done
         pass "dpkg-buildpackage -us -uc -b builds $(basename "$DEB") ($(($(date +%s) - t)) s)"
     else
         tail -n 30 "$WORK/deb-build.log" | show

@@ -11,12 +11,12 @@ REPO=$(cd "$HERE/../.." && pwd)
 BUILD=$(cd "${1:-$REPO/build}" && pwd) || exit 2
 T0=$(date +%s)
 
-"$REPO/.ci/install-deps" vm || exit 2
 [ -x "$BUILD/vfio-bind" ] || make -C "$REPO" || exit 2
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/vfio-bind-demo.XXXXXX")
 # shellcheck source=tests/vm/lib.sh
 . "$HERE/lib.sh"
+vm_need || exit 2
 vm_pick_kernel || exit 2
 vm_dracut_base
 

@@ -2,6 +2,18 @@
 # Shared helpers of the QEMU boot tests (sourced by run-all.sh and demo.sh).
 # Needs: REPO (repository root), BUILD (build dir with vfio-bind), WORK (scratch).
 
+# What the boot tests run, each with the package that has it: a missing one
+# is named (installing is `.ci/install-deps vm`, which `make check` runs).
+vm_need() {
+    local c missing=
+    for c in qemu-system-x86_64:qemu-system-x86 dracut:dracut-core cpio:cpio busybox:busybox-static "$@"; do
+        command -v "${c%%:*}" > /dev/null 2>&1 || missing="$missing ${c#*:}"
+    done
+    [ -z "$missing" ] && return 0
+    echo "missing:$missing (apt-get install them, or .ci/install-deps vm)" >&2
+    return 1
+}
+
 # Debian's kernel from linux-image-amd64: the newest one with a vmlinuz.
 vm_pick_kernel() {
     local k best=

@@ -14,7 +14,6 @@ REPO=$(cd "$HERE/../.." && pwd)
 BUILD=$(cd "${1:-$REPO/build}" && pwd) || exit 2
 T0=$(date +%s)
 
-"$REPO/.ci/install-deps" vm || exit 2
 if [ ! -x "$BUILD/vfio-bind" ]; then
     echo "run-all: $BUILD/vfio-bind not built (run make first)" >&2
     exit 2
@@ -23,6 +22,7 @@ fi
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/vfio-bind-vm.XXXXXX")
 # shellcheck source=tests/vm/lib.sh
 . "$HERE/lib.sh"
+vm_need || exit 2
 vm_pick_kernel || exit 2
 vm_dracut_base
 echo "run-all: kernel $KVER, scratch $WORK"
@@ -191,12 +191,24 @@ wait
 echo "run-all: boots done in $((SECONDS - t)) s"
 
 # ---------------------------------------------------------------- checks
-PASSED=0
-FAILED=0
+# shellcheck source=tests/lib/report.sh
+. "$HERE/../lib/report.sh"
 ERRS=""
 REPORT=""
 err() { ERRS="$ERRS
-    $*"; }
+$*"; }
+# The scenario's line: passed when no check said anything.
+verdict() {
+    local name
+    name=$(printf '%-16s %s' "$1" "$2")
+    if [ -z "$ERRS" ]; then
+        report_pass "$name"
+    else
+        local lines=()
+        mapfile -t lines <<< "${ERRS#?}"
+        report_fail "$name" "${lines[@]}"
+    fi
+}
 
 # Field of the dev line of ADDR: 3 id, 4 class, 5 driver, 6 group, 7 node, 8 boot_vga.
 dev_field() { awk -v a="$1" -v f="$2" '$1 == "dev" && $2 == a { print $f }' "$REPORT"; }
@@ -413,13 +425,7 @@ while read -r scen img devs cmdline; do
         "check_$scen"
     fi
     d=DESC_${scen//-/_}
-    if [ -z "$ERRS" ]; then
-        PASSED=$((PASSED + 1))
-        printf 'PASS %-16s %s\n' "$scen" "${!d}"
-    else
-        FAILED=$((FAILED + 1))
-        printf 'FAIL %-16s %s%s\n' "$scen" "${!d}" "$ERRS"
-    fi
+    verdict "$scen" "${!d}"
     if [ -s "$REPORT" ]; then
         printf '     boot %ss wall, %s (kernel time); report at %ss uptime\n' "$secs" "$(claim_time)" \
             "$(awk '$1 == "uptime" { print $2 }' "$REPORT")"
@@ -493,20 +499,13 @@ while read -r name img desc; do
     else
         "static_$name"
     fi
-    if [ -z "$ERRS" ]; then
-        PASSED=$((PASSED + 1))
-        printf 'PASS %-16s %s\n' "$name" "$desc"
-    else
-        FAILED=$((FAILED + 1))
-        printf 'FAIL %-16s %s%s\n' "$name" "$desc" "$ERRS"
-    fi
+    verdict "$name" "$desc"
 done <<< "$STATIC"
 
 echo "run-all: total $(($(date +%s) - T0)) s"
-if [ "$FAILED" = 0 ] && [ -z "${VM_KEEP:-}" ]; then
+if [ "$REPORT_FAILED" = 0 ] && [ -z "${VM_KEEP:-}" ]; then
     rm -rf "$WORK"
 else
     echo "run-all: logs kept in $WORK"
 fi
-echo "$PASSED passed, $FAILED failed"
-[ "$FAILED" = 0 ] && [ "$PASSED" -gt 0 ]
+report_finish

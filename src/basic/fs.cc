@@ -1,0 +1,248 @@
+#include "basic/fs.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "basic/read_limits.h"
+#include "basic/unique_fd.h"
+
+namespace vb {
+
+namespace {
+
+Error errno_error(int err, const std::string& what, const std::string& path) {
+    return make_error(err, what + " " + path + ": " + std::strerror(err));
+}
+
+Status write_all(int fd, std::string_view data) {
+    size_t done = 0;
+    while (done < data.size()) {
+        ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return make_error(errno, std::strerror(errno));
+        }
+        done += static_cast<size_t>(n);
+    }
+    return {};
+}
+
+} // namespace
+
+DiskFs::DiskFs(std::string root) : root_(std::move(root)) {
+    while (!root_.empty() && root_.back() == '/') root_.pop_back();
+}
+
+std::string DiskFs::host_path(const std::string& path) const {
+    if (root_.empty()) return path;
+    return root_ + (path.empty() || path[0] != '/' ? "/" : "") + path;
+}
+
+Result<std::string> DiskFs::read(const std::string& path, size_t max_bytes) const {
+    const std::string p = host_path(path);
+    UniqueFd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) return errno_error(errno, "cannot open", p);
+    std::string out;
+    char buf[65536];
+    for (;;) {
+        ssize_t n = ::read(fd.get(), buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return errno_error(errno, "cannot read", p);
+        }
+        if (n == 0) break;
+        if (out.size() + static_cast<size_t>(n) > max_bytes)
+            return make_error(EFBIG, p + " is larger than " + std::to_string(max_bytes) + " bytes");
+        out.append(buf, static_cast<size_t>(n));
+    }
+    return out;
+}
+
+namespace {
+
+// One read() of a sysfs attribute (the kernel formats it whole).
+Result<std::string> read_page(int fd, const std::string& where) {
+    char buf[kMaxSysfsAttribute];
+    ssize_t n;
+    do n = ::read(fd, buf, sizeof buf);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) return errno_error(errno, "cannot read", where);
+    return std::string(buf, static_cast<size_t>(n));
+}
+
+} // namespace
+
+Result<std::string> DiskFs::read_attribute(const std::string& path) const {
+    const std::string p = host_path(path);
+    UniqueFd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) return errno_error(errno, "cannot open", p);
+    return read_page(fd.get(), p);
+}
+
+std::vector<Result<std::string>> DiskFs::read_in_dir(const std::string& dir, const std::vector<DirItem>& items) const {
+    const std::string p = host_path(dir);
+    UniqueFd dfd(::open(p.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!dfd) return Fs::read_in_dir(dir, items); // each item then reports its own error
+    std::vector<Result<std::string>> out;
+    out.reserve(items.size());
+    for (const auto& it : items) {
+        const std::string where = p + "/" + it.name;
+        if (it.is_link) {
+            char buf[kMaxLinkTarget];
+            ssize_t n = ::readlinkat(dfd.get(), it.name.c_str(), buf, sizeof buf);
+            out.push_back(n < 0 ? Result<std::string>(errno_error(errno, "cannot read link", where))
+                                : Result<std::string>(std::string(buf, static_cast<size_t>(n))));
+            continue;
+        }
+        UniqueFd fd(::openat(dfd.get(), it.name.c_str(), O_RDONLY | O_CLOEXEC));
+        out.push_back(fd ? read_page(fd.get(), where) : Result<std::string>(errno_error(errno, "cannot open", where)));
+    }
+    return out;
+}
+
+Result<std::string> DiskFs::read_link(const std::string& path) const {
+    const std::string p = host_path(path);
+    char buf[kMaxLinkTarget];
+    ssize_t n = ::readlink(p.c_str(), buf, sizeof buf);
+    if (n < 0) return errno_error(errno, "cannot read link", p);
+    return std::string(buf, static_cast<size_t>(n));
+}
+
+Result<std::vector<std::string>> DiskFs::list_dir(const std::string& path) const {
+    const std::string p = host_path(path);
+    DIR* d = ::opendir(p.c_str());
+    if (!d) return errno_error(errno, "cannot list", p);
+    std::vector<std::string> names;
+    while (dirent* e = ::readdir(d)) {
+        if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
+        names.emplace_back(e->d_name);
+    }
+    ::closedir(d);
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+bool DiskFs::exists(const std::string& path) const {
+    struct stat st;
+    return ::lstat(host_path(path).c_str(), &st) == 0;
+}
+
+bool DiskFs::is_dir(const std::string& path) const {
+    struct stat st;
+    return ::stat(host_path(path).c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+Status DiskFs::write(const std::string& path, std::string_view data) {
+    const std::string p = host_path(path);
+    UniqueFd fd(::open(p.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC));
+    if (!fd) return errno_error(errno, "cannot open", p);
+    Status st = write_all(fd.get(), data);
+    int close_err = fd.close();
+    if (!st)
+        return make_error(st.error().code,
+                          "cannot write '" + std::string(data) + "' to " + p + ": " + st.error().message);
+    if (close_err) return errno_error(close_err, "cannot write", p);
+    return {};
+}
+
+Status DiskFs::write_bounded(const std::string& path, std::string_view data, int timeout_ms) {
+    // The write happens in a child: if the kernel blocks it (a driver stuck in
+    // remove()), the parent stops waiting and carries on. A pipe carries back
+    // the child's errno.
+    int pipefd[2];
+    if (::pipe2(pipefd, O_CLOEXEC) < 0) return write(path, data);
+    UniqueFd from_child(pipefd[0]), to_parent(pipefd[1]);
+    pid_t pid = ::fork();
+    if (pid < 0) return write(path, data);
+    if (pid == 0) {
+        Status st = write(path, data);
+        int code = st ? 0 : st.error().code;
+        (void)!::write(to_parent.get(), &code, sizeof code);
+        ::_exit(0);
+    }
+    to_parent.reset();
+    struct pollfd pfd = {from_child.get(), POLLIN, 0};
+    int r;
+    do r = ::poll(&pfd, 1, timeout_ms);
+    while (r < 0 && errno == EINTR);
+    if (r == 0) {
+        ::kill(pid, SIGKILL); // may stay in D state; we do not wait for it
+        return make_error(ETIMEDOUT, "writing '" + std::string(data) + "' to " + host_path(path) +
+                                         " did not finish within " + std::to_string(timeout_ms) + " ms");
+    }
+    int code = EIO;
+    ssize_t n = ::read(from_child.get(), &code, sizeof code);
+    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {}
+    if (n != static_cast<ssize_t>(sizeof code)) code = EIO;
+    if (code) return errno_error(code, "cannot write '" + std::string(data) + "' to", host_path(path));
+    return {};
+}
+
+Status DiskFs::replace_file(const std::string& path, std::string_view data, const std::string& backup_suffix) {
+    const std::string p = host_path(path);
+    struct stat st;
+    bool existed = ::stat(p.c_str(), &st) == 0;
+    if (existed && !S_ISREG(st.st_mode)) return make_error(EINVAL, p + " is not a regular file");
+
+    if (existed && !backup_suffix.empty()) {
+        const std::string bak = path + backup_suffix;
+        if (!exists(bak)) {
+            auto old = read(path, 64u << 20);
+            if (!old) return old.error();
+            Status b = replace_file(bak, *old);
+            if (!b) return b;
+        }
+    }
+
+    const std::string dir = p.substr(0, p.rfind('/') + 1);
+    std::string tmpl = dir + "." + basename_of(p) + ".XXXXXX";
+    UniqueFd fd(::mkostemp(tmpl.data(), O_CLOEXEC));
+    if (!fd) return errno_error(errno, "cannot create a temporary file in", dir);
+    // errno is read before unlink() can change it.
+    auto fail = [&](int err, const std::string& what) -> Status {
+        fd.reset();
+        ::unlink(tmpl.c_str());
+        return errno_error(err, what, p);
+    };
+    if (existed) {
+        if (::fchmod(fd.get(), st.st_mode & 07777) < 0) return fail(errno, "cannot set the mode of");
+        if (::fchown(fd.get(), st.st_uid, st.st_gid) < 0 && errno != EPERM)
+            return fail(errno, "cannot set the owner of");
+    } else if (::fchmod(fd.get(), 0644) < 0) {
+        return fail(errno, "cannot set the mode of");
+    }
+    if (Status w = write_all(fd.get(), data); !w) return fail(w.error().code, "cannot write");
+    if (::fsync(fd.get()) < 0) return fail(errno, "cannot fsync");
+    if (int err = fd.close()) return fail(err, "cannot write");
+    if (::rename(tmpl.c_str(), p.c_str()) < 0) return fail(errno, "cannot replace");
+    // Make the rename itself durable.
+    if (UniqueFd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)); dfd) ::fsync(dfd.get());
+    return {};
+}
+
+Status DiskFs::remove(const std::string& path) {
+    const std::string p = host_path(path);
+    if (::unlink(p.c_str()) < 0 && errno != ENOENT) return errno_error(errno, "cannot remove", p);
+    return {};
+}
+
+Status DiskFs::make_parent_dirs(const std::string& path) {
+    const std::string p = host_path(path);
+    for (size_t slash = p.find('/', 1); slash != std::string::npos; slash = p.find('/', slash + 1)) {
+        const std::string dir = p.substr(0, slash);
+        if (::mkdir(dir.c_str(), 0755) < 0 && errno != EEXIST) return errno_error(errno, "cannot create", dir);
+    }
+    return {};
+}
+
+} // namespace vb

@@ -1,0 +1,98 @@
+// The one seam through which every tool touches files. An Fs is rooted at a
+// directory that it treats as "/": with --root DIR the tools read and write
+// DIR/sys, DIR/etc, DIR/boot, DIR/lib/modules and never the host's files.
+// Tests subclass it to record or fake what the kernel would do.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "basic/read_limits.h"
+#include "basic/result.h"
+#include "basic/text.h"
+
+namespace vb {
+
+// The suffix of the one backup every rewritten file gets ("grub" ->
+// "grub.vfio-bind.bak"), made before the first change and kept.
+inline constexpr const char* kBackupSuffix = ".vfio-bind.bak";
+
+class Fs {
+public:
+    virtual ~Fs() = default;
+
+    // Whole file, refused (EFBIG) past max_bytes so a hostile file cannot eat memory.
+    virtual Result<std::string> read(const std::string& path, size_t max_bytes = kMaxTextFile) const = 0;
+    // A sysfs attribute: at most a page, delivered by one read() (the kernel
+    // formats it whole), so one call suffices where read() needs two.
+    virtual Result<std::string> read_attribute(const std::string& path) const { return read(path, kMaxSysfsAttribute); }
+    // Target of a symbolic link, as stored.
+    virtual Result<std::string> read_link(const std::string& path) const = 0;
+
+    // Several attributes and links of one directory (a device in sysfs):
+    // entry i is the attribute's text or the link's target. One lookup of
+    // `dir` serves them all, where separate calls would each walk the path.
+    struct DirItem {
+        std::string name;
+        bool is_link = false;
+    };
+    virtual std::vector<Result<std::string>> read_in_dir(const std::string& dir,
+                                                         const std::vector<DirItem>& items) const {
+        std::vector<Result<std::string>> out;
+        for (const auto& it : items)
+            out.push_back(it.is_link ? read_link(dir + "/" + it.name) : read_attribute(dir + "/" + it.name));
+        return out;
+    }
+    // Names in a directory, sorted, without "." and "..".
+    virtual Result<std::vector<std::string>> list_dir(const std::string& path) const = 0;
+    virtual bool exists(const std::string& path) const = 0;
+    virtual bool is_dir(const std::string& path) const = 0;
+
+    // In-place write, as `echo data > path` does: what sysfs attributes need.
+    virtual Status write(const std::string& path, std::string_view data) = 0;
+    // Like write(), but gives up after timeout_ms: unbinding a driver can block
+    // forever in the kernel, and a boot must never wait on it.
+    virtual Status write_bounded(const std::string& path, std::string_view data, int timeout_ms) = 0;
+
+    // Replace a regular file atomically (temp file in the same directory, fsync,
+    // rename), keeping its mode and owner. If `backup_suffix` is not empty and
+    // path+suffix does not exist yet, the old content is saved there first.
+    virtual Status replace_file(const std::string& path, std::string_view data,
+                                const std::string& backup_suffix = "") = 0;
+    virtual Status remove(const std::string& path) = 0;
+    // mkdir -p of the directory holding `path` (mode 0755).
+    virtual Status make_parent_dirs(const std::string& path) = 0;
+
+    // Where `path` really is on this machine (for messages and external tools).
+    virtual std::string host_path(const std::string& path) const = 0;
+    // True when rooted somewhere other than the real "/".
+    virtual bool is_rooted() const = 0;
+};
+
+// The real filesystem, seen from `root` ("/" or empty for the real root).
+class DiskFs : public Fs {
+public:
+    explicit DiskFs(std::string root = "/");
+
+    Result<std::string> read(const std::string& path, size_t max_bytes = kMaxTextFile) const override;
+    Result<std::string> read_attribute(const std::string& path) const override;
+    Result<std::string> read_link(const std::string& path) const override;
+    std::vector<Result<std::string>> read_in_dir(const std::string& dir,
+                                                 const std::vector<DirItem>& items) const override;
+    Result<std::vector<std::string>> list_dir(const std::string& path) const override;
+    bool exists(const std::string& path) const override;
+    bool is_dir(const std::string& path) const override;
+    Status write(const std::string& path, std::string_view data) override;
+    Status write_bounded(const std::string& path, std::string_view data, int timeout_ms) override;
+    Status replace_file(const std::string& path, std::string_view data, const std::string& backup_suffix = "") override;
+    Status remove(const std::string& path) override;
+    Status make_parent_dirs(const std::string& path) override;
+    std::string host_path(const std::string& path) const override;
+    bool is_rooted() const override { return !root_.empty(); }
+
+private:
+    std::string root_; // without trailing slash; empty for the real "/"
+};
+
+} // namespace vb

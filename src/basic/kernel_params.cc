@@ -1,0 +1,183 @@
+#include "basic/kernel_params.h"
+
+#include <algorithm>
+
+namespace vb {
+
+namespace {
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+
+std::string unquote(std::string_view p) {
+    std::string out;
+    for (char c : p)
+        if (c != '"') out += c;
+    return out;
+}
+
+// Parameters the kernel accepts several times, each meaning something else:
+// there "another value" is another instance, not a conflict.
+bool repeatable(const std::string& key) { return key == "console" || key == "video"; }
+
+// "video=HDMI-A-1:1920x1080" -> "HDMI-A-1"; "" when the value names no instance.
+std::string instance_of(std::string_view param) {
+    std::string p = unquote(param);
+    size_t eq = p.find('=');
+    if (eq == std::string::npos) return {};
+    size_t colon = p.find(':', eq);
+    return colon == std::string::npos ? std::string() : p.substr(eq + 1, colon - eq - 1);
+}
+
+} // namespace
+
+Result<std::vector<ParamSpan>> split_cmdline(std::string_view s) {
+    std::vector<ParamSpan> out;
+    size_t i = 0;
+    while (i < s.size()) {
+        while (i < s.size() && is_space(s[i])) ++i;
+        if (i >= s.size()) break;
+        size_t b = i;
+        bool quoted = false;
+        while (i < s.size() && (quoted || !is_space(s[i]))) {
+            if (s[i] == '"') quoted = !quoted;
+            ++i;
+        }
+        if (quoted)
+            return make_error(EINVAL,
+                              "unbalanced double quote in the kernel command line at column " + std::to_string(b + 1));
+        out.push_back({b, i, std::string(s.substr(b, i - b))});
+    }
+    return out;
+}
+
+std::vector<std::string> split_words(const std::vector<ParamSpan>& spans) {
+    std::vector<std::string> out;
+    for (const auto& s : spans) out.push_back(s.text);
+    return out;
+}
+
+std::string join_cmdline(const std::vector<std::string>& params) {
+    std::string out;
+    for (const auto& p : params) {
+        if (!out.empty()) out += ' ';
+        out += p;
+    }
+    return out;
+}
+
+std::string param_key(std::string_view param) {
+    std::string p = unquote(param);
+    std::string key = p.substr(0, p.find('='));
+    std::replace(key.begin(), key.end(), '-', '_');
+    return key;
+}
+
+bool same_setting(std::string_view a, std::string_view b) {
+    std::string key = param_key(a);
+    if (key != param_key(b)) return false;
+    if (!repeatable(key)) return true;
+    if (key == "video") {
+        std::string ia = instance_of(a);
+        return !ia.empty() && ia == instance_of(b);
+    }
+    return unquote(a) == unquote(b);
+}
+
+Status validate_param(std::string_view p) {
+    if (p.empty()) return make_error(EINVAL, "empty kernel parameter");
+    if (p.front() == '=') return make_error(EINVAL, "kernel parameter '" + std::string(p) + "' has no name");
+    for (char c : p) {
+        unsigned char u = static_cast<unsigned char>(c);
+        if (u <= ' ' || u == 0x7f || c == '"' || c == '\'' || c == '\\' || c == '$' || c == '`' || c == '#' || c == ';')
+            return make_error(EINVAL, "kernel parameter '" + std::string(p) +
+                                          "' contains whitespace, a quote or a shell-special character");
+    }
+    return {};
+}
+
+Result<EditOutcome> apply_edit(std::string_view cmdline, const ParamEdit& edit) {
+    auto split = split_cmdline(cmdline);
+    if (!split) return split.error();
+    const auto& spans = *split;
+    std::vector<bool> drop(spans.size(), false);
+    std::vector<std::string> text(spans.size());
+    for (size_t i = 0; i < spans.size(); ++i) text[i] = spans[i].text;
+
+    EditOutcome out;
+    for (const auto& r : edit.remove)
+        for (size_t i = 0; i < spans.size(); ++i)
+            if (!drop[i] && unquote(spans[i].text) == unquote(r)) drop[i] = true;
+
+    std::vector<std::string> append;
+    for (const auto& want : edit.set) {
+        // Keep an exact match if there is one, else reuse the first slot of the
+        // same setting; every other instance of the setting goes.
+        long keep = -1;
+        for (size_t i = 0; i < spans.size(); ++i)
+            if (!drop[i] && unquote(text[i]) == unquote(want)) {
+                keep = static_cast<long>(i);
+                break;
+            }
+        for (size_t i = 0; i < spans.size(); ++i) {
+            if (drop[i] || !same_setting(text[i], want) || static_cast<long>(i) == keep) continue;
+            if (keep < 0) {
+                keep = static_cast<long>(i);
+                text[i] = want;
+            } else {
+                drop[i] = true;
+            }
+        }
+        bool queued = std::find(append.begin(), append.end(), want) != append.end();
+        if (keep < 0 && !queued) append.push_back(want);
+    }
+
+    // Rebuild byte by byte. A dropped parameter takes the whitespace before it
+    // when a kept parameter precedes it, else the whitespace after it, so that
+    // appending and then dropping a parameter gives back the very same bytes.
+    std::vector<bool> keep_byte(cmdline.size(), true);
+    bool kept_before = false;
+    size_t insert_at = 0; // where appended parameters go (original offset)
+    while (insert_at < cmdline.size() && is_space(cmdline[insert_at])) ++insert_at;
+    for (size_t i = 0; i < spans.size(); ++i) {
+        if (!drop[i]) {
+            kept_before = true;
+            insert_at = spans[i].end;
+            continue;
+        }
+        out.removed.push_back(spans[i].text);
+        size_t b = spans[i].begin, e = spans[i].end;
+        if (kept_before) b = spans[i - 1].end;
+        else if (i + 1 < spans.size()) e = spans[i + 1].begin;
+        for (size_t k = b; k < e; ++k) keep_byte[k] = false;
+    }
+    if (!kept_before) {
+        insert_at = 0;
+        while (insert_at < cmdline.size() && is_space(cmdline[insert_at]) && keep_byte[insert_at]) ++insert_at;
+    }
+    std::string added;
+    for (const auto& a : append) {
+        if (!added.empty() || kept_before) added += ' ';
+        added += a;
+    }
+
+    std::string result;
+    size_t next = 0; // next span to look at
+    for (size_t k = 0; k <= cmdline.size(); ++k) {
+        if (k == insert_at) result += added;
+        if (k == cmdline.size()) break;
+        while (next < spans.size() && spans[next].end <= k) ++next;
+        if (next < spans.size() && k == spans[next].begin && !drop[next] && text[next] != spans[next].text) {
+            out.removed.push_back(spans[next].text);
+            out.added.push_back(text[next]);
+            result += text[next];
+            k = spans[next].end - 1;
+            continue;
+        }
+        if (keep_byte[k]) result += cmdline[k];
+    }
+    out.added.insert(out.added.end(), append.begin(), append.end());
+    out.cmdline = result;
+    return out;
+}
+
+} // namespace vb

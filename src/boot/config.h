@@ -1,0 +1,42 @@
+// /etc/vfio-devices.ini: which devices vfio-bind claims, and how.
+// Parsed with inih; every error is reported as "file:line: what" and the
+// whole file is rejected (all or nothing).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "basic/result.h"
+#include "boot/pci_address.h"
+
+namespace vb {
+
+inline constexpr const char* kDefaultConfigPath = "/etc/vfio-devices.ini";
+inline constexpr size_t kMaxConfigBytes = 256 * 1024;
+
+struct DeviceEntry {
+    std::string name;                  // section name, a free label
+    int line = 0;                      // where the section starts
+    std::optional<PciAddress> address; // claim exactly this function...
+    std::optional<PciId> id;           // ...whose id must match; or, alone, every device with this id
+};
+
+struct Config {
+    std::string path;             // for messages
+    bool group = true;            // also claim the other functions of the same card
+    bool boot_vga = false;        // allow claiming the firmware's boot GPU
+    std::string vfio_pci_options; // extra vfio-pci module options ("disable_vga=1")
+    std::vector<DeviceEntry> devices;
+
+    // ids of id-only entries, as vfio-pci's ids= wants them ("1002:6818,10de:1b80")
+    std::string ids_option() const;
+    // The full option string for vfio-pci: ids= plus vfio_pci_options.
+    std::string module_options() const;
+};
+
+// Parses config text; `path` only names the file in messages. All errors
+// found are reported, one per line, in Error::message.
+Result<Config> parse_config(std::string_view text, const std::string& path);
+
+} // namespace vb

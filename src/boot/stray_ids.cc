@@ -1,0 +1,80 @@
+#include "boot/stray_ids.h"
+
+#include <map>
+#include <set>
+
+#include "basic/kernel_params.h"
+#include "basic/text.h"
+
+namespace vb {
+
+namespace {
+
+bool is_vfio_pci(std::string_view module) { return module == "vfio-pci" || module == "vfio_pci"; }
+
+void add_ids(std::string_view list, std::vector<PciId>& out) {
+    for (const auto& id : split(list, ','))
+        if (auto p = parse_pci_id(trim(id))) out.push_back(*p);
+}
+
+} // namespace
+
+std::vector<PciId> vfio_pci_ids_in_modprobe(std::string_view text) {
+    std::vector<PciId> out;
+    for (std::string line : split(text, '\n')) {
+        if (size_t hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+        std::vector<std::string> words;
+        for (const auto& w : split(trim(line), ' '))
+            for (const auto& t : split(w, '\t'))
+                if (!t.empty()) words.push_back(t);
+        if (words.size() < 3 || words[0] != "options" || !is_vfio_pci(words[1])) continue;
+        for (size_t i = 2; i < words.size(); i++)
+            if (words[i].rfind("ids=", 0) == 0) add_ids(std::string_view(words[i]).substr(4), out);
+    }
+    return out;
+}
+
+std::vector<PciId> vfio_pci_ids_in_cmdline(std::string_view cmdline) {
+    std::vector<PciId> out;
+    auto spans = split_cmdline(cmdline);
+    if (!spans) return out;
+    for (const auto& word : split_words(*spans)) {
+        if (param_key(word) != "vfio_pci.ids") continue;
+        std::string value = word.substr(word.find('=') + 1);
+        if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+        add_ids(value, out);
+    }
+    return out;
+}
+
+std::vector<StrayClaim> stray_claims(const std::vector<PciId>& ids, const std::vector<PciDevice>& devices,
+                                     const Config& config, const Plan& plan) {
+    std::set<std::string> targets;
+    for (const auto& t : plan.targets) targets.insert(t.device.address.str());
+    std::map<std::string, std::string> refused;
+    for (const auto& r : plan.refused)
+        if (r.device) refused[r.device->str()] = r.reason;
+
+    std::vector<StrayClaim> out;
+    for (const auto& d : devices) {
+        if (targets.count(d.address.str()) || d.is_bridge()) continue;
+        bool hit = false;
+        for (const auto& id : ids) hit = hit || d.matches(id);
+        if (!hit) continue;
+        std::string why;
+        if (auto it = refused.find(d.address.str()); it != refused.end())
+            why = "which the config refuses: " + it->second;
+        else if (std::string keep = host_keeps_reason(config, d); !keep.empty()) why = "which " + keep;
+        else why = "which the config does not claim";
+        out.push_back({&d, why});
+    }
+    return out;
+}
+
+std::string ids_str(const std::vector<PciId>& ids) {
+    std::string s;
+    for (const auto& id : ids) s += (s.empty() ? "" : ",") + id.str();
+    return s;
+}
+
+} // namespace vb

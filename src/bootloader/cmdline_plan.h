@@ -1,0 +1,59 @@
+// `vfio-setup cmdline enable|disable|status` without the printing: which
+// parameters to add for this CPU, which bootloaders to edit, the file changes
+// and commands that follow, and the state file that makes disable exact.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "basic/fs.h"
+#include "basic/kernel_params.h"
+#include "bootloader/bootloader.h"
+#include "bootloader/cpu_info.h"
+
+namespace vb {
+
+inline constexpr const char* kCmdlineStatePath = "/var/lib/vfio-bind/cmdline.state";
+
+struct EnableOptions {
+    bool iommu_pt = false;
+    std::vector<std::string> extra; // --add
+};
+
+// Intel: intel_iommu=on. AMD: nothing to add (the IOMMU is on by default and
+// amd_iommu=on is not a kernel option). Both: drop *_iommu=off. `notes` says why.
+Result<ParamEdit> enable_edit(CpuVendor vendor, const EnableOptions& opts, std::vector<std::string>* notes);
+
+struct CmdlinePlan {
+    std::vector<FileChange> files;
+    std::vector<std::pair<std::string, Command>> commands; // backend name, command
+    std::vector<std::string> notes;
+    std::vector<std::string> backends; // edited ones
+    bool empty() const { return files.empty(); }
+};
+
+// What enable would do on this root (nothing is written).
+Result<CmdlinePlan> plan_enable(const Fs& fs, const ParamEdit& edit);
+// What disable would do: undo from the state file.
+Result<CmdlinePlan> plan_disable(const Fs& fs);
+// Writes the files (atomically, one backup each) and the state file.
+Status apply_plan(Fs& fs, const CmdlinePlan& plan, bool enabling);
+
+struct BootloaderStatus {
+    std::string name;
+    bool in_use = false;
+    std::vector<BootEntry> entries;
+    std::string error; // entries could not be read
+};
+struct CmdlineStatus {
+    CpuInfo cpu;
+    bool cpu_known = false;
+    IommuState iommu;
+    std::string running_cmdline; // /proc/cmdline
+    BootContext boot;
+    std::vector<BootloaderStatus> bootloaders;
+    bool enabled = false; // a state file exists
+};
+CmdlineStatus cmdline_status(const Fs& fs);
+
+} // namespace vb

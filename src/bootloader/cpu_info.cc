@@ -1,0 +1,72 @@
+#include "bootloader/cpu_info.h"
+
+#include <sstream>
+
+#include "basic/read_limits.h"
+
+namespace vb {
+
+namespace {
+
+int count_entries(const Fs& fs, const std::string& dir) {
+    auto names = fs.list_dir(dir);
+    return names ? static_cast<int>(names->size()) : 0;
+}
+
+} // namespace
+
+const char* vendor_name(CpuVendor v) {
+    switch (v) {
+    case CpuVendor::Intel: return "Intel";
+    case CpuVendor::Amd: return "AMD";
+    default: return "unknown";
+    }
+}
+
+CpuInfo parse_cpuinfo(std::string_view text) {
+    CpuInfo info;
+    std::istringstream in{std::string(text)};
+    std::string line;
+    bool seen_flags = false;
+    while (std::getline(in, line)) {
+        if (trim(line).empty()) {
+            if (seen_flags) break; // end of the first processor block
+            continue;
+        }
+        size_t colon = line.find(':');
+        if (colon == std::string::npos) continue;
+        std::string key = trim(std::string_view(line).substr(0, colon));
+        std::string value = trim(std::string_view(line).substr(colon + 1));
+        if (key == "vendor_id" && info.vendor_id.empty()) info.vendor_id = value;
+        else if (key == "model name" && info.model_name.empty()) info.model_name = value;
+        else if (key == "flags" && !seen_flags) {
+            seen_flags = true;
+            std::istringstream flags(value);
+            for (std::string f; flags >> f;) {
+                if (f == "vmx") info.vmx = true;
+                if (f == "svm") info.svm = true;
+            }
+        }
+    }
+    if (info.vendor_id == "GenuineIntel") info.vendor = CpuVendor::Intel;
+    // Hygon Dhyana CPUs are AMD designs with AMD-Vi.
+    else if (info.vendor_id == "AuthenticAMD" || info.vendor_id == "HygonGenuine") info.vendor = CpuVendor::Amd;
+    return info;
+}
+
+Result<CpuInfo> read_cpu_info(const Fs& fs) {
+    auto text = fs.read("/proc/cpuinfo", kMaxProcTable);
+    if (!text) return text.error();
+    return parse_cpuinfo(*text);
+}
+
+IommuState read_iommu_state(const Fs& fs) {
+    IommuState s;
+    s.dmar_table = fs.exists("/sys/firmware/acpi/tables/DMAR");
+    s.ivrs_table = fs.exists("/sys/firmware/acpi/tables/IVRS");
+    s.iommu_units = count_entries(fs, "/sys/class/iommu");
+    s.iommu_groups = count_entries(fs, "/sys/kernel/iommu_groups");
+    return s;
+}
+
+} // namespace vb

@@ -1,0 +1,298 @@
+#include "bootloader/shell_assign.h"
+
+#include <cctype>
+
+namespace vb {
+
+namespace {
+
+bool name_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
+bool name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+// '\r' counts as blank: a CRLF file means its lines, not values ending in CR.
+bool blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+bool word_end(char c) {
+    return blank(c) || c == '\n' || c == ';' || c == '&' || c == '|' || c == '<' || c == '>' || c == '(' || c == ')';
+}
+
+class Lexer {
+public:
+    Lexer(std::string_view t, const std::string& path) : t_(t), path_(path) {}
+
+    Result<std::vector<ShellAssignment>> run() {
+        std::vector<ShellAssignment> out;
+        bool command_start = true;
+        bool after_export = false;
+        int depth = 0;
+        while (i_ < t_.size()) {
+            char c = t_[i_];
+            if (blank(c)) {
+                ++i_;
+                continue;
+            }
+            if (c == '\\' && i_ + 1 < t_.size() && t_[i_ + 1] == '\n') {
+                i_ += 2;
+                ++line_;
+                continue;
+            }
+            if (c == '\n' || c == ';' || c == '&' || c == '|') {
+                if (c == '\n') ++line_;
+                ++i_;
+                command_start = true;
+                after_export = false;
+                continue;
+            }
+            if (c == '#') { // comment to end of line
+                while (i_ < t_.size() && t_[i_] != '\n') ++i_;
+                continue;
+            }
+            if (c == '(' || c == ')' || c == '<' || c == '>') {
+                if (c == '(') ++depth, command_start = true;
+                if (c == ')' && depth > 0) --depth;
+                ++i_;
+                continue;
+            }
+            int word_line = line_;
+            size_t b = i_;
+            Status w = skip_word();
+            if (!w) return w.error();
+            std::string_view word = t_.substr(b, i_ - b);
+            if (!command_start) continue;
+
+            // NAME=value at the start of a command (or after `export`).
+            size_t n = 0;
+            if (!word.empty() && name_start(word[0])) {
+                while (n < word.size() && name_char(word[n])) ++n;
+            }
+            if (n > 0 && n < word.size() && word[n] == '=') {
+                ShellAssignment a;
+                a.name = std::string(word.substr(0, n));
+                a.line = word_line;
+                a.value_begin = b + n + 1;
+                a.value_end = i_;
+                a.raw = std::string(t_.substr(a.value_begin, a.value_end - a.value_begin));
+                a.conditional = depth > 0;
+                out.push_back(std::move(a));
+                continue; // more assignments or a command may follow
+            }
+            if (word == "export" || word == "readonly") {
+                after_export = true;
+                continue;
+            }
+            if (after_export) continue;
+            if (word == "if" || word == "case" || word == "while" || word == "until" || word == "for" || word == "{") {
+                ++depth;
+                continue; // `if`, `while`, `{` start a command; `for`/`case` words are harmless
+            }
+            if (word == "then" || word == "else" || word == "elif" || word == "do") continue;
+            if (word == "fi" || word == "esac" || word == "done" || word == "}") {
+                if (depth > 0) --depth;
+                continue;
+            }
+            command_start = false; // an ordinary command: its words are arguments
+        }
+        return out;
+    }
+
+private:
+    Error unbalanced(const char* what, int line) const {
+        return make_error(EINVAL, path_ + ":" + std::to_string(line) + ": " + what + " is never closed");
+    }
+
+    // Advances over one shell word, following quotes and substitutions.
+    Status skip_word() {
+        while (i_ < t_.size() && !word_end(t_[i_])) {
+            Status s = skip_unit();
+            if (!s) return s;
+        }
+        return {};
+    }
+
+    // One character, quoted string or substitution.
+    Status skip_unit() {
+        char c = t_[i_];
+        int start = line_;
+        if (c == '\\') {
+            i_ += 2;
+            if (i_ <= t_.size() && t_[i_ - 1] == '\n') ++line_;
+            if (i_ > t_.size()) i_ = t_.size();
+            return {};
+        }
+        if (c == '\'') {
+            for (++i_; i_ < t_.size() && t_[i_] != '\''; ++i_)
+                if (t_[i_] == '\n') ++line_;
+            if (i_ >= t_.size()) return unbalanced("a single quote", start);
+            ++i_;
+            return {};
+        }
+        if (c == '"') {
+            ++i_;
+            while (i_ < t_.size() && t_[i_] != '"') {
+                if (t_[i_] == '\\') {
+                    if (i_ + 1 < t_.size() && t_[i_ + 1] == '\n') ++line_;
+                    i_ += 2;
+                    continue;
+                }
+                if (t_[i_] == '$' || t_[i_] == '`') {
+                    Status s = skip_unit();
+                    if (!s) return s;
+                    continue;
+                }
+                if (t_[i_] == '\n') ++line_;
+                ++i_;
+            }
+            if (i_ >= t_.size()) return unbalanced("a double quote", start);
+            ++i_;
+            return {};
+        }
+        if (c == '`') {
+            for (++i_; i_ < t_.size() && t_[i_] != '`'; ++i_) {
+                if (t_[i_] == '\\') ++i_;
+                else if (t_[i_] == '\n') ++line_;
+            }
+            if (i_ >= t_.size()) return unbalanced("a backquote", start);
+            ++i_;
+            return {};
+        }
+        if (c == '$' && i_ + 1 < t_.size() && (t_[i_ + 1] == '(' || t_[i_ + 1] == '{')) {
+            char open = t_[i_ + 1], close = open == '(' ? ')' : '}';
+            i_ += 2;
+            int nest = 1;
+            while (i_ < t_.size()) {
+                char d = t_[i_];
+                if (d == '\'' || d == '"' || d == '`' || d == '\\' ||
+                    (d == '$' && i_ + 1 < t_.size() && (t_[i_ + 1] == '(' || t_[i_ + 1] == '{'))) {
+                    Status s = skip_unit();
+                    if (!s) return s;
+                    continue;
+                }
+                if (d == '\n') ++line_;
+                if (d == open) ++nest;
+                if (d == close && --nest == 0) break;
+                ++i_;
+            }
+            if (i_ >= t_.size()) return unbalanced(open == '(' ? "a $( substitution" : "a ${ expansion", start);
+            ++i_;
+            return {};
+        }
+        if (c == '\n') ++line_;
+        ++i_;
+        return {};
+    }
+
+    std::string_view t_;
+    const std::string& path_;
+    size_t i_ = 0;
+    int line_ = 1;
+};
+
+} // namespace
+
+Result<std::vector<ShellAssignment>> parse_shell_assignments(std::string_view text, const std::string& path) {
+    return Lexer(text, path).run();
+}
+
+Result<std::string> expand_shell_word(std::string_view raw, const std::map<std::string, std::string>& vars) {
+    std::string out;
+    auto lookup = [&](const std::string& name) {
+        auto it = vars.find(name);
+        return it == vars.end() ? std::string() : it->second;
+    };
+    // Expands $NAME / ${NAME} at raw[i] ('$'); returns false for forms we refuse.
+    auto dollar = [&](size_t& i) -> bool {
+        if (i + 1 < raw.size() && raw[i + 1] == '{') {
+            size_t e = raw.find('}', i + 2);
+            if (e == std::string_view::npos) return false;
+            std::string name(raw.substr(i + 2, e - i - 2));
+            if (name.empty() || !name_start(name[0])) return false;
+            for (char c : name)
+                if (!name_char(c)) return false;
+            out += lookup(name);
+            i = e + 1;
+            return true;
+        }
+        size_t e = i + 1;
+        if (e < raw.size() && name_start(raw[e])) {
+            while (e < raw.size() && name_char(raw[e])) ++e;
+            out += lookup(std::string(raw.substr(i + 1, e - i - 1)));
+            i = e;
+            return true;
+        }
+        if (e < raw.size() && (raw[e] == '(' || std::isdigit(static_cast<unsigned char>(raw[e])) ||
+                               std::string_view("@*#?$!-").find(raw[e]) != std::string_view::npos))
+            return false;
+        out += '$'; // a lone '$' is literal
+        i = e;
+        return true;
+    };
+    auto refuse = [&]() {
+        return make_error(EINVAL, "the value " + std::string(raw) + " uses a substitution whose value cannot be known");
+    };
+    size_t i = 0;
+    while (i < raw.size()) {
+        char c = raw[i];
+        if (c == '\'') {
+            size_t e = raw.find('\'', i + 1);
+            if (e == std::string_view::npos) return make_error(EINVAL, "unbalanced single quote");
+            out.append(raw.substr(i + 1, e - i - 1));
+            i = e + 1;
+        } else if (c == '"') {
+            ++i;
+            while (i < raw.size() && raw[i] != '"') {
+                char d = raw[i];
+                if (d == '\\' && i + 1 < raw.size()) {
+                    char n = raw[i + 1];
+                    if (n == '\n') {
+                        i += 2;
+                        continue;
+                    }
+                    if (n == '$' || n == '`' || n == '"' || n == '\\') {
+                        out += n;
+                        i += 2;
+                        continue;
+                    }
+                    out += d;
+                    ++i;
+                } else if (d == '$') {
+                    if (!dollar(i)) return refuse();
+                } else if (d == '`') {
+                    return refuse();
+                } else {
+                    out += d;
+                    ++i;
+                }
+            }
+            if (i >= raw.size()) return make_error(EINVAL, "unbalanced double quote");
+            ++i;
+        } else if (c == '\\') {
+            if (i + 1 < raw.size() && raw[i + 1] != '\n') out += raw[i + 1];
+            i += 2;
+        } else if (c == '$') {
+            if (!dollar(i)) return refuse();
+        } else if (c == '`') {
+            return refuse();
+        } else {
+            out += c;
+            ++i;
+        }
+    }
+    return out;
+}
+
+Result<EditableWord> editable_part(std::string_view raw) {
+    auto plain = [](std::string_view s, bool allow_space) {
+        for (char c : s)
+            if (c == '"' || c == '\'' || c == '\\' || c == '`' || (!allow_space && (blank(c) || c == '\n')))
+                return false;
+        return true;
+    };
+    if (raw.size() >= 2 && (raw.front() == '"' || raw.front() == '\'') && raw.back() == raw.front() &&
+        plain(raw.substr(1, raw.size() - 2), true)) {
+        if (raw.front() == '"' && raw.find("$(") != std::string_view::npos)
+            return make_error(EINVAL, "the value " + std::string(raw) + " runs a command");
+        return EditableWord{1, raw.size() - 1, raw.front()};
+    }
+    if (plain(raw, false) && raw.find('$') == std::string_view::npos) return EditableWord{0, raw.size(), 0};
+    return make_error(EINVAL, "the value " + std::string(raw) + " mixes quoting styles; edit it by hand");
+}
+
+} // namespace vb

@@ -1,0 +1,78 @@
+#include "check/initrd_report.h"
+
+#include <cstdio>
+
+#include "basic/json.h"
+
+namespace vb {
+
+namespace {
+
+const char* severity_name(Severity s) { return s == Severity::problem ? "problem" : "warning"; }
+
+std::string fix_of(const Finding& f) { return f.fix.empty() ? f.fix_text : command_line(f.fix); }
+
+std::string pad(const std::string& s, size_t w) { return s.size() >= w ? s + " " : s + std::string(w - s.size(), ' '); }
+
+} // namespace
+
+std::string finding_line(const Finding& f) {
+    std::string line = std::string(severity_name(f.severity)) + ": " + (f.kver.empty() ? "" : f.kver + ": ") + f.what;
+    std::string fix = fix_of(f);
+    return fix.empty() ? line : line + " -- fix: " + fix;
+}
+
+std::string format_table(const CheckReport& r) {
+    if (!r.configured) return "no /etc/vfio-devices.ini: vfio-bind is not configured, nothing to check\n";
+    size_t kw = 7, pw = 6;
+    for (const auto& k : r.kernels) {
+        kw = std::max(kw, k.kver.size() + 2);
+        for (const auto& i : k.images) pw = std::max(pw, i.location.path.size() + 2);
+    }
+    std::string out = pad("KERNEL", kw) + pad("IMAGE", pw) + "FORMAT\n";
+    for (const auto& k : r.kernels) {
+        if (k.images.empty()) out += pad(k.kver, kw) + pad("(none)", pw) + "-\n";
+        for (const auto& i : k.images) {
+            std::string fmt = i.readable ? i.format + ", " + std::to_string(i.entries) + " entries" +
+                                               (i.stopped_early ? " read (stopped once all was found)" : "")
+                                         : "unreadable";
+            out += pad(k.kver.empty() ? i.kver : k.kver, kw) + pad(i.location.path, pw) + fmt + "\n";
+        }
+    }
+    size_t problems = 0, warnings = 0;
+    for (const auto& f : r.findings) {
+        out += finding_line(f) + "\n";
+        (f.severity == Severity::problem ? problems : warnings)++;
+    }
+    if (problems == 0) out += "ok: every kernel will claim the configured devices at boot";
+    else out += std::to_string(problems) + " problem" + (problems > 1 ? "s" : "");
+    if (warnings) out += " (" + std::to_string(warnings) + " warning" + (warnings > 1 ? "s" : "") + ")";
+    return out + "\n";
+}
+
+std::string format_json(const CheckReport& r) {
+    std::string out = "{\"ok\": " + std::string(r.has_problems() ? "false" : "true") +
+                      ", \"configured\": " + (r.configured ? "true" : "false") + ", \"kernels\": [";
+    for (size_t k = 0; k < r.kernels.size(); ++k) {
+        const auto& kr = r.kernels[k];
+        out += std::string(k ? ", " : "") + "{\"kernel\": " + json_string(kr.kver) + ", \"images\": [";
+        for (size_t i = 0; i < kr.images.size(); ++i) {
+            const auto& im = kr.images[i];
+            out += std::string(i ? ", " : "") + "{\"path\": " + json_string(im.location.path) +
+                   ", \"uki\": " + (im.location.uki ? "true" : "false") +
+                   ", \"readable\": " + (im.readable ? "true" : "false") + ", \"format\": " + json_string(im.format) +
+                   ", \"entries\": " + std::to_string(im.entries) + "}";
+        }
+        out += "]}";
+    }
+    out += "], \"findings\": [";
+    for (size_t i = 0; i < r.findings.size(); ++i) {
+        const auto& f = r.findings[i];
+        out += std::string(i ? ", " : "") + "{\"severity\": " + json_string(severity_name(f.severity)) +
+               ", \"kernel\": " + json_string(f.kver) + ", \"what\": " + json_string(f.what) +
+               ", \"fix\": " + json_string(fix_of(f)) + "}";
+    }
+    return out + "]}\n";
+}
+
+} // namespace vb

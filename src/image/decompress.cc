@@ -1,0 +1,345 @@
+#include "image/decompress.h"
+
+#include <algorithm>
+#include <climits>
+#include <cstring>
+
+#include <lz4.h>
+#include <lz4frame.h>
+#include <lzma.h>
+#include <zlib.h>
+#include <zstd.h>
+
+namespace vb {
+
+namespace {
+
+constexpr uint32_t kLz4LegacyMagic = 0x184C2102;
+constexpr size_t kLz4LegacyBlock = 8u << 20; // fixed by the format
+constexpr uint64_t kXzMemLimit = 256u << 20; // dracut uses a 1 MiB dictionary
+constexpr int kZstdWindowLogMax = 27;        // 128 MiB, zstd's own default cap
+
+bool has_prefix(std::string_view s, std::string_view magic) { return s.substr(0, magic.size()) == magic; }
+
+uint32_t le32(const char* p) {
+    const auto* u = reinterpret_cast<const unsigned char*>(p);
+    return u[0] | (u[1] << 8) | (u[2] << 16) | (static_cast<uint32_t>(u[3]) << 24);
+}
+
+// What every decoder shares: the input, how far it got, and whether the
+// stream (possibly several concatenated ones) ended.
+class Base : public Decompressor {
+public:
+    Base(Compression c, std::string_view input) : kind_(c), in_(input) {}
+    size_t consumed() const override { return pos_; }
+
+protected:
+    size_t rest() const { return in_.size() - pos_; }
+    const char* next_in() const { return in_.data() + pos_; }
+
+    // After one stream: does another of the same format follow (after zero
+    // padding)? Then it is read as a continuation, as the kernel does.
+    bool next_stream_follows() {
+        size_t q = pos_;
+        while (q < in_.size() && in_[q] == '\0') ++q;
+        if (q == in_.size() || detect_compression(in_.substr(q)) != kind_) return false;
+        pos_ = q;
+        return true;
+    }
+
+    Error corrupt(const std::string& detail) const {
+        return make_error(EINVAL, std::string(compression_name(kind_)) + " data is corrupt at compressed byte " +
+                                      std::to_string(pos_) + (detail.empty() ? "" : ": " + detail));
+    }
+    Error truncated() const {
+        return make_error(EINVAL, std::string("truncated: the ") + compression_name(kind_) +
+                                      " stream ends early (after " + std::to_string(in_.size()) + " bytes)");
+    }
+
+    Compression kind_;
+    std::string_view in_;
+    size_t pos_ = 0;
+    bool ended_ = false;
+};
+
+class Gzip : public Base {
+public:
+    using Base::Base;
+    ~Gzip() override {
+        if (init_) inflateEnd(&zs_);
+    }
+    Status init() {
+        if (inflateInit2(&zs_, 16 + MAX_WBITS) != Z_OK) return make_error(ENOMEM, "cannot start zlib");
+        init_ = true;
+        return {};
+    }
+    Result<size_t> read(char* out, size_t n) override {
+        size_t produced = 0;
+        while (produced < n && !ended_) {
+            uInt in_avail = static_cast<uInt>(std::min<size_t>(rest(), UINT_MAX / 2));
+            uInt out_avail = static_cast<uInt>(std::min<size_t>(n - produced, UINT_MAX / 2));
+            zs_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(next_in()));
+            zs_.avail_in = in_avail;
+            zs_.next_out = reinterpret_cast<Bytef*>(out + produced);
+            zs_.avail_out = out_avail;
+            int r = inflate(&zs_, Z_NO_FLUSH);
+            pos_ += in_avail - zs_.avail_in;
+            produced += out_avail - zs_.avail_out;
+            bool progress = zs_.avail_in != in_avail || zs_.avail_out != out_avail;
+            if (r == Z_STREAM_END) {
+                if (next_stream_follows()) inflateReset(&zs_);
+                else ended_ = true;
+            } else if (r == Z_BUF_ERROR || (r == Z_OK && !progress)) {
+                if (rest() == 0) return truncated();
+                if (!progress) return corrupt("no progress");
+            } else if (r != Z_OK) {
+                return corrupt(zs_.msg ? zs_.msg : "zlib error " + std::to_string(r));
+            }
+        }
+        return produced;
+    }
+
+private:
+    z_stream zs_{};
+    bool init_ = false;
+};
+
+class Zstd : public Base {
+public:
+    using Base::Base;
+    ~Zstd() override { ZSTD_freeDCtx(d_); }
+    Status init() {
+        d_ = ZSTD_createDCtx();
+        if (!d_) return make_error(ENOMEM, "cannot start zstd");
+        ZSTD_DCtx_setParameter(d_, ZSTD_d_windowLogMax, kZstdWindowLogMax);
+        return {};
+    }
+    Result<size_t> read(char* out, size_t n) override {
+        size_t produced = 0;
+        while (produced < n && !ended_) {
+            ZSTD_inBuffer in{in_.data(), in_.size(), pos_};
+            ZSTD_outBuffer o{out, n, produced};
+            size_t r = ZSTD_decompressStream(d_, &o, &in);
+            bool progress = in.pos != pos_ || o.pos != produced;
+            pos_ = in.pos;
+            produced = o.pos;
+            if (ZSTD_isError(r)) return corrupt(ZSTD_getErrorName(r));
+            if (r == 0) {
+                if (!next_stream_follows()) ended_ = true;
+            } else if (!progress) {
+                if (rest() == 0) return truncated();
+                return corrupt("no progress");
+            }
+        }
+        return produced;
+    }
+
+private:
+    ZSTD_DCtx* d_ = nullptr;
+};
+
+class Xz : public Base {
+public:
+    using Base::Base;
+    ~Xz() override { lzma_end(&s_); }
+    Status init() {
+        lzma_ret r = kind_ == Compression::lzma ? lzma_alone_decoder(&s_, kXzMemLimit)
+                                                : lzma_stream_decoder(&s_, kXzMemLimit, 0);
+        if (r != LZMA_OK) return make_error(ENOMEM, "cannot start liblzma");
+        return {};
+    }
+    Result<size_t> read(char* out, size_t n) override {
+        size_t produced = 0;
+        while (produced < n && !ended_) {
+            s_.next_in = reinterpret_cast<const uint8_t*>(next_in());
+            s_.avail_in = rest();
+            s_.next_out = reinterpret_cast<uint8_t*>(out + produced);
+            s_.avail_out = n - produced;
+            size_t in_avail = s_.avail_in, out_avail = s_.avail_out;
+            // All the input is here, so LZMA_FINISH is right from the start.
+            lzma_ret r = lzma_code(&s_, LZMA_FINISH);
+            pos_ += in_avail - s_.avail_in;
+            produced += out_avail - s_.avail_out;
+            if (r == LZMA_STREAM_END) {
+                if (next_stream_follows()) {
+                    if (Status st = init(); !st) return st.error();
+                } else {
+                    ended_ = true;
+                }
+            } else if (r == LZMA_BUF_ERROR) {
+                if (rest() == 0) return truncated();
+                return corrupt("no progress");
+            } else if (r == LZMA_MEMLIMIT_ERROR) {
+                return corrupt("needs more than " + std::to_string(kXzMemLimit >> 20) + " MiB of memory");
+            } else if (r != LZMA_OK) {
+                return corrupt("liblzma error " + std::to_string(static_cast<int>(r)));
+            }
+        }
+        return produced;
+    }
+
+private:
+    lzma_stream s_ = LZMA_STREAM_INIT;
+};
+
+// "lz4 -l": the magic, then blocks of <le32 size><data>, each at most 8 MiB
+// once decompressed; no end mark, so the stream ends with the input, at a
+// zero size (padding) or continues at a repeated magic.
+class Lz4Legacy : public Base {
+public:
+    using Base::Base;
+    Status init() {
+        pos_ = 4;
+        return {};
+    }
+    Result<size_t> read(char* out, size_t n) override {
+        size_t produced = 0;
+        while (produced < n) {
+            if (bpos_ < blen_) {
+                size_t k = std::min(n - produced, blen_ - bpos_);
+                std::memcpy(out + produced, block_.data() + bpos_, k);
+                bpos_ += k;
+                produced += k;
+                continue;
+            }
+            if (ended_) break;
+            if (Status st = next_block(); !st) return st.error();
+        }
+        return produced;
+    }
+
+private:
+    Status next_block() {
+        if (rest() == 0 || (rest() >= 4 && le32(next_in()) == 0)) {
+            ended_ = true;
+            return {};
+        }
+        if (rest() < 4) return truncated();
+        uint32_t size = le32(next_in());
+        if (size == kLz4LegacyMagic) {
+            pos_ += 4;
+            return {};
+        }
+        if (size > static_cast<uint32_t>(LZ4_compressBound(kLz4LegacyBlock)))
+            return corrupt("block size " + std::to_string(size) + " is too large");
+        if (size > rest() - 4) return truncated();
+        if (block_.empty()) block_.resize(kLz4LegacyBlock);
+        int r =
+            LZ4_decompress_safe(next_in() + 4, block_.data(), static_cast<int>(size), static_cast<int>(block_.size()));
+        if (r < 0) return corrupt("bad block");
+        pos_ += 4 + size;
+        blen_ = static_cast<size_t>(r);
+        bpos_ = 0;
+        return {};
+    }
+
+    std::string block_;
+    size_t bpos_ = 0, blen_ = 0;
+};
+
+class Lz4Frame : public Base {
+public:
+    using Base::Base;
+    ~Lz4Frame() override { LZ4F_freeDecompressionContext(d_); }
+    Status init() {
+        if (LZ4F_isError(LZ4F_createDecompressionContext(&d_, LZ4F_VERSION)))
+            return make_error(ENOMEM, "cannot start lz4");
+        return {};
+    }
+    Result<size_t> read(char* out, size_t n) override {
+        size_t produced = 0;
+        while (produced < n && !ended_) {
+            size_t dst = n - produced, src = rest();
+            size_t r = LZ4F_decompress(d_, out + produced, &dst, next_in(), &src, nullptr);
+            pos_ += src;
+            produced += dst;
+            if (LZ4F_isError(r)) return corrupt(LZ4F_getErrorName(r));
+            if (r == 0) {
+                if (!next_stream_follows()) ended_ = true;
+            } else if (src == 0 && dst == 0) {
+                if (rest() == 0) return truncated();
+                return corrupt("no progress");
+            }
+        }
+        return produced;
+    }
+
+private:
+    LZ4F_dctx* d_ = nullptr;
+};
+
+template <class D>
+Result<std::unique_ptr<Decompressor>> make(Compression c, std::string_view input) {
+    auto d = std::make_unique<D>(c, input);
+    if (Status st = d->init(); !st) return st.error();
+    return std::unique_ptr<Decompressor>(std::move(d));
+}
+
+} // namespace
+
+Compression detect_compression(std::string_view head) {
+    if (has_prefix(head, "07070")) return Compression::none;
+    if (has_prefix(head, "\x1f\x8b") || has_prefix(head, "\x1f\x9e")) return Compression::gzip;
+    if (has_prefix(head, "\x28\xb5\x2f\xfd")) return Compression::zstd;
+    if (has_prefix(head, std::string_view("\xfd"
+                                          "7zXZ\0",
+                                          6)))
+        return Compression::xz;
+    if (has_prefix(head, std::string_view("\x5d\0\0", 3))) return Compression::lzma;
+    if (has_prefix(head, "\x02\x21\x4c\x18")) return Compression::lz4_legacy;
+    if (has_prefix(head, "\x04\x22\x4d\x18")) return Compression::lz4_frame;
+    if (has_prefix(head, "BZh")) return Compression::bzip2;
+    if (has_prefix(head, "\x89LZO")) return Compression::lzo;
+    return Compression::unknown;
+}
+
+const char* compression_name(Compression c) {
+    switch (c) {
+    case Compression::none: return "uncompressed";
+    case Compression::gzip: return "gzip";
+    case Compression::zstd: return "zstd";
+    case Compression::xz: return "xz";
+    case Compression::lzma: return "lzma";
+    case Compression::lz4_legacy: return "lz4 (legacy)";
+    case Compression::lz4_frame: return "lz4";
+    case Compression::bzip2: return "bzip2";
+    case Compression::lzo: return "lzo";
+    case Compression::unknown: break;
+    }
+    return "unknown";
+}
+
+Result<std::unique_ptr<Decompressor>> open_decompressor(Compression c, std::string_view input) {
+    switch (c) {
+    case Compression::gzip: return make<Gzip>(c, input);
+    case Compression::zstd: return make<Zstd>(c, input);
+    case Compression::xz:
+    case Compression::lzma: return make<Xz>(c, input);
+    case Compression::lz4_legacy: return make<Lz4Legacy>(c, input);
+    case Compression::lz4_frame: return make<Lz4Frame>(c, input);
+    case Compression::bzip2:
+    case Compression::lzo:
+        return make_error(ENOTSUP, std::string(compression_name(c)) +
+                                       " compression is not supported (rebuild the image with gzip, zstd, xz or lz4)");
+    case Compression::none:
+    case Compression::unknown: break;
+    }
+    return make_error(EINVAL, "not a compressed stream (unknown magic bytes)");
+}
+
+Result<std::string> decompress(std::string_view input, size_t max_out) {
+    auto d = open_decompressor(detect_compression(input), input);
+    if (!d) return d.error();
+    std::string out;
+    char buf[65536];
+    for (;;) {
+        auto n = (*d)->read(buf, sizeof buf);
+        if (!n) return n.error();
+        if (*n == 0) return out;
+        if (out.size() + *n > max_out)
+            return make_error(EFBIG, "decompressed data is larger than " + std::to_string(max_out) + " bytes");
+        out.append(buf, *n);
+    }
+}
+
+} // namespace vb

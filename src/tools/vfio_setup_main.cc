@@ -1,0 +1,267 @@
+// vfio-setup: the admin's companion to vfio-bind. This file only parses
+// arguments, calls the library and prints.
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "basic/unified_diff.h"
+#include "bootloader/cmdline_plan.h"
+#include "setup/config_change.h"
+#include "setup/gpu_list.h"
+#include "setup/live_status.h"
+#include "setup/lock.h"
+#include "setup/qemu_args.h"
+#include "tools/run_command.h"
+
+namespace {
+
+const char* kUsage =
+    "Usage: vfio-setup [--root DIR] COMMAND ...\n"
+    "\n"
+    "  cmdline status                 CPU, IOMMU and the command line each bootloader boots with\n"
+    "  cmdline enable [OPTIONS]       add the IOMMU parameters to every bootloader in use\n"
+    "      --iommu-pt                 also add iommu=pt\n"
+    "      --add PARAM                also add PARAM (repeatable), e.g. video=efifb:off\n"
+    "      --dry-run                  show the changes, write nothing\n"
+    "      --no-update                write the files but do not run update-grub & co.\n"
+    "  cmdline disable [--dry-run] [--no-update]\n"
+    "                                 remove exactly what enable added\n"
+    "\n"
+    "  list [--json]                  GPUs, their functions, drivers and IOMMU groups\n"
+    "  add ADDR [OPTIONS]             configure ADDR's card in /etc/vfio-devices.ini\n"
+    "      --boot-vga                 allow the boot GPU (sets boot_vga = yes)\n"
+    "      --no-group                 write only ADDR, not the card's other functions\n"
+    "      --dry-run                  show the change, write nothing\n"
+    "  remove ADDR [--dry-run]        remove the sections of ADDR's card\n"
+    "  qemu-args [--libvirt] [--x-vga]\n"
+    "                                 QEMU -device options (or libvirt <hostdev>) for the configured devices\n"
+    "  status                         live state: drivers, groups, /dev/vfio, IOMMU, interrupt remapping,\n"
+    "                                 boot framebuffers (exit 1 on any problem)\n"
+    "\n"
+    "  --root DIR    treat DIR as / (commands are then printed, never run)\n"
+    "  -h, --help    this text\n"
+    "  --version     version\n";
+
+int fail(const std::string& msg, int code = 1) {
+    std::fprintf(stderr, "vfio-setup: %s\n", msg.c_str());
+    return code;
+}
+
+void print_status(const vb::CmdlineStatus& st, const vb::Fs& fs) {
+    if (st.cpu_known)
+        std::printf("CPU:          %s (%s)%s%s\n", vb::vendor_name(st.cpu.vendor), st.cpu.model_name.c_str(),
+                    st.cpu.vmx ? ", vmx" : "", st.cpu.svm ? ", svm" : "");
+    else std::printf("CPU:          unknown (/proc/cpuinfo unreadable)\n");
+    if (st.cpu_known && !st.cpu.vmx && !st.cpu.svm)
+        std::printf("              no vmx/svm flag: virtualization is off in the firmware setup\n");
+    std::printf("Firmware:     %s\n", st.iommu.dmar_table ? "ACPI DMAR table (Intel VT-d)"
+                                      : st.iommu.ivrs_table
+                                          ? "ACPI IVRS table (AMD-Vi)"
+                                          : "no DMAR/IVRS table: enable VT-d/AMD-Vi (IOMMU) in the firmware setup");
+    std::printf("IOMMU now:    %s (%d unit(s), %d group(s))\n", st.iommu.iommu_groups > 0 ? "active" : "not active",
+                st.iommu.iommu_units, st.iommu.iommu_groups);
+    std::printf("Running with: %s\n", st.running_cmdline.c_str());
+    if (!st.boot.loader_info.empty()) std::printf("Boot loader:  %s (EFI LoaderInfo)\n", st.boot.loader_info.c_str());
+    else if (!st.boot.boot_current.empty()) std::printf("EFI entry:    %s\n", st.boot.boot_current.c_str());
+    if (st.bootloaders.empty()) std::printf("Bootloaders:  none found\n");
+    for (const auto& b : st.bootloaders) {
+        std::printf("%s%s:\n", b.name.c_str(), b.in_use ? "" : " (present, not in use)");
+        if (!b.error.empty()) std::printf("  error: %s\n", b.error.c_str());
+        for (const auto& e : b.entries) std::printf("  %s\n    %s\n", e.source.c_str(), e.cmdline.c_str());
+    }
+    std::printf("vfio-setup:   %s\n", st.enabled ? "enabled (disable undoes it)" : "not enabled");
+    (void)fs;
+}
+
+void print_plan(const vb::CmdlinePlan& plan, const vb::Fs& fs) {
+    for (const auto& n : plan.notes) std::printf("%s\n", n.c_str());
+    for (const auto& c : plan.files) {
+        std::string label = fs.host_path(c.path);
+        if (c.remove) std::printf("delete %s\n", label.c_str());
+        if (c.by_command)
+            std::printf("%s: not written here; %s's command below changes it%s\n", label.c_str(), c.backend.c_str(),
+                        c.before == c.after ? "" : " to read");
+        std::fputs(vb::unified_diff(c.before, c.remove ? "" : c.after, c.existed ? label : "/dev/null",
+                                    c.remove ? "/dev/null" : label)
+                       .c_str(),
+                   stdout);
+    }
+}
+
+int cmdline(vb::Fs& fs, const std::vector<std::string>& args) {
+    if (args.empty()) return fail("cmdline: status, enable or disable?\n" + std::string(kUsage), 2);
+    const std::string& sub = args[0];
+    bool dry = false, no_update = false;
+    vb::EnableOptions opts;
+    for (size_t i = 1; i < args.size(); ++i) {
+        if (args[i] == "--dry-run") dry = true;
+        else if (args[i] == "--no-update") no_update = true;
+        else if (args[i] == "--iommu-pt" && sub == "enable") opts.iommu_pt = true;
+        else if (args[i] == "--add" && sub == "enable" && i + 1 < args.size()) opts.extra.push_back(args[++i]);
+        else if (args[i].rfind("--add=", 0) == 0 && sub == "enable") opts.extra.push_back(args[i].substr(6));
+        else return fail("cmdline " + sub + ": unknown argument '" + args[i] + "'", 2);
+    }
+    if (sub == "status") {
+        auto st = vb::cmdline_status(fs);
+        print_status(st, fs);
+        vb::CpuVendor v = st.cpu_known ? st.cpu.vendor : vb::CpuVendor::Unknown;
+        auto edit = vb::enable_edit(v, opts, nullptr);
+        if (edit) {
+            auto plan = vb::plan_enable(fs, *edit);
+            if (!plan) std::printf("enable would fail: %s\n", plan.error().message.c_str());
+            else if (plan->empty()) std::printf("enable would change nothing\n");
+            else {
+                std::printf("enable would change:\n");
+                print_plan(*plan, fs);
+            }
+        }
+        return 0;
+    }
+    if (sub != "enable" && sub != "disable") return fail("cmdline: unknown subcommand '" + sub + "'", 2);
+
+    auto lock = vb::SetupLock::acquire(fs);
+    if (!lock && !dry) return fail(lock.error().message);
+    vb::Result<vb::CmdlinePlan> plan = vb::make_error(EINVAL, "");
+    if (sub == "enable") {
+        auto cpu = vb::read_cpu_info(fs);
+        std::vector<std::string> notes;
+        auto edit = vb::enable_edit(cpu ? cpu->vendor : vb::CpuVendor::Unknown, opts, &notes);
+        if (!edit) return fail(edit.error().message, 2);
+        for (const auto& n : notes) std::printf("%s\n", n.c_str());
+        plan = vb::plan_enable(fs, *edit);
+    } else {
+        plan = vb::plan_disable(fs);
+    }
+    if (!plan) return fail(plan.error().message);
+    print_plan(*plan, fs);
+    if (plan->empty()) {
+        std::printf("nothing to change\n");
+        return 0;
+    }
+    if (!dry) {
+        if (vb::Status s = vb::apply_plan(fs, *plan, sub == "enable"); !s) return fail(s.error().message);
+    }
+    int rc = 0;
+    for (const auto& [backend, cmd] : plan->commands) {
+        if (dry || no_update || fs.is_rooted()) {
+            std::printf("%s: run `%s` to apply\n", backend.c_str(), vb::command_line(cmd).c_str());
+            continue;
+        }
+        std::printf("running %s\n", vb::command_line(cmd).c_str());
+        if (int r = vb::run_command(cmd); r != 0)
+            rc = fail(vb::command_line(cmd) + " failed (exit status " + std::to_string(r) + ")");
+    }
+    if (dry) std::printf("dry run: nothing written\n");
+    else if (rc == 0) std::printf("reboot for the new command line to take effect\n");
+    return rc;
+}
+
+void print_lines(std::FILE* f, const std::vector<std::string>& lines) {
+    for (const auto& l : lines) std::fprintf(f, "%s\n", l.c_str());
+}
+
+int list(const vb::Fs& fs, const std::vector<std::string>& args) {
+    bool json = false;
+    for (const auto& a : args) {
+        if (a == "--json") json = true;
+        else return fail("list: unknown argument '" + a + "'", 2);
+    }
+    auto l = vb::list_gpus(fs);
+    if (!l) return fail(l.error().message);
+    std::fputs((json ? vb::format_list_json(*l) : vb::format_list(*l)).c_str(), stdout);
+    return 0;
+}
+
+// add and remove: show the diff, then write (unless --dry-run) and remind.
+int edit_config(vb::Fs& fs, const std::string& sub, const std::vector<std::string>& args) {
+    vb::AddOptions opts;
+    bool dry = false;
+    std::string address;
+    for (const auto& a : args) {
+        if (a == "--dry-run") dry = true;
+        else if (a == "--boot-vga" && sub == "add") opts.boot_vga = true;
+        else if (a == "--no-group" && sub == "add") opts.no_group = true;
+        else if (a.empty() || a[0] == '-' || !address.empty()) return fail(sub + ": unknown argument '" + a + "'", 2);
+        else address = a;
+    }
+    if (address.empty()) return fail(sub + ": which address? (vfio-setup list shows them)", 2);
+    auto lock = vb::SetupLock::acquire(fs);
+    if (!lock && !dry) return fail(lock.error().message);
+    auto change = sub == "add" ? vb::plan_add(fs, address, opts) : vb::plan_remove(fs, address);
+    if (!change) return fail(change.error().message);
+    print_lines(stdout, change->notes);
+    const std::string label = fs.host_path(change->path);
+    std::fputs(vb::unified_diff(change->before, change->after, change->existed ? label : "/dev/null", label).c_str(),
+               stdout);
+    if (dry) {
+        std::printf("dry run: nothing written\n");
+        return 0;
+    }
+    if (vb::Status s = vb::apply_change(fs, *change); !s) return fail(s.error().message);
+    std::printf("wrote %s\n", label.c_str());
+    std::printf("now rebuild the initramfs (dracut -f, or for every kernel: dracut --regenerate-all -f)\n"
+                "and check it with vfio-initrd-check; the change takes effect at the next boot\n");
+    return 0;
+}
+
+int qemu_args(const vb::Fs& fs, const std::vector<std::string>& args) {
+    vb::QemuOptions opts;
+    for (const auto& a : args) {
+        if (a == "--libvirt") opts.libvirt = true;
+        else if (a == "--x-vga") opts.x_vga = true;
+        else return fail("qemu-args: unknown argument '" + a + "'", 2);
+    }
+    auto cp = vb::configured_plan(fs);
+    if (!cp) return fail(cp.error().message, 2);
+    auto q = vb::qemu_args(cp->plan, opts);
+    if (!q) return fail(q.error().message);
+    for (const auto& n : q->notes) std::fprintf(stderr, "vfio-setup: %s\n", n.c_str());
+    std::fputs(vb::format_qemu_args(*q, opts).c_str(), stdout);
+    return 0;
+}
+
+int status(const vb::Fs& fs, const std::vector<std::string>& args) {
+    if (!args.empty()) return fail("status: unknown argument '" + args[0] + "'", 2);
+    auto st = vb::read_setup_status(fs);
+    if (!st) return fail(st.error().message, 2);
+    std::fputs(vb::format_status(*st).c_str(), stdout);
+    return st->problems().empty() ? 0 : 1;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    std::string root = "/";
+    std::vector<std::string> rest;
+    for (size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "-h" || args[i] == "--help") {
+            std::fputs(kUsage, stdout);
+            return 0;
+        }
+        if (args[i] == "--version") {
+            std::printf("vfio-setup %s\n", VFIO_BIND_VERSION);
+            return 0;
+        }
+        if (args[i] == "--root" && i + 1 < args.size()) {
+            root = args[++i];
+            continue;
+        }
+        if (args[i].rfind("--root=", 0) == 0) {
+            root = args[i].substr(7);
+            continue;
+        }
+        rest.push_back(args[i]);
+    }
+    if (rest.empty()) return fail("no command given\n" + std::string(kUsage), 2);
+    vb::DiskFs fs(root == "/" ? "" : root);
+    const std::string cmd = rest[0];
+    rest.erase(rest.begin());
+    if (cmd == "cmdline") return cmdline(fs, rest);
+    if (cmd == "list") return list(fs, rest);
+    if (cmd == "add" || cmd == "remove") return edit_config(fs, cmd, rest);
+    if (cmd == "qemu-args") return qemu_args(fs, rest);
+    if (cmd == "status") return status(fs, rest);
+    return fail("unknown command '" + cmd + "' (try --help)", 2);
+}

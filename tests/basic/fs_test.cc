@@ -1,0 +1,114 @@
+#include <doctest/doctest.h>
+
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <chrono>
+
+#include "basic/fs.h"
+#include "lib/fixture.h"
+
+using namespace vb;
+using namespace vbtest;
+
+TEST_CASE("fs: paths are read under the root, never outside it") {
+    TempDir t;
+    write_file(t / "etc/x.conf", "hello\n");
+    DiskFs fs(t.path());
+    CHECK(fs.is_rooted());
+    CHECK(*fs.read("/etc/x.conf") == "hello\n");
+    CHECK(fs.host_path("/etc/x.conf") == t / "etc/x.conf");
+    CHECK_FALSE(fs.read("/etc/absent").ok());
+    CHECK_FALSE(DiskFs("/").is_rooted());
+}
+
+TEST_CASE("fs: reads are capped") {
+    TempDir t;
+    write_file(t / "big", std::string(5000, 'x'));
+    DiskFs fs(t.path());
+    auto r = fs.read("/big", 4096);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == EFBIG);
+    CHECK(fs.read("/big", 5000)->size() == 5000);
+}
+
+TEST_CASE("fs: replace_file is atomic, keeps the mode, and backs up once") {
+    TempDir t;
+    write_file(t / "etc/default/grub", "original\n");
+    chmod((t / "etc/default/grub").c_str(), 0600);
+    DiskFs fs(t.path());
+
+    REQUIRE(fs.replace_file("/etc/default/grub", "first edit\n", ".bak").ok());
+    CHECK(read_file(t / "etc/default/grub") == "first edit\n");
+    CHECK(read_file(t / "etc/default/grub.bak") == "original\n");
+    struct stat st;
+    REQUIRE(stat((t / "etc/default/grub").c_str(), &st) == 0);
+    CHECK((st.st_mode & 07777) == 0600);
+
+    // The backup is the file as it was before we first touched it.
+    REQUIRE(fs.replace_file("/etc/default/grub", "second edit\n", ".bak").ok());
+    CHECK(read_file(t / "etc/default/grub.bak") == "original\n");
+
+    // No temporary file is left behind.
+    auto names = fs.list_dir("/etc/default");
+    REQUIRE(names.ok());
+    CHECK(*names == std::vector<std::string>{"grub", "grub.bak"});
+}
+
+TEST_CASE("fs: replace_file creates a new file 0644 and refuses what is not a regular file") {
+    TempDir t;
+    make_dirs(t / "etc/dir");
+    DiskFs fs(t.path());
+    REQUIRE(fs.replace_file("/etc/new.ini", "x\n").ok());
+    struct stat st;
+    REQUIRE(stat((t / "etc/new.ini").c_str(), &st) == 0);
+    CHECK((st.st_mode & 07777) == 0644);
+    auto r = fs.replace_file("/etc/dir", "x");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message.find("is not a regular file") != std::string::npos);
+    CHECK_FALSE(fs.replace_file("/no/such/dir/file", "x").ok());
+}
+
+TEST_CASE("fs: read_attribute reads a small file in one go") {
+    TempDir t;
+    write_file(t / "sys/x/vendor", "0x1002\n");
+    DiskFs fs(t.path());
+    CHECK(*fs.read_attribute("/sys/x/vendor") == "0x1002\n");
+}
+
+TEST_CASE("fs: a write the kernel would block gives up in time") {
+    // Opening a FIFO for writing blocks until a reader comes: the same as a
+    // driver stuck in unbind, as far as the writer can tell.
+    TempDir t;
+    REQUIRE(mkfifo((t / "stuck").c_str(), 0600) == 0);
+    DiskFs fs(t.path());
+    auto start = std::chrono::steady_clock::now();
+    Status st = fs.write_bounded("/stuck", "0000:01:00.0", 300);
+    auto waited = std::chrono::steady_clock::now() - start;
+    REQUIRE_FALSE(st.ok());
+    CHECK(st.error().code == ETIMEDOUT);
+    CHECK(waited < std::chrono::seconds(5));
+
+    write_file(t / "ok", "");
+    CHECK(fs.write_bounded("/ok", "0000:01:00.0", 2000).ok());
+    CHECK(read_file(t / "ok") == "0000:01:00.0");
+    CHECK(fs.write_bounded("/absent/file", "x", 2000).error().code == ENOENT);
+}
+
+TEST_CASE("fs: read_in_dir reads attributes and links of one directory, each with its own result") {
+    TempDir t;
+    write_file(t / "sys/dev/uevent", "PCI_ID=1002:5159\n");
+    make_symlink("../../kernel/iommu_groups/3", t / "sys/dev/iommu_group");
+    DiskFs fs(t.path());
+    auto got =
+        fs.read_in_dir("/sys/dev", {{"uevent", false}, {"iommu_group", true}, {"boot_vga", false}, {"driver", true}});
+    REQUIRE(got.size() == 4);
+    CHECK(*got[0] == "PCI_ID=1002:5159\n");
+    CHECK(*got[1] == "../../kernel/iommu_groups/3");
+    CHECK(got[2].error().code == ENOENT);
+    CHECK(got[3].error().code == ENOENT);
+    auto none = fs.read_in_dir("/sys/absent", {{"uevent", false}});
+    REQUIRE(none.size() == 1);
+    CHECK_FALSE(none[0].ok());
+}

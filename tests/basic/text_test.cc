@@ -1,0 +1,26 @@
+#include <doctest/doctest.h>
+
+#include "basic/text.h"
+
+using namespace vb;
+
+TEST_CASE("text: trim, basename, split") {
+    CHECK(trim("  a b \r\n") == "a b");
+    CHECK(trim(" \t ").empty());
+    CHECK(basename_of("../../../bus/pci/drivers/vfio-pci") == "vfio-pci");
+    CHECK(basename_of("/x/y/") == "y");
+    CHECK(split("a,,b", ',') == std::vector<std::string>{"a", "", "b"});
+    CHECK(split("", ',') == std::vector<std::string>{""});
+}
+
+TEST_CASE("text: lines keep their endings; the line ending is the file's") {
+    auto lines = split_lines("a\r\nb\nc");
+    REQUIRE(lines.size() == 3);
+    CHECK(lines[0] == "a\r\n");
+    CHECK(lines[1] == "b\n");
+    CHECK(lines[2] == "c");
+    CHECK(split_lines("").empty());
+    CHECK(line_ending_of("x=1\r\ny=2\r\n") == "\r\n");
+    CHECK(line_ending_of("x=1\ny=2") == "\n");
+    CHECK(line_ending_of("no newline") == "\n");
+}

@@ -1,0 +1,51 @@
+#include <doctest/doctest.h>
+
+#include "boot/pci_address.h"
+
+using namespace vb;
+
+TEST_CASE("pci addresses: full and short forms, canonical output") {
+    auto a = parse_pci_address("0000:01:00.0");
+    REQUIRE(a.ok());
+    CHECK(a->str() == "0000:01:00.0");
+    auto b = parse_pci_address("0A:1f.7");
+    REQUIRE(b.ok());
+    CHECK(b->str() == "0000:0a:1f.7");
+    auto c = parse_pci_address("10000:00:00.0");
+    CHECK_FALSE(c.ok());
+    auto d = parse_pci_address("abcd:ff:1f.7");
+    REQUIRE(d.ok());
+    CHECK(d->domain == 0xabcd);
+}
+
+TEST_CASE("pci addresses: anything else is rejected before it can become a path") {
+    for (const char* bad : {"", "../../../etc", "0000:01:00", "01:00.8", "01:20.0", "0000:01:00.0/..", "1:00.0",
+                            "0000:01:00.0 ", "zz:00.0", "0000:01:00.00", "0000::01:00.0", "01.00.0"}) {
+        CAPTURE(bad);
+        auto r = parse_pci_address(bad);
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().message.find("not a PCI address") != std::string::npos);
+    }
+}
+
+TEST_CASE("pci ids: vendor:device and with subsystem") {
+    auto id = parse_pci_id("1002:6818");
+    REQUIRE(id.ok());
+    CHECK(id->str() == "1002:6818");
+    CHECK(id->matches(0x1002, 0x6818, 0x1458, 0x22d9));
+    auto sub = parse_pci_id("10DE:1B80:1458:22d9");
+    REQUIRE(sub.ok());
+    CHECK(sub->str() == "10de:1b80:1458:22d9");
+    CHECK(sub->matches(0x10de, 0x1b80, 0x1458, 0x22d9));
+    CHECK_FALSE(sub->matches(0x10de, 0x1b80, 0x1458, 0x0000));
+    for (const char* bad : {"1002", "1002:681", "1002:6818:1458", "1002:6818:", "g002:6818", "1002:68181"}) {
+        CAPTURE(bad);
+        CHECK_FALSE(parse_pci_id(bad).ok());
+    }
+}
+
+TEST_CASE("sysfs hex attributes") {
+    CHECK(*parse_sysfs_hex("0x1002\n") == 0x1002);
+    CHECK(*parse_sysfs_hex("0x030000\n") == 0x030000);
+    CHECK_FALSE(parse_sysfs_hex("nonsense").ok());
+}

@@ -1,0 +1,129 @@
+#include <doctest/doctest.h>
+
+#include "boot/config.h"
+#include "boot/pci.h"
+#include "boot/plan.h"
+#include "lib/fixture.h"
+
+using namespace vb;
+using namespace vbtest;
+
+namespace {
+
+Plan plan_for(const FakeSysfs& machine, const char* config_text) {
+    auto config = parse_config(config_text, "test.ini");
+    REQUIRE_MESSAGE(config.ok(), config.error().message);
+    DiskFs fs(machine.root());
+    auto devices = scan_pci_devices(fs);
+    REQUIRE(devices.ok());
+    return make_plan(*config, *devices);
+}
+
+std::string targets(const Plan& p) {
+    std::string s;
+    for (const auto& t : p.targets) s += (s.empty() ? "" : " ") + t.device.address.str();
+    return s;
+}
+
+bool mentions(const std::vector<Refusal>& rs, const std::string& subject, const std::string& text) {
+    for (const auto& r : rs)
+        if (r.subject == subject && r.reason.find(text) != std::string::npos) return true;
+    return false;
+}
+
+} // namespace
+
+TEST_CASE("plan: AMD card by address takes its HDMI audio along") {
+    TempDir t;
+    auto m = desktop(t.path());
+    Plan p = plan_for(m, "[gpu]\naddress = 01:00.0\nid = 1002:6818\n");
+    CHECK(targets(p) == "0000:01:00.0 0000:01:00.1");
+    CHECK(p.targets[1].why == "same card as 0000:01:00.0");
+    CHECK(p.refused.empty());
+    CHECK(p.warnings.empty()); // the root port in group 1 does not spoil it
+    CHECK(p.module_options.empty());
+}
+
+TEST_CASE("plan: group = no claims only the function named") {
+    TempDir t;
+    auto m = desktop(t.path());
+    Plan p = plan_for(m, "[options]\ngroup = no\n[gpu]\naddress = 01:00.0\nid = 1002:6818\n");
+    CHECK(targets(p) == "0000:01:00.0");
+    REQUIRE(p.warnings.size() == 1);
+    CHECK(p.warnings[0].find("IOMMU group 1 is not viable") == 0);
+    CHECK(p.warnings[0].find("0000:01:00.1 (1002:aab0, Audio device, driver snd_hda_intel)") != std::string::npos);
+}
+
+TEST_CASE("plan: two identical NVIDIA cards, only the one at the address") {
+    TempDir t;
+    auto m = twin_nvidia(t.path());
+    Plan p = plan_for(m, "[second]\naddress = 02:00.0\nid = 10de:1b80\n");
+    CHECK(targets(p) == "0000:02:00.0 0000:02:00.1");
+    CHECK(p.refused.empty());
+}
+
+TEST_CASE("plan: an id alone claims every match but never the boot VGA, and keeps its id out of ids=") {
+    TempDir t;
+    auto m = twin_nvidia(t.path());
+    Plan p = plan_for(m, "[all]\nid = 10de:1b80\n");
+    CHECK(targets(p) == "0000:02:00.0 0000:02:00.1");
+    CHECK(mentions(p.refused, "0000:01:00.0", "is the boot VGA device"));
+    CHECK(p.module_options.empty());
+    CHECK(p.warnings.back().find("left out of vfio-pci ids=") != std::string::npos);
+
+    Plan yes = plan_for(m, "[options]\nboot_vga = yes\n[all]\nid = 10de:1b80\n");
+    CHECK(targets(yes) == "0000:01:00.0 0000:02:00.0 0000:01:00.1 0000:02:00.1");
+    CHECK(yes.refused.empty());
+    CHECK(yes.module_options == "ids=10de:1b80");
+}
+
+TEST_CASE("plan: the boot VGA by address is refused unless boot_vga = yes") {
+    TempDir t;
+    auto m = desktop(t.path());
+    Plan p = plan_for(m, "[igpu]\naddress = 00:02.0\nid = 8086:3e92\n");
+    CHECK(p.targets.empty());
+    CHECK(mentions(p.refused, "0000:00:02.0", "boot VGA device (the host console); set 'boot_vga = yes'"));
+    Plan yes = plan_for(m, "[options]\nboot_vga = yes\n[igpu]\naddress = 00:02.0\nid = 8086:3e92\n");
+    CHECK(targets(yes) == "0000:00:02.0");
+}
+
+TEST_CASE("plan: wrong id at the address, absent address, address without id") {
+    TempDir t;
+    auto m = desktop(t.path());
+    Plan p = plan_for(m, "[moved]\naddress = 01:00.0\nid = 10de:1b80\n"
+                         "[gone]\naddress = 05:00.0\nid = 1002:6818\n"
+                         "[bare]\naddress = 01:00.1\n");
+    CHECK(p.targets.empty());
+    CHECK(mentions(p.refused, "0000:01:00.0", "the device here is 1002:6818, not 10de:1b80"));
+    CHECK(mentions(p.refused, "0000:05:00.0", "no device at this address"));
+    CHECK(mentions(p.refused, "0000:01:00.1", "needs its id too (id = 1002:aab0)"));
+}
+
+TEST_CASE("plan: no IOMMU groups means nothing is claimed, with the fix") {
+    TempDir t;
+    FakeSysfs m(t.path());
+    m.add({"0000:01:00.0", 0x1002, 0x6818, 0x030000, std::nullopt, "radeon"});
+    Plan p = plan_for(m, "[gpu]\naddress = 01:00.0\nid = 1002:6818\n");
+    CHECK(p.targets.empty());
+    CHECK(mentions(p.refused, "0000:01:00.0", "no IOMMU group: the IOMMU is off"));
+    CHECK(mentions(p.refused, "0000:01:00.0", "intel_iommu=on"));
+}
+
+TEST_CASE("plan: a SATA controller in the GPU's group is named, never claimed") {
+    TempDir t;
+    auto m = shared_group(t.path());
+    Plan p = plan_for(m, "[gpu]\naddress = 03:00.0\nid = 1002:67df\n");
+    CHECK(targets(p) == "0000:03:00.0");
+    REQUIRE(p.warnings.size() == 1);
+    CHECK(p.warnings[0].find(
+              "IOMMU group 7 is not viable: it also holds 0000:04:00.0 (1b21:0612, SATA controller, driver ahci)") ==
+          0);
+}
+
+TEST_CASE("plan: bridges are refused") {
+    TempDir t;
+    auto m = desktop(t.path());
+    Plan p = plan_for(m, "[port]\naddress = 00:01.0\nid = 8086:1901\n");
+    CHECK(p.targets.empty());
+    CHECK(mentions(p.refused, "0000:00:01.0", "is a PCI bridge"));
+}

@@ -1,0 +1,56 @@
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+
+#include "boot/config.h"
+#include "boot/scan.h"
+#include "lib/fixture.h"
+
+using namespace vb;
+using namespace vbtest;
+
+namespace {
+std::string addresses(const std::vector<PciDevice>& ds) {
+    std::string s;
+    for (const auto& d : ds) s += (s.empty() ? "" : " ") + d.address.str();
+    return s;
+}
+std::vector<PciDevice> scan(const std::string& root, const char* text) {
+    auto config = parse_config(text, "t.ini");
+    REQUIRE(config.ok());
+    DiskFs fs(root);
+    auto r = scan_for_config(fs, *config);
+    REQUIRE(r.ok());
+    return *r;
+}
+} // namespace
+
+TEST_CASE("scan: an address config reads its card and its IOMMU group, nothing else") {
+    TempDir t;
+    desktop(t.path());
+    // 01:00.x and, from group 1, the root port 00:01.0; not the iGPU, SATA or host bridge.
+    CHECK(addresses(scan(t.path(), "[gpu]\naddress = 01:00.0\nid = 1002:6818\n")) ==
+          "0000:00:01.0 0000:01:00.0 0000:01:00.1");
+    CHECK(addresses(scan(t.path(), "[options]\ngroup = no\n[gpu]\naddress = 01:00.0\nid = 1002:6818\n")) ==
+          "0000:00:01.0 0000:01:00.0 0000:01:00.1"); // 01:00.1 is in the group all the same
+}
+
+TEST_CASE("scan: an id-only entry reads every function") {
+    TempDir t;
+    desktop(t.path());
+    CHECK(scan(t.path(), "[any]\nid = 1002:6818\n").size() == 6);
+}
+
+TEST_CASE("scan: the per-attribute layout works when uevent is absent") {
+    TempDir t;
+    desktop(t.path());
+    unlink((t / "sys/devices/pci0000:00/0000:01:00.0/uevent").c_str());
+    auto ds = scan(t.path(), "[gpu]\naddress = 01:00.0\nid = 1002:6818\n");
+    REQUIRE(ds.size() == 3);
+    CHECK(ds[1].id_str() == "1002:6818");
+    CHECK(ds[1].subvendor == 0x1458);
+    CHECK(ds[1].class_code == 0x030000);
+    CHECK(ds[1].modalias.rfind("pci:v00001002d00006818", 0) == 0);
+    CHECK(ds[1].driver == "radeon");
+    CHECK(ds[1].iommu_group == 1);
+}

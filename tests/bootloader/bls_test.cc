@@ -1,0 +1,77 @@
+#include <doctest/doctest.h>
+
+#include "bootloader/bootloader.h"
+#include "bootloader/cmdline_plan.h"
+#include "lib/bootloader_fixture.h"
+
+using namespace vb;
+using namespace vbtest;
+
+TEST_CASE("Fedora 39: every BLS entry, /etc/kernel/cmdline and GRUB_CMDLINE_LINUX; no grub2-mkconfig") {
+    TempDir root;
+    copy_fixture("fedora39", root);
+    DiskFs fs(root.path());
+    auto plan = plan_enable(fs, ParamEdit{{"intel_iommu=on"}, {}});
+    REQUIRE(plan.ok());
+    REQUIRE(plan->files.size() == 4);
+    CHECK(plan->files[0].path == "/etc/default/grub");
+    CHECK(plan->files[0].after.find("GRUB_CMDLINE_LINUX=\"rhgb quiet intel_iommu=on\"\n") != std::string::npos);
+    CHECK(plan->files[3].path == "/etc/kernel/cmdline");
+    CHECK(plan->files[3].after ==
+          "root=UUID=5c1b2a3e-8f0d-4e6a-9b7c-2d4f6a8b0c1e ro rootflags=subvol=root rhgb quiet intel_iommu=on\n");
+    CHECK(plan->files[1].after.find("\noptions root=UUID=5c1b2a3e-8f0d-4e6a-9b7c-2d4f6a8b0c1e ro rootflags=subvol=root "
+                                    "rhgb quiet intel_iommu=on\ngrub_users") != std::string::npos);
+    CHECK(plan->commands.empty());
+    REQUIRE(apply_plan(fs, *plan, true).ok());
+    auto undo = plan_disable(fs);
+    REQUIRE(undo.ok());
+    REQUIRE(apply_plan(fs, *undo, false).ok());
+    CHECK(same_as_fixture("fedora39", root));
+}
+
+TEST_CASE("Arch systemd-boot: options of every entry") {
+    TempDir root;
+    copy_fixture("arch-systemd-boot", root);
+    DiskFs fs(root.path());
+    auto bls = make_bls_bootloader();
+    CHECK(bls->in_use(fs, BootContext{}));
+    CHECK_FALSE(bls->in_use(fs, BootContext{"GRUB 2.12", ""}));
+    auto c = bls->plan(fs, ParamEdit{{"intel_iommu=on", "iommu=pt"}, {}});
+    REQUIRE(c.ok());
+    REQUIRE(c->size() == 2);
+    CHECK((*c)[1].after == "title   Arch Linux\nlinux   /vmlinuz-linux\ninitrd  /initramfs-linux.img\n"
+                           "options root=PARTUUID=6f1a5e2c-3b4d-4c8e-9a7f-1e2d3c4b5a69 rw intel_iommu=on iommu=pt\n");
+}
+
+TEST_CASE("BLS: several options lines form one command line; a missing one is added") {
+    TempDir root;
+    write_file(root / "boot/loader/entries/a.conf", "title A\noptions root=/dev/sda1 iommu=soft\noptions quiet\n");
+    write_file(root / "boot/loader/entries/b.conf", "title B\nlinux /vmlinuz");
+    DiskFs fs(root.path());
+    auto c = make_bls_bootloader()->plan(fs, ParamEdit{{"iommu=pt", "intel_iommu=on"}, {}});
+    REQUIRE(c.ok());
+    REQUIRE(c->size() == 2);
+    CHECK((*c)[0].after == "title A\noptions root=/dev/sda1 iommu=pt\noptions quiet intel_iommu=on\n");
+    CHECK((*c)[1].after == "title B\nlinux /vmlinuz\noptions iommu=pt intel_iommu=on\n");
+}
+
+TEST_CASE("BLS entry changed after enable: disable removes only what it added") {
+    TempDir root;
+    copy_fixture("arch-systemd-boot", root);
+    DiskFs fs(root.path());
+    auto plan = plan_enable(fs, ParamEdit{{"intel_iommu=on"}, {}});
+    REQUIRE(plan.ok());
+    REQUIRE(apply_plan(fs, *plan, true).ok());
+    std::string p = root / "boot/loader/entries/arch.conf";
+    std::string t = read_file(p);
+    t.replace(t.find(" rw"), 3, " rw nowatchdog");
+    write_file(p, t);
+    auto undo = plan_disable(fs);
+    REQUIRE(undo.ok());
+    CHECK(undo->notes.size() == 1);
+    REQUIRE(apply_plan(fs, *undo, false).ok());
+    CHECK(read_file(p).find("options root=PARTUUID=6f1a5e2c-3b4d-4c8e-9a7f-1e2d3c4b5a69 rw nowatchdog\n") !=
+          std::string::npos);
+    CHECK(read_file(root / "boot/loader/entries/arch-fallback.conf") ==
+          read_file(fixture_dir("arch-systemd-boot") + "/boot/loader/entries/arch-fallback.conf"));
+}

@@ -1,0 +1,206 @@
+#include <doctest/doctest.h>
+
+#include "bootloader/bootloader.h"
+#include "bootloader/cmdline_plan.h"
+#include "lib/bootloader_fixture.h"
+
+using namespace vb;
+using namespace vbtest;
+
+namespace {
+
+ParamEdit intel_pt() { return ParamEdit{{"intel_iommu=on", "iommu=pt"}, {}}; }
+
+// enable, then disable, on a copy of `name`; returns the enable plan.
+CmdlinePlan enable_disable(const std::string& name, const TempDir& root, const ParamEdit& e) {
+    DiskFs fs(root.path());
+    auto plan = plan_enable(fs, e);
+    REQUIRE_MESSAGE(plan.ok(), plan.error().message);
+    REQUIRE(apply_plan(fs, *plan, true).ok());
+    auto again = plan_enable(fs, e);
+    REQUIRE(again.ok());
+    CHECK(again->empty()); // enable twice changes nothing
+    auto undo = plan_disable(fs);
+    REQUIRE(undo.ok());
+    REQUIRE(apply_plan(fs, *undo, false).ok());
+    CHECK(same_as_fixture(name, root));
+    CHECK_FALSE(fs.exists(kCmdlineStatePath));
+    return *plan;
+}
+
+} // namespace
+
+TEST_CASE("GRUB on Debian 12: a drop-in of our own, undone byte for byte") {
+    TempDir root;
+    copy_fixture("debian12", root);
+    DiskFs fs(root.path());
+    auto grub = make_grub_bootloader();
+    auto changes = grub->plan(fs, intel_pt());
+    REQUIRE(changes.ok());
+    REQUIRE(changes->size() == 1);
+    CHECK((*changes)[0].path == "/etc/default/grub.d/vfio-bind.cfg");
+    CHECK_FALSE((*changes)[0].existed);
+    CHECK((*changes)[0].after ==
+          "# Added by `vfio-setup cmdline enable` for device passthrough.\n"
+          "# `vfio-setup cmdline disable` deletes this file; do not edit it.\n"
+          "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT intel_iommu=on iommu=pt\"\n");
+    CHECK(grub->update_commands(fs) == std::vector<Command>{{"update-grub"}});
+    auto plan = enable_disable("debian12", root, intel_pt());
+    CHECK(plan.commands.size() == 1);
+}
+
+TEST_CASE("GRUB on Ubuntu: effective command line follows grub.d, conditional init-select ignored") {
+    TempDir root;
+    copy_fixture("ubuntu2204", root);
+    DiskFs fs(root.path());
+    auto e = make_grub_bootloader()->entries(fs);
+    REQUIRE(e.ok());
+    REQUIRE(e->size() == 1);
+    CHECK((*e)[0].cmdline == "console=tty1 console=ttyS0"); // 50-cloudimg-settings.cfg overrides the main file
+    enable_disable("ubuntu2204", root, intel_pt());
+    TempDir r2;
+    copy_fixture("ubuntu2404", r2);
+    enable_disable("ubuntu2404", r2, intel_pt());
+}
+
+TEST_CASE("GRUB drop-in overridden by a later grub.d file is an error") {
+    TempDir root;
+    copy_fixture("ubuntu2404", root);
+    write_file(root / "etc/default/grub.d/zz-mine.cfg", "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n");
+    DiskFs fs(root.path());
+    auto p = make_grub_bootloader()->plan(fs, intel_pt());
+    REQUIRE_FALSE(p.ok());
+    CHECK(p.error().message.find("overridden") != std::string::npos);
+}
+
+TEST_CASE("GRUB on Debian: a conflicting value is edited out of the user's file") {
+    TempDir root;
+    copy_fixture("debian12", root);
+    std::string grub = read_file(root / "etc/default/grub");
+    std::string hostile = grub;
+    hostile.replace(hostile.find("\"quiet\""), 7, "\"quiet iommu=soft intel_iommu=off\"");
+    write_file(root / "etc/default/grub", hostile);
+    DiskFs fs(root.path());
+    auto plan = plan_enable(fs, intel_pt());
+    REQUIRE(plan.ok());
+    REQUIRE(plan->files.size() == 2);
+    CHECK(plan->files[0].path == "/etc/default/grub");
+    CHECK(plan->files[0].after == grub);                               // the conflicting values go...
+    CHECK(plan->files[1].path == "/etc/default/grub.d/vfio-bind.cfg"); // ...ours come from our drop-in
+    CHECK(plan->files[1].after.find("\"$GRUB_CMDLINE_LINUX_DEFAULT intel_iommu=on iommu=pt\"") != std::string::npos);
+    REQUIRE(apply_plan(fs, *plan, true).ok());
+    CHECK(read_file(root / "etc/default/grub.vfio-bind.bak") == hostile);
+    auto undo = plan_disable(fs);
+    REQUIRE(undo.ok());
+    REQUIRE(apply_plan(fs, *undo, false).ok());
+    CHECK(read_file(root / "etc/default/grub") == hostile);
+}
+
+TEST_CASE("GRUB elsewhere (Arch, openSUSE): the main file's GRUB_CMDLINE_LINUX_DEFAULT") {
+    TempDir root;
+    copy_fixture("arch-grub", root);
+    DiskFs fs(root.path());
+    auto c = make_grub_bootloader()->plan(fs, intel_pt());
+    REQUIRE(c.ok());
+    REQUIRE(c->size() == 1);
+    std::string before = (*c)[0].before;
+    std::string want = before;
+    want.replace(want.find("\"loglevel=3 quiet\""), 18, "\"loglevel=3 quiet intel_iommu=on iommu=pt\"");
+    CHECK((*c)[0].after == want);
+    CHECK(make_grub_bootloader()->update_commands(fs) ==
+          std::vector<Command>{{"grub-mkconfig", "-o", "/boot/grub/grub.cfg"}});
+    enable_disable("arch-grub", root, intel_pt());
+    TempDir r2;
+    copy_fixture("opensuse", r2);
+    CHECK(make_grub_bootloader()->update_commands(DiskFs(r2.path())) ==
+          std::vector<Command>{{"grub2-mkconfig", "-o", "/boot/grub2/grub.cfg"}});
+    enable_disable("opensuse", r2, intel_pt());
+}
+
+TEST_CASE("GRUB hostile files") {
+    SUBCASE("unbalanced quote: error with file:line, nothing written") {
+        TempDir root;
+        copy_fixture("hostile-unbalanced", root);
+        DiskFs fs(root.path());
+        auto p = plan_enable(fs, intel_pt());
+        REQUIRE_FALSE(p.ok());
+        CHECK(p.error().message == "GRUB: /etc/default/grub:3: a double quote is never closed");
+    }
+    SUBCASE("set twice with different values: refused") {
+        TempDir root;
+        copy_fixture("hostile-set-twice", root);
+        auto p = plan_enable(DiskFs(root.path()), intel_pt());
+        REQUIRE_FALSE(p.ok());
+        CHECK(p.error().message.find("/etc/default/grub:4: GRUB_CMDLINE_LINUX is set again (first at line 2)") !=
+              std::string::npos);
+    }
+    SUBCASE("CRLF stays CRLF") {
+        TempDir root;
+        copy_fixture("hostile-crlf", root);
+        auto c = make_grub_bootloader()->plan(DiskFs(root.path()), intel_pt());
+        REQUIRE(c.ok());
+        CHECK((*c)[0].after == "GRUB_DEFAULT=0\r\nGRUB_TIMEOUT=5\r\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet intel_iommu=on "
+                               "iommu=pt\"\r\nGRUB_CMDLINE_LINUX=\"\"\r\n");
+        enable_disable("hostile-crlf", root, intel_pt());
+    }
+    SUBCASE("comments after the value are kept") {
+        TempDir root;
+        copy_fixture("hostile-comment-after", root);
+        auto c = make_grub_bootloader()->plan(DiskFs(root.path()), intel_pt());
+        REQUIRE(c.ok());
+        CHECK((*c)[0].after.find("\"quiet splash intel_iommu=on iommu=pt\" # keep quiet") != std::string::npos);
+        enable_disable("hostile-comment-after", root, intel_pt());
+    }
+    SUBCASE("a value over 4 KiB") {
+        TempDir root;
+        copy_fixture("hostile-long-value", root);
+        auto plan = enable_disable("hostile-long-value", root, intel_pt());
+        REQUIRE(plan.files.size() == 1);
+        CHECK(plan.files[0].after.size() ==
+              plan.files[0].before.size() + std::string(" intel_iommu=on iommu=pt").size());
+    }
+    SUBCASE("amd_iommu=off removed on AMD, iommu=soft replaced") {
+        TempDir root;
+        copy_fixture("hostile-amd-off", root, "AuthenticAMD");
+        DiskFs fs(root.path());
+        std::vector<std::string> notes;
+        auto e = enable_edit(CpuVendor::Amd, EnableOptions{true, {}}, &notes);
+        REQUIRE(e.ok());
+        auto plan = plan_enable(fs, *e);
+        REQUIRE(plan.ok());
+        REQUIRE(plan->files.size() == 1);
+        CHECK(plan->files[0].after ==
+              "GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet iommu=pt\"\nGRUB_CMDLINE_LINUX=\"\"\n");
+        CHECK(plan->notes == std::vector<std::string>{"removing amd_iommu=off from /etc/default/grub"});
+        enable_disable("hostile-amd-off", root, *e);
+    }
+}
+
+TEST_CASE("GRUB: enable twice changes nothing in odd files (found by the fuzzer)") {
+    const ParamEdit e{{"intel_iommu=on", "iommu=pt"}, {"amd_iommu=off"}};
+    for (std::string text : {
+             // the same assignment twice with the same value
+             "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n",
+             // only conditional assignments, one with a conflicting value
+             "if [ -x /x ]; then\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet amd_iommu=off iommu=soft\"\nfi\n",
+         }) {
+        TempDir root;
+        write_file(root / "etc/default/grub", text);
+        write_file(root / "boot/grub/grub.cfg", "");
+        DiskFs fs(root.path());
+        auto grub = make_grub_bootloader();
+        auto first = grub->plan(fs, e);
+        REQUIRE_MESSAGE(first.ok(), first.error().message);
+        REQUIRE(first->size() == 1);
+        write_file(root / "etc/default/grub", (*first)[0].after);
+        auto second = grub->plan(fs, e);
+        REQUIRE(second.ok());
+        CHECK(second->empty());
+    }
+    TempDir root;
+    write_file(root / "etc/default/grub", "if [ -x /x ]; then\nGRUB_TIMEOUT=1\n");
+    write_file(root / "boot/grub/grub.cfg", "");
+    auto p = make_grub_bootloader()->plan(DiskFs(root.path()), e);
+    REQUIRE_FALSE(p.ok()); // an appended line would sit inside the unfinished if
+    CHECK(p.error().message.find("unfinished") != std::string::npos);
+}

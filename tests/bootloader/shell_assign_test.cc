@@ -1,0 +1,53 @@
+#include <doctest/doctest.h>
+
+#include "bootloader/shell_assign.h"
+
+using namespace vb;
+
+TEST_CASE("parse_shell_assignments finds top-level and conditional assignments") {
+    std::string t = "# c\nA=1\nB=\"x y\" # note\nC=`lsb_release -i -s 2> /dev/null || echo Debian`\n"
+                    "if [ -x /x ]; then\n  D=\"$D more\"\nfi\nexport E='q'\necho F=no\nG=\"multi\nline\"\n";
+    auto a = parse_shell_assignments(t, "f");
+    REQUIRE(a.ok());
+    REQUIRE(a->size() == 6);
+    CHECK((*a)[0].name == "A");
+    CHECK((*a)[1].raw == "\"x y\"");
+    CHECK((*a)[1].line == 3);
+    CHECK((*a)[3].name == "D");
+    CHECK((*a)[3].conditional);
+    CHECK((*a)[4].name == "E");
+    CHECK_FALSE((*a)[4].conditional);
+    CHECK((*a)[5].line == 10);
+    CHECK(t.substr((*a)[1].value_begin, (*a)[1].value_end - (*a)[1].value_begin) == "\"x y\"");
+}
+
+TEST_CASE("parse errors name the line where the quote opened") {
+    auto a = parse_shell_assignments("A=1\nB=\"open\nC=2\n", "/etc/default/grub");
+    REQUIRE_FALSE(a.ok());
+    CHECK(a.error().message == "/etc/default/grub:2: a double quote is never closed");
+    CHECK_FALSE(parse_shell_assignments("A=$(echo\n", "f").ok());
+    CHECK_FALSE(parse_shell_assignments("A='x\n", "f").ok());
+}
+
+TEST_CASE("expand_shell_word") {
+    std::map<std::string, std::string> v{{"X", "quiet"}};
+    CHECK(*expand_shell_word("\"$X splash\"", v) == "quiet splash");
+    CHECK(*expand_shell_word("\"${X} a\"'$X'", v) == "quiet a$X");
+    CHECK(*expand_shell_word("a\\ b", v) == "a b");
+    CHECK(*expand_shell_word("\"\\$X\"", v) == "$X");
+    CHECK(*expand_shell_word("\"$UNSET\"", v) == "");
+    CHECK_FALSE(expand_shell_word("\"$(cat /x)\"", v).ok());
+    CHECK_FALSE(expand_shell_word("`x`", v).ok());
+    CHECK_FALSE(expand_shell_word("${X:-y}", v).ok());
+}
+
+TEST_CASE("editable_part") {
+    auto e = editable_part("\"quiet splash\"");
+    REQUIRE(e.ok());
+    CHECK(e->begin == 1);
+    CHECK(e->end == 13);
+    CHECK(editable_part("quiet")->quote == 0);
+    CHECK(editable_part("")->end == 0);
+    CHECK_FALSE(editable_part("\"a\"'b'").ok());
+    CHECK_FALSE(editable_part("\"$(x)\"").ok());
+}
