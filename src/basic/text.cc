@@ -10,6 +10,13 @@ std::string trim(std::string_view s) {
     return std::string(s.substr(b, e - b + 1));
 }
 
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
 std::string basename_of(std::string_view path) {
     while (!path.empty() && path.back() == '/') path.remove_suffix(1);
     size_t slash = path.rfind('/');

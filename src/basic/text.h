@@ -9,6 +9,12 @@ namespace vb {
 
 // Without leading and trailing white space.
 std::string trim(std::string_view s);
+inline bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+inline bool ends_with(std::string_view s, std::string_view suffix) {
+    return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+// ASCII lower case (names in os-release, firmware strings, config keywords).
+std::string lower(std::string_view s);
 // Last path component of a link target or path ("../../x/vfio-pci" -> "vfio-pci").
 std::string basename_of(std::string_view path);
 // Splits on every `sep`; empty fields are kept.

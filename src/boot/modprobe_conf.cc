@@ -62,7 +62,7 @@ bool snippet_covers(const std::string& image, const std::string& expected) {
         for (const auto& raw : split(text, '\n')) {
             std::string line = trim(raw);
             if (line.empty() || line[0] == '#') continue;
-            (line.rfind("softdep ", 0) == 0 ? softdeps : rest).insert(line);
+            (starts_with(line, "softdep ") ? softdeps : rest).insert(line);
         }
     };
     std::set<std::string> have_soft, have_rest, want_soft, want_rest;

@@ -29,7 +29,7 @@ std::vector<PciId> vfio_pci_ids_in_modprobe(std::string_view text) {
                 if (!t.empty()) words.push_back(t);
         if (words.size() < 3 || words[0] != "options" || !is_vfio_pci(words[1])) continue;
         for (size_t i = 2; i < words.size(); i++)
-            if (words[i].rfind("ids=", 0) == 0) add_ids(std::string_view(words[i]).substr(4), out);
+            if (starts_with(words[i], "ids=")) add_ids(std::string_view(words[i]).substr(4), out);
     }
     return out;
 }

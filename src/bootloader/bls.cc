@@ -1,19 +1,23 @@
-// Boot Loader Specification entries (systemd-boot; GRUB with
-// GRUB_ENABLE_BLSCFG=true on Fedora/RHEL): every loader/entries/*.conf with
-// its `options` lines, plus /etc/kernel/cmdline, from which kernel-install
-// writes the entries of kernels installed later. Editing the entries
-// ourselves does what `grubby --update-kernel=ALL --args=...` does, works
-// under --root, and lets disable restore them byte for byte.
-#include <algorithm>
+// The BLS backend (systemd-boot; GRUB with GRUB_ENABLE_BLSCFG=true on
+// Fedora/RHEL): every entry's `options` lines, plus /etc/kernel/cmdline.
+// Editing the entries ourselves does what `grubby --update-kernel=ALL
+// --args=...` does, works under --root, and lets disable restore them byte
+// for byte.
+#include "bootloader/bls.h"
 
-#include "bootloader/line_file.h"
-#include "bootloader/shell_assign.h"
+#include "basic/text.h"
+#include "bootloader/spans.h"
 
 namespace vb {
 
 namespace {
 
 const std::vector<std::string> kEntryDirs = {"/boot/loader/entries", "/efi/loader/entries", "/boot/efi/loader/entries"};
+
+size_t skip_blanks(std::string_view s, size_t i) {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+    return i;
+}
 
 bool is_options_line(std::string_view line, size_t* value) {
     size_t i = skip_blanks(line, 0);
@@ -23,7 +27,9 @@ bool is_options_line(std::string_view line, size_t* value) {
     return true;
 }
 
-std::vector<Span> options_spans(std::string_view text) {
+// The command line spans of `path`: /etc/kernel/cmdline whole, an entry's options lines.
+std::vector<Span> cmdline_spans(const std::string& path, std::string_view text) {
+    if (path == kKernelCmdlinePath) return {{0, text.size()}};
     std::vector<Span> out;
     for (const auto& l : line_refs(text)) {
         size_t v = 0;
@@ -32,39 +38,26 @@ std::vector<Span> options_spans(std::string_view text) {
     return out;
 }
 
+// The files the backend reads and edits: every entry, then /etc/kernel/cmdline.
+std::vector<std::string> bls_files(const Fs& fs) {
+    std::vector<std::string> files = bls_entry_files(fs);
+    if (fs.exists(kKernelCmdlinePath)) files.push_back(kKernelCmdlinePath);
+    return files;
+}
+
 class BlsBootloader : public Bootloader {
 public:
     const char* name() const override { return "BLS entries"; }
 
     bool present(const Fs& fs) const override { return !bls_entry_files(fs).empty(); }
 
-    bool in_use(const Fs& fs, const BootContext& ctx) const override {
-        if (!present(fs) || fs.exists("/etc/kernelstub/configuration")) return false; // kernelstub owns them
-        // So do sdbootutil and ostree, through their own commands.
-        if (make_sdbootutil_bootloader()->present(fs) || make_rpm_ostree_bootloader()->present(fs)) return false;
-        if (!ctx.loader_info.empty()) return ctx.loader_info.find("systemd-boot") != std::string::npos || grub_bls(fs);
-        return grub_bls(fs) || !make_grub_bootloader()->present(fs);
-    }
-
     Result<std::vector<BootEntry>> entries(const Fs& fs) const override {
-        std::vector<BootEntry> out;
-        std::vector<std::string> files = bls_entry_files(fs);
-        if (fs.exists(kKernelCmdlinePath)) files.push_back(kKernelCmdlinePath);
-        for (const auto& path : files) {
-            auto text = fs.read(path);
-            if (!text) return text.error();
-            auto c = bls_cmdline(path, *text);
-            if (!c) return c.error();
-            out.push_back({path == kKernelCmdlinePath ? path + " (kernels installed later)" : path, *c});
-        }
-        return out;
+        return bls_entries(fs, bls_files(fs), "kernels installed later");
     }
 
     Result<std::vector<FileChange>> plan(const Fs& fs, const ParamEdit& edit) const override {
         std::vector<FileChange> out;
-        std::vector<std::string> files = bls_entry_files(fs);
-        if (fs.exists(kKernelCmdlinePath)) files.push_back(kKernelCmdlinePath);
-        for (const auto& path : files) {
+        for (const auto& path : bls_files(fs)) {
             auto c = bls_plan_file(fs, path, edit);
             if (!c) return c.error();
             if (c->after != c->before) out.push_back(std::move(*c));
@@ -76,22 +69,6 @@ public:
                                   const ParamEdit& edit) const override {
         return bls_edit(path, content, edit);
     }
-
-private:
-    // GRUB reads these entries itself (Fedora): GRUB_ENABLE_BLSCFG=true.
-    static bool grub_bls(const Fs& fs) {
-        auto text = fs.read("/etc/default/grub");
-        if (!text) return false;
-        auto a = parse_shell_assignments(*text, "/etc/default/grub");
-        if (!a) return false;
-        bool on = false;
-        for (const auto& x : *a)
-            if (x.name == "GRUB_ENABLE_BLSCFG") {
-                auto v = expand_shell_word(x.raw, {});
-                on = v && *v == "true";
-            }
-        return on;
-    }
 };
 
 } // namespace
@@ -102,36 +79,37 @@ std::vector<std::string> bls_entry_files(const Fs& fs) {
         auto names = fs.list_dir(dir);
         if (!names) continue;
         for (const auto& n : *names)
-            if (n.size() > 5 && n.compare(n.size() - 5, 5, ".conf") == 0) out.push_back(dir + "/" + n);
+            if (n.size() > 5 && ends_with(n, ".conf")) out.push_back(dir + "/" + n);
     }
     return out;
 }
 
 Result<std::string> bls_cmdline(const std::string& path, const std::string& text) {
-    std::vector<Span> spans;
-    if (path == kKernelCmdlinePath) spans.push_back({0, text.size()});
-    else spans = options_spans(text);
-    std::vector<std::string> words;
-    for (const auto& s : spans) {
-        auto w = split_cmdline(std::string_view(text).substr(s.begin, s.end - s.begin));
-        if (!w) return make_error(EINVAL, path + ": " + w.error().message);
-        for (auto& x : split_words(*w)) words.push_back(x);
+    auto words = span_words(text, cmdline_spans(path, text));
+    if (!words) return make_error(EINVAL, path + ": " + words.error().message);
+    return join_cmdline(*words);
+}
+
+Result<std::vector<BootEntry>> bls_entries(const Fs& fs, const std::vector<std::string>& files,
+                                           const std::string& kernel_cmdline_note) {
+    std::vector<BootEntry> out;
+    for (const auto& path : files) {
+        auto text = fs.read(path);
+        if (!text) return text.error();
+        auto c = bls_cmdline(path, *text);
+        if (!c) return c.error();
+        out.push_back({path == kKernelCmdlinePath ? path + " (" + kernel_cmdline_note + ")" : path, *c});
     }
-    return join_cmdline(words);
+    return out;
 }
 
 Result<std::string> bls_edit(const std::string& path, const std::string& text, const ParamEdit& edit,
                              std::vector<std::string>* added, std::vector<std::string>* removed) {
-    std::vector<Span> spans;
-    if (path == kKernelCmdlinePath) {
-        spans.push_back({0, text.size()});
-    } else {
-        spans = options_spans(text);
-        for (const auto& s : spans)
-            if (text.compare(s.begin, 11, "$kernelopts") == 0)
-                return make_error(EINVAL, path + ": options come from $kernelopts in grubenv; run "
-                                                 "`grub2-switch-to-blscfg` or edit kernelopts with grub2-editenv");
-    }
+    std::vector<Span> spans = cmdline_spans(path, text);
+    for (const auto& s : spans)
+        if (path != kKernelCmdlinePath && text.compare(s.begin, 11, "$kernelopts") == 0)
+            return make_error(EINVAL, path + ": options come from $kernelopts in grubenv; run "
+                                             "`grub2-switch-to-blscfg` or edit kernelopts with grub2-editenv");
     if (spans.empty()) {
         // No options line yet: add one for what is to be set.
         auto r = apply_edit("", ParamEdit{edit.set, {}});
@@ -149,22 +127,15 @@ Result<std::string> bls_edit(const std::string& path, const std::string& text, c
 }
 
 Result<FileChange> bls_plan_file(const Fs& fs, const std::string& path, const ParamEdit& edit) {
-    auto text = fs.read(path);
-    if (!text) return text.error();
-    FileChange c;
-    c.path = path;
-    c.before = *text;
-    auto r = bls_edit(path, *text, edit, &c.added, &c.removed);
-    if (!r) return r.error();
-    c.after = *r;
-    return c;
+    return plan_file(fs, path, [&](const std::string& text, auto* added, auto* removed) {
+        return bls_edit(path, text, edit, added, removed);
+    });
 }
 
 Result<std::vector<FileChange>> bls_plan_one(const Fs& fs, const std::string& path, const ParamEdit& edit) {
-    auto c = bls_plan_file(fs, path, edit);
-    if (!c) return c.error();
-    if (c->after == c->before) return std::vector<FileChange>{};
-    return std::vector<FileChange>{*c};
+    return plan_one_file(fs, path, [&](const std::string& text, auto* added, auto* removed) {
+        return bls_edit(path, text, edit, added, removed);
+    });
 }
 
 std::unique_ptr<Bootloader> make_bls_bootloader() { return std::make_unique<BlsBootloader>(); }

@@ -4,6 +4,7 @@
 
 #include "basic/read_limits.h"
 #include "bootloader/cmdline_state.h"
+#include "bootloader/select.h"
 
 namespace vb {
 
@@ -70,10 +71,9 @@ Result<ParamEdit> enable_edit(CpuVendor vendor, const EnableOptions& opts, std::
 
 Result<CmdlinePlan> plan_enable(const Fs& fs, const ParamEdit& edit) {
     CmdlinePlan plan;
-    BootContext ctx = read_boot_context(fs);
-    auto all = all_bootloaders();
-    for (const auto& b : all) {
-        if (!b->in_use(fs, ctx)) continue;
+    for (const auto& selected : select_bootloaders(fs, read_boot_context(fs))) {
+        if (!selected.in_use) continue;
+        const auto& b = selected.backend;
         plan.backends.push_back(b->name());
         auto changes = b->plan(fs, edit);
         if (!changes) return make_error(changes.error().code, std::string(b->name()) + ": " + changes.error().message);
@@ -208,11 +208,10 @@ CmdlineStatus cmdline_status(const Fs& fs) {
     st.iommu = read_iommu_state(fs);
     if (auto c = fs.read("/proc/cmdline")) st.running_cmdline = trim(*c);
     st.boot = read_boot_context(fs);
-    for (const auto& b : all_bootloaders()) {
-        if (!b->present(fs)) continue;
+    for (const auto& [b, in_use] : select_bootloaders(fs, st.boot)) {
         BootloaderStatus bs;
         bs.name = b->name();
-        bs.in_use = b->in_use(fs, st.boot);
+        bs.in_use = in_use;
         if (auto e = b->entries(fs)) bs.entries = *e;
         else bs.error = e.error().message;
         st.bootloaders.push_back(std::move(bs));

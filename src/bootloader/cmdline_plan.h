@@ -8,6 +8,7 @@
 
 #include "basic/fs.h"
 #include "basic/kernel_params.h"
+#include "bootloader/boot_context.h"
 #include "bootloader/bootloader.h"
 #include "bootloader/cpu_info.h"
 

@@ -17,7 +17,7 @@ std::unique_ptr<Bootloader> make_extlinux_bootloader() {
                                             std::vector<std::string>{"/boot/extlinux/extlinux.conf",
                                                                      "/boot/syslinux/syslinux.cfg",
                                                                      "/boot/syslinux/extlinux.conf"},
-                                            match, "extlinux");
+                                            match);
 }
 
 } // namespace vb

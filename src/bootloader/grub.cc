@@ -1,13 +1,18 @@
-// GRUB 2: the command line comes from GRUB_CMDLINE_LINUX and
-// GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, which grub-mkconfig
-// sources with sh. Debian and Ubuntu then source /etc/default/grub.d/*.cfg,
-// so there we add our parameters through a file of our own (undo = delete it)
-// and touch the user's files only to remove a conflicting value.
+// Where GRUB reads drop-ins, our parameters go into a file of our own
+// (undo = delete it) and the user's files are touched only to remove a
+// conflicting value; elsewhere the assignment in /etc/default/grub itself is
+// edited. Either way the result is evaluated as grub-mkconfig will read it
+// before anything is written.
+#include "bootloader/grub.h"
+
 #include <algorithm>
 #include <map>
+#include <optional>
 
+#include "basic/text.h"
 #include "bootloader/bootloader.h"
 #include "bootloader/shell_assign.h"
+#include "bootloader/spans.h"
 
 namespace vb {
 
@@ -18,6 +23,8 @@ constexpr const char* kDropDir = "/etc/default/grub.d";
 constexpr const char* kOurs = "/etc/default/grub.d/vfio-bind.cfg";
 constexpr const char* kLinux = "GRUB_CMDLINE_LINUX";
 constexpr const char* kDefault = "GRUB_CMDLINE_LINUX_DEFAULT";
+const char* const kMkconfig[] = {"/usr/sbin/grub-mkconfig", "/usr/sbin/grub2-mkconfig", "/sbin/grub-mkconfig",
+                                 "/sbin/grub2-mkconfig", "/usr/bin/grub-mkconfig"};
 
 bool is_cmdline_var(const std::string& n) { return n == kLinux || n == kDefault; }
 
@@ -27,50 +34,128 @@ struct ShellFile {
     std::vector<ShellAssignment> assigns;
 };
 
-Result<ShellFile> load(const Fs& fs, const std::string& path, const std::string* override_text = nullptr) {
-    ShellFile f;
-    f.path = path;
-    if (override_text) {
-        f.text = *override_text;
-    } else {
-        auto t = fs.read(path);
-        if (!t) return t.error();
-        f.text = std::move(*t);
-    }
-    auto a = parse_shell_assignments(f.text, path);
+Result<ShellFile> parse(const std::string& path, std::string text) {
+    auto a = parse_shell_assignments(text, path);
     if (!a) return a.error();
-    f.assigns = std::move(*a);
-    return f;
+    return ShellFile{path, std::move(text), std::move(*a)};
 }
+
+Result<ShellFile> load(const Fs& fs, const std::string& path) {
+    auto t = fs.read(path);
+    if (!t) return t.error();
+    return parse(path, std::move(*t));
+}
+
+using Vars = std::map<std::string, std::string>;
 
 // The variables after sourcing `files` in order. Conditional assignments are
 // skipped: we cannot evaluate their test, and Ubuntu's only adds init=.
-Result<std::map<std::string, std::string>> evaluate(const std::vector<ShellFile>& files) {
-    std::map<std::string, std::string> vars;
+Result<Vars> evaluate(const std::vector<ShellFile>& files) {
+    Vars vars;
     for (const auto& f : files)
         for (const auto& a : f.assigns) {
             if (a.conditional) continue;
             auto v = expand_shell_word(a.raw, vars);
-            if (v) {
-                vars[a.name] = *v;
-            } else if (is_cmdline_var(a.name)) {
+            if (v) vars[a.name] = *v;
+            else if (is_cmdline_var(a.name))
                 return make_error(EINVAL, f.path + ":" + std::to_string(a.line) + ": " + v.error().message);
-            } else {
-                vars.erase(a.name); // unknowable, and not ours to know
-            }
+            else vars.erase(a.name); // unknowable, and not ours to know
         }
     return vars;
 }
 
-std::string get(const std::map<std::string, std::string>& vars, const char* name) {
+std::string get(const Vars& vars, const char* name) {
     auto it = vars.find(name);
     return it == vars.end() ? std::string() : it->second;
 }
 
-Result<std::vector<std::string>> effective_words(const std::map<std::string, std::string>& vars) {
+bool bls_enabled(const Vars& vars) { return get(vars, "GRUB_ENABLE_BLSCFG") == "true"; }
+
+// The kernel's command line from GRUB's two variables (LINUX first, as grub-mkconfig puts them).
+Result<std::vector<std::string>> effective_words(const Vars& vars) {
     auto s = split_cmdline(get(vars, kLinux) + " " + get(vars, kDefault));
     if (!s) return s.error();
     return split_words(*s);
+}
+
+// The files grub-mkconfig sources, in its order.
+Result<std::vector<ShellFile>> load_all(const Fs& fs) {
+    std::vector<ShellFile> files;
+    auto main = load(fs, kMain);
+    if (!main) return main.error();
+    files.push_back(std::move(*main));
+    if (!grub_reads_drop_ins(fs)) return files;
+    auto names = fs.list_dir(kDropDir);
+    for (const auto& n : names ? *names : std::vector<std::string>{}) {
+        if (n.size() < 5 || !ends_with(n, ".cfg")) continue;
+        auto f = load(fs, std::string(kDropDir) + "/" + n);
+        if (!f) return f.error();
+        files.push_back(std::move(*f));
+    }
+    return files;
+}
+
+// What GRUB reads, evaluated once: the files and the variables they leave.
+struct Grub {
+    std::vector<ShellFile> files;
+    Vars vars;
+    std::vector<std::string> words;
+};
+
+Result<Grub> read_grub(const Fs& fs) {
+    auto files = load_all(fs);
+    if (!files) return files.error();
+    auto vars = evaluate(*files);
+    if (!vars) return vars.error();
+    auto words = effective_words(*vars);
+    if (!words) return words.error();
+    return Grub{std::move(*files), std::move(*vars), std::move(*words)};
+}
+
+// The files as they will be once `changes` are written: changed texts in
+// place, deleted files gone, new ones in grub-mkconfig's order.
+Result<std::vector<ShellFile>> after_changes(const std::vector<ShellFile>& files,
+                                             const std::vector<FileChange>& changes) {
+    std::vector<ShellFile> out;
+    for (const auto& f : files) {
+        auto c = std::find_if(changes.begin(), changes.end(), [&](const FileChange& c) { return c.path == f.path; });
+        if (c == changes.end()) out.push_back(f);
+        else if (!c->remove) {
+            auto p = parse(f.path, c->after);
+            if (!p) return p.error();
+            out.push_back(std::move(*p));
+        }
+    }
+    for (const auto& c : changes) {
+        if (c.existed || c.remove) continue;
+        auto p = parse(c.path, c.after);
+        if (!p) return p.error();
+        out.push_back(std::move(*p));
+    }
+    if (out.size() > 1) // the main file first, the drop-ins in name order
+        std::stable_sort(out.begin() + 1, out.end(),
+                         [](const ShellFile& a, const ShellFile& b) { return a.path < b.path; });
+    return out;
+}
+
+// The edit, verified the way grub-mkconfig will read the result: every
+// parameter to set is the last instance of its setting (the kernel honours
+// that one). `why` says what to suspect when one is not.
+Status verify(const std::vector<ShellFile>& files, const std::vector<FileChange>& changes, const ParamEdit& edit,
+              const std::string& why) {
+    auto final_files = after_changes(files, changes);
+    if (!final_files) return final_files.error();
+    auto vars = evaluate(*final_files);
+    if (!vars) return vars.error();
+    auto words = effective_words(*vars);
+    if (!words) return words.error();
+    for (const auto& want : edit.set) {
+        std::string last;
+        for (const auto& w : *words)
+            if (same_setting(w, want)) last = w;
+        if (last != want) return make_error(EINVAL, "'" + want + "' " + why);
+    }
+    return {};
 }
 
 // Spans of the editable values of the command line assignments of `f`.
@@ -98,6 +183,186 @@ ParamEdit removal_for(const std::vector<std::string>& words, const ParamEdit& ed
     return r;
 }
 
+bool contains(const std::vector<std::string>& v, const std::string& x) {
+    return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+// ---------------------------------------------------------------- drop-in
+
+std::string drop_in_text(const std::vector<std::string>& params) {
+    return "# Added by `vfio-setup cmdline enable` for device passthrough.\n"
+           "# `vfio-setup cmdline disable` deletes this file; do not edit it.\n" +
+           std::string(kDefault) + "=\"$" + kDefault + " " + join_cmdline(params) + "\"\n";
+}
+
+// The parameters our drop-in adds (empty when it does not exist).
+std::vector<std::string> our_params(const std::vector<ShellFile>& files) {
+    for (const auto& f : files) {
+        if (f.path != kOurs) continue;
+        for (const auto& a : f.assigns)
+            if (a.name == kDefault)
+                if (auto v = expand_shell_word(a.raw, {}))
+                    if (auto s = split_cmdline(*v)) return split_words(*s);
+    }
+    return {};
+}
+
+// Phase 1: the conflicting values edited out of the user's files.
+Result<std::vector<FileChange>> remove_conflicts(const Grub& g, const ParamEdit& conflicts) {
+    std::vector<FileChange> changes;
+    if (conflicts.remove.empty()) return changes;
+    for (const auto& f : g.files) {
+        if (f.path == kOurs) continue;
+        auto spans = cmdline_spans(f, kDefault, nullptr);
+        if (!spans) return spans.error();
+        FileChange c;
+        auto edited = edit_spans(f.text, *spans, conflicts, &c.added, &c.removed);
+        if (!edited) return edited.error();
+        if (*edited == f.text) continue;
+        c.path = f.path;
+        c.before = f.text;
+        c.after = std::move(*edited);
+        changes.push_back(std::move(c));
+    }
+    return changes;
+}
+
+// Phase 2: ours holds what it had (minus what now conflicts) plus what the
+// command line still lacks once the conflicts are gone. No change when that
+// is what it already says.
+std::optional<FileChange> plan_ours(const Grub& g, const ParamEdit& edit, const ParamEdit& conflicts) {
+    const std::vector<std::string> before = our_params(g.files);
+    std::vector<std::string> base; // the effective words without the conflicts
+    for (const auto& w : g.words)
+        if (!contains(conflicts.remove, w)) base.push_back(w);
+    std::vector<std::string> ours;
+    for (const auto& p : before) {
+        bool superseded = contains(edit.remove, p);
+        for (const auto& want : edit.set) superseded |= same_setting(p, want) && p != want;
+        if (!superseded) ours.push_back(p);
+    }
+    for (const auto& want : edit.set)
+        if (!contains(base, want) && !contains(ours, want)) ours.push_back(want);
+
+    auto existing = std::find_if(g.files.begin(), g.files.end(), [](const ShellFile& f) { return f.path == kOurs; });
+    const bool exists = existing != g.files.end();
+    const std::string old_text = exists ? existing->text : std::string();
+    std::string new_text = ours.empty() ? std::string() : drop_in_text(ours);
+    if (exists && !before.empty() && ours == before) new_text = old_text; // keep its bytes
+    if (new_text == old_text && !(exists && new_text.empty())) return std::nullopt;
+    FileChange c;
+    c.path = kOurs;
+    c.existed = exists;
+    c.remove = new_text.empty();
+    c.before = old_text;
+    c.after = new_text;
+    for (const auto& p : ours)
+        if (!contains(before, p)) c.added.push_back(p);
+    return c;
+}
+
+// Debian/Ubuntu: conflicts edited out of the user's files, additions in ours.
+Result<std::vector<FileChange>> plan_drop_in(const Grub& g, const ParamEdit& edit) {
+    const ParamEdit conflicts = removal_for(g.words, edit);
+    auto changes = remove_conflicts(g, conflicts);
+    if (!changes) return changes;
+    if (auto ours = plan_ours(g, edit, conflicts)) changes->push_back(std::move(*ours));
+    // Phase 3: a file read after ours may still set the variable outright.
+    Status ok = verify(g.files, *changes, edit,
+                       std::string("added by ") + kOurs + " would be overridden by a file read after it in " +
+                           kDropDir + " that sets " + kDefault + " outright");
+    if (!ok) return ok.error();
+    return changes;
+}
+
+// ---------------------------------------------------------------- main file
+
+// The same variable set twice to different values, the second not built
+// on the first: the shell silently ignores the first, so the user's intent
+// is unclear. We refuse rather than guess which one to edit. Parameters
+// this edit manages do not count, so that enable stays repeatable.
+Status check_duplicates(const ShellFile& f, const char* var, const ParamEdit& edit) {
+    auto normal = [&](const std::string& raw) {
+        std::vector<std::string> out;
+        auto v = expand_shell_word(raw, {});
+        if (!v) return std::vector<std::string>{raw};
+        auto words = split_cmdline(*v);
+        if (!words) return std::vector<std::string>{raw};
+        for (const auto& w : split_words(*words)) {
+            bool ours = contains(edit.remove, w);
+            for (const auto& want : edit.set) ours |= same_setting(w, want);
+            if (!ours) out.push_back(w);
+        }
+        return out;
+    };
+    const ShellAssignment* prev = nullptr;
+    for (const auto& a : f.assigns) {
+        if (a.name != var || a.conditional) continue;
+        bool extends = a.raw.find(std::string("$") + var) != std::string::npos ||
+                       a.raw.find(std::string("${") + var + "}") != std::string::npos;
+        if (prev && !extends && normal(prev->raw) != normal(a.raw))
+            return make_error(EINVAL, f.path + ":" + std::to_string(a.line) + ": " + var +
+                                          " is set again (first at line " + std::to_string(prev->line) +
+                                          ") and the earlier value is lost; keep one assignment and run again");
+        prev = &a;
+    }
+    return {};
+}
+
+// No assignment to edit: remove the conflicts, then add a line of our own.
+Result<std::string> append_assignment(const ShellFile& f, const std::vector<Span>& spans, const ParamEdit& edit,
+                                      FileChange& c) {
+    auto words = span_words(f.text, spans);
+    if (!words) return words.error();
+    auto edited = edit_spans(f.text, spans, removal_for(*words, edit), &c.added, &c.removed);
+    if (!edited) return edited.error();
+    std::string text = *edited;
+    auto add = apply_edit("", ParamEdit{edit.set, {}});
+    if (!add) return add.error();
+    if (add->cmdline.empty()) return text;
+    std::string eol = line_ending_of(text);
+    if (!text.empty() && text.back() != '\n') text += eol;
+    c.added.insert(c.added.end(), add->added.begin(), add->added.end());
+    return text + kLinux + "=\"" + add->cmdline + "\"" + eol;
+}
+
+// Other distributions: edit the assignment in /etc/default/grub itself. BLS
+// systems (Fedora) take new entries' options from GRUB_CMDLINE_LINUX.
+Result<std::vector<FileChange>> plan_main_file(const Grub& g, const ParamEdit& edit) {
+    const ShellFile& f = g.files.front();
+    const char* target_var = bls_enabled(g.vars) ? kLinux : kDefault;
+    bool has_target = false;
+    for (const auto& a : f.assigns) has_target |= a.name == target_var && !a.conditional;
+    if (!has_target) target_var = kLinux;
+    if (Status dup = check_duplicates(f, target_var, edit); !dup) return dup.error();
+
+    long target = -1;
+    auto spans = cmdline_spans(f, target_var, &target);
+    if (!spans) return spans.error();
+    FileChange c;
+    c.path = kMain;
+    c.before = f.text;
+    if (target < 0) {
+        auto text = append_assignment(f, *spans, edit, c);
+        if (!text) return text.error();
+        c.after = std::move(*text);
+    } else {
+        std::swap((*spans)[static_cast<size_t>(target)], spans->back());
+        auto edited = edit_spans(f.text, *spans, edit, &c.added, &c.removed);
+        if (!edited) return edited.error();
+        c.after = std::move(*edited);
+    }
+    if (c.after == c.before) return std::vector<FileChange>{};
+    // An unfinished if/case at the end of the file would swallow an appended line.
+    Status ok = verify(g.files, {c}, edit,
+                       std::string("cannot be added to ") + kMain +
+                           " where grub-mkconfig will see it (is an if/case left unfinished?)");
+    if (!ok) return ok.error();
+    return std::vector<FileChange>{c};
+}
+
+// ---------------------------------------------------------------- backend
+
 class GrubBootloader : public Bootloader {
 public:
     const char* name() const override { return "GRUB"; }
@@ -107,44 +372,27 @@ public:
                                     have_program(fs, "grub-mkconfig") || have_program(fs, "grub2-mkconfig"));
     }
 
-    bool in_use(const Fs& fs, const BootContext& ctx) const override {
-        if (!present(fs)) return false;
-        if (make_rpm_ostree_bootloader()->present(fs)) return false; // ostree owns /boot
-        if (!ctx.loader_info.empty()) return ctx.loader_info.find("GRUB") != std::string::npos;
-        std::string cur = ctx.boot_current;
-        std::transform(cur.begin(), cur.end(), cur.begin(), ::tolower);
-        return cur.find("refind") == std::string::npos && !fs.exists("/etc/kernelstub/configuration");
-    }
-
     Result<std::vector<BootEntry>> entries(const Fs& fs) const override {
-        auto files = load_all(fs, nullptr);
-        if (!files) return files.error();
-        auto vars = evaluate(*files);
-        if (!vars) return vars.error();
-        if (bls(*vars)) {
+        auto g = read_grub(fs);
+        if (!g) return g.error();
+        if (bls_enabled(g->vars))
             return std::vector<BootEntry>{
-                {std::string(kMain) + " (" + kLinux + ", for new BLS entries)", get(*vars, kLinux)}};
-        }
-        auto words = effective_words(*vars);
-        if (!words) return words.error();
+                {std::string(kMain) + " (" + kLinux + ", for new BLS entries)", get(g->vars, kLinux)}};
         std::string src = kMain;
-        if (files->size() > 1) src += " + " + std::string(kDropDir) + "/*.cfg";
-        return std::vector<BootEntry>{{src, join_cmdline(*words)}};
+        if (g->files.size() > 1) src += " + " + std::string(kDropDir) + "/*.cfg";
+        return std::vector<BootEntry>{{src, join_cmdline(g->words)}};
     }
 
     Result<std::vector<FileChange>> plan(const Fs& fs, const ParamEdit& edit) const override {
-        auto files = load_all(fs, nullptr);
-        if (!files) return files.error();
-        auto vars = evaluate(*files);
-        if (!vars) return vars.error();
-        if (!debian_style(fs) || bls(*vars)) return plan_main_file(fs, edit, bls(*vars));
-        return plan_drop_in(fs, *files, edit);
+        auto g = read_grub(fs);
+        if (!g) return g.error();
+        if (!grub_reads_drop_ins(fs) || bls_enabled(g->vars)) return plan_main_file(*g, edit);
+        return plan_drop_in(*g, edit);
     }
 
-    Result<std::string> edit_file(const Fs& fs, const std::string& path, const std::string& content,
+    Result<std::string> edit_file(const Fs&, const std::string& path, const std::string& content,
                                   const ParamEdit& edit) const override {
-        (void)fs;
-        auto f = load(fs, path, &content);
+        auto f = parse(path, content);
         if (!f) return f.error();
         long target = -1;
         auto spans = cmdline_spans(*f, kDefault, &target);
@@ -155,270 +403,32 @@ public:
     }
 
     std::vector<Command> update_commands(const Fs& fs) const override {
-        auto files = load_all(fs, nullptr);
-        if (files) {
-            auto vars = evaluate(*files);
-            if (vars && bls(*vars)) return {}; // entries carry their own options (BLS backend)
-        }
-        if (debian_style(fs)) return {{"update-grub"}};
+        if (grub_reads_bls_entries(fs)) return {}; // entries carry their own options (BLS backend)
+        if (fs.exists("/etc/debian_version") || have_program(fs, "update-grub")) return {{"update-grub"}};
         if (have_program(fs, "grub2-mkconfig") || fs.exists("/boot/grub2"))
             return {{"grub2-mkconfig", "-o", "/boot/grub2/grub.cfg"}};
         return {{"grub-mkconfig", "-o", "/boot/grub/grub.cfg"}};
     }
 
     bool owns_file(const std::string& path) const override { return path == kOurs; }
-
-private:
-    static bool debian_style(const Fs& fs) {
-        return fs.exists("/etc/debian_version") || have_program(fs, "update-grub");
-    }
-    static bool bls(const std::map<std::string, std::string>& vars) {
-        return get(vars, "GRUB_ENABLE_BLSCFG") == "true";
-    }
-
-    // The files grub-mkconfig sources, in its order; `ours` replaces our drop-in's text
-    // (nullptr: as on disk; empty string: absent).
-    Result<std::vector<ShellFile>> load_all(const Fs& fs, const std::string* ours) const {
-        std::vector<ShellFile> files;
-        auto main = load(fs, kMain);
-        if (!main) return main.error();
-        files.push_back(std::move(*main));
-        if (!debian_style(fs)) return files;
-        std::vector<std::string> names;
-        if (auto l = fs.list_dir(kDropDir)) names = *l;
-        if (ours && !ours->empty() && std::find(names.begin(), names.end(), "vfio-bind.cfg") == names.end()) {
-            names.push_back("vfio-bind.cfg");
-            std::sort(names.begin(), names.end());
-        }
-        for (const auto& n : names) {
-            if (n.size() < 5 || n.compare(n.size() - 4, 4, ".cfg") != 0) continue;
-            const std::string path = std::string(kDropDir) + "/" + n;
-            if (path == kOurs && ours) {
-                if (ours->empty()) continue;
-                auto f = load(fs, path, ours);
-                if (!f) return f.error();
-                files.push_back(std::move(*f));
-                continue;
-            }
-            auto f = load(fs, path);
-            if (!f) return f.error();
-            files.push_back(std::move(*f));
-        }
-        return files;
-    }
-
-    // The parameters our drop-in adds (empty when it does not exist).
-    static std::vector<std::string> our_params(const std::vector<ShellFile>& files) {
-        for (const auto& f : files) {
-            if (f.path != kOurs) continue;
-            std::map<std::string, std::string> none;
-            for (const auto& a : f.assigns)
-                if (a.name == kDefault)
-                    if (auto v = expand_shell_word(a.raw, none))
-                        if (auto s = split_cmdline(*v)) return split_words(*s);
-        }
-        return {};
-    }
-
-    static std::string drop_in_text(const std::vector<std::string>& params) {
-        return "# Added by `vfio-setup cmdline enable` for device passthrough.\n"
-               "# `vfio-setup cmdline disable` deletes this file; do not edit it.\n" +
-               std::string(kDefault) + "=\"$" + kDefault + " " + join_cmdline(params) + "\"\n";
-    }
-
-    // Debian/Ubuntu: conflicts edited out of the user's files, additions in ours.
-    Result<std::vector<FileChange>> plan_drop_in(const Fs& fs, const std::vector<ShellFile>& files,
-                                                 const ParamEdit& edit) const {
-        auto vars = evaluate(files);
-        if (!vars) return vars.error();
-        auto words = effective_words(*vars);
-        if (!words) return words.error();
-        ParamEdit conflicts = removal_for(*words, edit);
-
-        std::vector<FileChange> changes;
-        std::vector<ShellFile> after; // the files as they will be, without ours
-        std::vector<std::string> ours_before = our_params(files);
-        std::string ours_text;
-        bool ours_exists = false;
-        for (const auto& f : files) {
-            if (f.path == kOurs) {
-                ours_exists = true;
-                ours_text = f.text;
-                continue;
-            }
-            ShellFile nf = f;
-            if (!conflicts.remove.empty()) {
-                auto spans = cmdline_spans(f, kDefault, nullptr);
-                if (!spans) return spans.error();
-                FileChange c;
-                auto edited = edit_spans(f.text, *spans, conflicts, &c.added, &c.removed);
-                if (!edited) return edited.error();
-                if (*edited != f.text) {
-                    c.path = f.path;
-                    c.before = f.text;
-                    c.after = *edited;
-                    changes.push_back(c);
-                    auto reparsed = load(fs, f.path, &c.after);
-                    if (!reparsed) return reparsed.error();
-                    nf = std::move(*reparsed);
-                }
-            }
-            after.push_back(std::move(nf));
-        }
-        auto base_vars = evaluate(after);
-        if (!base_vars) return base_vars.error();
-        auto base = effective_words(*base_vars);
-        if (!base) return base.error();
-
-        // Ours: what it had (minus what now conflicts) plus what is still missing.
-        std::vector<std::string> ours;
-        for (const auto& p : ours_before) {
-            bool superseded = false;
-            for (const auto& want : edit.set) superseded |= same_setting(p, want) && p != want;
-            for (const auto& r : edit.remove) superseded |= p == r;
-            if (!superseded) ours.push_back(p);
-        }
-        for (const auto& want : edit.set)
-            if (std::find(base->begin(), base->end(), want) == base->end() &&
-                std::find(ours.begin(), ours.end(), want) == ours.end())
-                ours.push_back(want);
-        std::string new_text = ours.empty() ? std::string() : drop_in_text(ours);
-        if (ours_exists && !ours_before.empty() && ours == ours_before) new_text = ours_text; // keep its bytes
-
-        if (new_text != ours_text || (ours_exists && new_text.empty())) {
-            FileChange c;
-            c.path = kOurs;
-            c.existed = ours_exists;
-            c.remove = new_text.empty();
-            c.before = ours_text;
-            c.after = new_text;
-            for (const auto& p : ours)
-                if (std::find(ours_before.begin(), ours_before.end(), p) == ours_before.end()) c.added.push_back(p);
-            changes.push_back(c);
-        }
-
-        // A file read after ours may still set the variable outright.
-        auto final_files = load_all(fs, &new_text);
-        if (!final_files) return final_files.error();
-        for (auto& f : *final_files)
-            for (const auto& c : changes)
-                if (c.path == f.path && c.path != kOurs) {
-                    auto r = load(fs, f.path, &c.after);
-                    if (!r) return r.error();
-                    f = std::move(*r);
-                }
-        auto final_vars = evaluate(*final_files);
-        if (!final_vars) return final_vars.error();
-        auto final_words = effective_words(*final_vars);
-        if (!final_words) return final_words.error();
-        for (const auto& want : edit.set) {
-            // The kernel honours the last instance of a setting.
-            std::string last;
-            for (const auto& w : *final_words)
-                if (same_setting(w, want)) last = w;
-            if (last != want)
-                return make_error(EINVAL, "'" + want + "' added by " + kOurs +
-                                              " would be overridden by a file read "
-                                              "after it in " +
-                                              kDropDir + " that sets " + kDefault + " outright");
-        }
-        return changes;
-    }
-
-    // Other distributions: edit the assignment in /etc/default/grub itself.
-    Result<std::vector<FileChange>> plan_main_file(const Fs& fs, const ParamEdit& edit, bool bls) const {
-        auto f = load(fs, kMain);
-        if (!f) return f.error();
-        // BLS systems (Fedora) take new entries' options from GRUB_CMDLINE_LINUX.
-        const char* target_var = bls ? kLinux : kDefault;
-        bool has_target = false;
-        for (const auto& a : f->assigns) has_target |= a.name == target_var && !a.conditional;
-        if (!has_target) target_var = kLinux;
-        Status dup = check_duplicates(*f, target_var, edit);
-        if (!dup) return dup.error();
-
-        long target = -1;
-        auto spans = cmdline_spans(*f, target_var, &target);
-        if (!spans) return spans.error();
-        FileChange c;
-        c.path = kMain;
-        c.before = f->text;
-        if (target < 0) {
-            // No assignment at all: remove conflicts, then add a line of our own.
-            std::vector<std::string> words;
-            for (const auto& sp : *spans)
-                if (auto w = split_cmdline(std::string_view(f->text).substr(sp.begin, sp.end - sp.begin)))
-                    for (auto& x : split_words(*w)) words.push_back(x);
-            ParamEdit removal = removal_for(words, edit);
-            auto edited = edit_spans(f->text, *spans, removal, &c.added, &c.removed);
-            if (!edited) return edited.error();
-            std::string text = *edited;
-            auto add = apply_edit("", ParamEdit{edit.set, {}});
-            if (!add) return add.error();
-            if (!add->cmdline.empty()) {
-                std::string eol = line_ending_of(text);
-                if (!text.empty() && text.back() != '\n') text += eol;
-                text += std::string(kLinux) + "=\"" + add->cmdline + "\"" + eol;
-                c.added.insert(c.added.end(), add->added.begin(), add->added.end());
-            }
-            c.after = text;
-        } else {
-            std::swap((*spans)[static_cast<size_t>(target)], spans->back());
-            auto edited = edit_spans(f->text, *spans, edit, &c.added, &c.removed);
-            if (!edited) return edited.error();
-            c.after = *edited;
-        }
-        if (c.after == c.before) return std::vector<FileChange>{};
-        // Check the result the way grub-mkconfig will read it: an unfinished
-        // if/case at the end of the file would swallow an appended line.
-        auto check = load(fs, kMain, &c.after);
-        if (!check) return check.error();
-        auto vars = evaluate({*check});
-        if (!vars) return vars.error();
-        auto words = effective_words(*vars);
-        if (!words) return words.error();
-        for (const auto& want : edit.set)
-            if (std::find(words->begin(), words->end(), want) == words->end())
-                return make_error(EINVAL, std::string(kMain) + ": cannot add '" + want +
-                                              "' where grub-mkconfig will see it (is an if/case left unfinished?)");
-        return std::vector<FileChange>{c};
-    }
-
-    // The same variable set twice to different values, the second not built
-    // on the first: the shell silently ignores the first, so the user's intent
-    // is unclear. We refuse rather than guess which one to edit. Parameters
-    // this edit manages do not count, so that enable stays repeatable.
-    static Status check_duplicates(const ShellFile& f, const char* var, const ParamEdit& edit) {
-        auto normal = [&](const std::string& raw) {
-            std::vector<std::string> out;
-            auto v = expand_shell_word(raw, {});
-            if (!v) return std::vector<std::string>{raw};
-            auto words = split_cmdline(*v);
-            if (!words) return std::vector<std::string>{raw};
-            for (const auto& w : split_words(*words)) {
-                bool ours = std::find(edit.remove.begin(), edit.remove.end(), w) != edit.remove.end();
-                for (const auto& want : edit.set) ours |= same_setting(w, want);
-                if (!ours) out.push_back(w);
-            }
-            return out;
-        };
-        const ShellAssignment* prev = nullptr;
-        for (const auto& a : f.assigns) {
-            if (a.name != var || a.conditional) continue;
-            bool extends = a.raw.find(std::string("$") + var) != std::string::npos ||
-                           a.raw.find(std::string("${") + var + "}") != std::string::npos;
-            if (prev && !extends && normal(prev->raw) != normal(a.raw))
-                return make_error(EINVAL, f.path + ":" + std::to_string(a.line) + ": " + var +
-                                              " is set again (first at line " + std::to_string(prev->line) +
-                                              ") and the earlier value is lost; "
-                                              "keep one assignment and run again");
-            prev = &a;
-        }
-        return {};
-    }
 };
 
 } // namespace
+
+bool grub_reads_drop_ins(const Fs& fs) {
+    for (const char* script : kMkconfig)
+        if (auto text = fs.read(script)) return text->find("/default/grub.d/") != std::string::npos;
+    if (fs.exists("/etc/debian_version")) return true;
+    auto names = fs.list_dir(kDropDir);
+    for (const auto& n : names ? *names : std::vector<std::string>{})
+        if (ends_with(n, ".cfg") && std::string(kDropDir) + "/" + n != kOurs) return true;
+    return false;
+}
+
+bool grub_reads_bls_entries(const Fs& fs) {
+    auto g = read_grub(fs);
+    return g && bls_enabled(g->vars);
+}
 
 std::unique_ptr<Bootloader> make_grub_bootloader() { return std::make_unique<GrubBootloader>(); }
 

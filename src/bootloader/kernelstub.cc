@@ -2,6 +2,7 @@
 // the "user" object in /etc/kernelstub/configuration (JSON); running
 // `kernelstub` writes it into the systemd-boot entries on the ESP. Only that
 // array is rewritten, in the file's own indentation; the rest keeps its bytes.
+#include "basic/text.h"
 #include "bootloader/bootloader.h"
 
 namespace vb {
@@ -106,16 +107,9 @@ public:
     }
 
     Result<std::vector<FileChange>> plan(const Fs& fs, const ParamEdit& edit) const override {
-        auto text = fs.read(kConfig);
-        if (!text) return text.error();
-        FileChange c;
-        c.path = kConfig;
-        c.before = *text;
-        auto r = edit_with(*text, edit, &c.added, &c.removed);
-        if (!r) return r.error();
-        c.after = *r;
-        if (c.after == c.before) return std::vector<FileChange>{};
-        return std::vector<FileChange>{c};
+        return plan_one_file(fs, kConfig, [&](const std::string& text, auto* added, auto* removed) {
+            return edit_with(text, edit, added, removed);
+        });
     }
 
     Result<std::string> edit_file(const Fs&, const std::string&, const std::string& content,

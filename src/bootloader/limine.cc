@@ -21,7 +21,7 @@ std::unique_ptr<Bootloader> make_limine_bootloader() {
     return std::make_unique<LineBootloader>("Limine",
                                             std::vector<std::string>{"/boot/limine.conf", "/boot/limine/limine.conf",
                                                                      "/boot/EFI/BOOT/limine.conf", "/boot/limine.cfg"},
-                                            match, "limine");
+                                            match);
 }
 
 } // namespace vb

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "bootloader/bootloader.h"
+#include "bootloader/spans.h"
 
 namespace vb {
 
@@ -15,25 +16,24 @@ using LineMatcher = std::function<std::optional<Span>(std::string_view line)>;
 
 class LineBootloader : public Bootloader {
 public:
-    LineBootloader(const char* name, std::vector<std::string> files, LineMatcher match, std::string firmware_hint);
+    LineBootloader(const char* name, std::vector<std::string> files, LineMatcher match);
     const char* name() const override { return name_; }
     bool present(const Fs& fs) const override { return !first_existing(fs, files_).empty(); }
-    bool in_use(const Fs& fs, const BootContext& ctx) const override;
     Result<std::vector<BootEntry>> entries(const Fs& fs) const override;
     Result<std::vector<FileChange>> plan(const Fs& fs, const ParamEdit& edit) const override;
     Result<std::string> edit_file(const Fs& fs, const std::string& path, const std::string& content,
                                   const ParamEdit& edit) const override;
 
 private:
-    std::vector<Span> spans(std::string_view text) const;
+    // Each matching line edited on its own, from the last so offsets stay valid.
+    Result<std::string> edit_lines(const std::string& path, const std::string& text, const ParamEdit& edit,
+                                   std::vector<std::string>* added, std::vector<std::string>* removed) const;
+    std::vector<std::pair<Span, int>> spans(std::string_view text) const; // with their line numbers
     const char* name_;
     std::vector<std::string> files_;
     LineMatcher match_;
-    std::string hint_; // lower-case word the firmware's boot entry or LoaderInfo carries
 };
 
-// True when the firmware named the running boot loader and it is not `hint`.
-bool firmware_names_other(const BootContext& ctx, const std::string& hint);
 // Offset of the first non-blank byte at or after `i`.
 size_t skip_blanks(std::string_view s, size_t i);
 

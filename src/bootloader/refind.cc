@@ -16,8 +16,7 @@ std::unique_ptr<Bootloader> make_refind_bootloader() {
         if (close == std::string_view::npos) return std::nullopt;
         return Span{open + 1, close};
     };
-    return std::make_unique<LineBootloader>("rEFInd", std::vector<std::string>{"/boot/refind_linux.conf"}, match,
-                                            "refind");
+    return std::make_unique<LineBootloader>("rEFInd", std::vector<std::string>{"/boot/refind_linux.conf"}, match);
 }
 
 } // namespace vb

@@ -8,7 +8,8 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "bootloader/bootloader.h"
+#include "basic/text.h"
+#include "bootloader/bls.h"
 
 namespace vb {
 
@@ -20,7 +21,7 @@ constexpr const char* kStaged = "/run/ostree/staged-deployment";
 
 // N of "ostree-N-OSNAME.conf" or "ostree-N.conf", or -1.
 long entry_index(const std::string& name) {
-    if (name.rfind("ostree-", 0) != 0 || name.size() < 13 || name.compare(name.size() - 5, 5, ".conf") != 0) return -1;
+    if (!starts_with(name, "ostree-") || name.size() < 13 || !ends_with(name, ".conf")) return -1;
     size_t i = 7, j = i;
     while (j < name.size() && name[j] >= '0' && name[j] <= '9') ++j;
     if (j == i || j - i > 9 || (name[j] != '-' && name[j] != '.')) return -1;
@@ -46,15 +47,7 @@ public:
     }
 
     Result<std::vector<BootEntry>> entries(const Fs& fs) const override {
-        std::vector<BootEntry> out;
-        for (const auto& path : ostree_entries(fs)) {
-            auto text = fs.read(path);
-            if (!text) return text.error();
-            auto c = bls_cmdline(path, *text);
-            if (!c) return c.error();
-            out.push_back({path, *c});
-        }
-        return out;
+        return bls_entries(fs, ostree_entries(fs), "");
     }
 
     Result<std::vector<FileChange>> plan(const Fs& fs, const ParamEdit& edit) const override {

@@ -5,7 +5,9 @@
 // systemd.machine_id= itself). So only /etc/kernel/cmdline is edited, the way
 // the BLS backend edits it; the entries are left to sdbootutil.
 #include "basic/read_limits.h"
-#include "bootloader/bootloader.h"
+#include "basic/text.h"
+#include "bootloader/bls.h"
+#include "bootloader/spans.h"
 
 namespace vb {
 
@@ -18,7 +20,7 @@ bool is_opensuse(const Fs& fs) {
         if (!text) continue;
         for (const auto& l : line_refs(*text)) {
             std::string_view line = std::string_view(*text).substr(l.begin, l.end - l.begin);
-            if ((line.rfind("ID=", 0) == 0 || line.rfind("ID_LIKE=", 0) == 0) &&
+            if ((starts_with(line, "ID=") || starts_with(line, "ID_LIKE=")) &&
                 line.find("opensuse") != std::string_view::npos)
                 return true;
         }
@@ -32,7 +34,7 @@ bool has_bls_loader(const Fs& fs) {
     for (const char* dir : {"/usr/lib/systemd/boot/efi", "/usr/lib/systemd-boot"})
         if (auto names = fs.list_dir(dir))
             for (const auto& n : *names)
-                if (n.rfind("systemd-boot", 0) == 0) return true;
+                if (starts_with(n, "systemd-boot")) return true;
     if (auto dirs = fs.list_dir("/usr/share/grub2"))
         for (const auto& d : *dirs)
             if (fs.exists("/usr/share/grub2/" + d + "/grubbls.efi")) return true;
@@ -49,17 +51,9 @@ public:
     }
 
     Result<std::vector<BootEntry>> entries(const Fs& fs) const override {
-        std::vector<BootEntry> out;
         std::vector<std::string> files = bls_entry_files(fs);
         files.push_back(kKernelCmdlinePath);
-        for (const auto& path : files) {
-            auto text = fs.read(path);
-            if (!text) return text.error();
-            auto c = bls_cmdline(path, *text);
-            if (!c) return c.error();
-            out.push_back({path == kKernelCmdlinePath ? path + " (sdbootutil writes it into every entry)" : path, *c});
-        }
-        return out;
+        return bls_entries(fs, files, "sdbootutil writes it into every entry");
     }
 
     Result<std::vector<FileChange>> plan(const Fs& fs, const ParamEdit& edit) const override {

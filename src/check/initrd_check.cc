@@ -16,6 +16,7 @@
 #include "boot/stray_ids.h"
 #include "bootloader/cmdline_plan.h"
 #include "bootloader/cpu_info.h"
+#include "bootloader/select.h"
 #include "check/module_files.h"
 #include "image/initramfs.h"
 #include "image/uki.h"
@@ -35,8 +36,6 @@ constexpr const char* kModulesTxt = "usr/lib/dracut/modules.txt";
 const char* const kHookDirs[] = {"var/lib/dracut/hooks/pre-udev/", "var/lib/dracut/hooks/pre-trigger/",
                                  "usr/lib/dracut/hooks/pre-udev/", "usr/lib/dracut/hooks/pre-trigger/"};
 const char* const kVfioModules[] = {"vfio", "vfio_iommu_type1", "vfio_pci"};
-
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
 // Images with and without the /usr merge name the same files: use the /usr names.
 std::string canonical(std::string name) {
@@ -115,7 +114,7 @@ void check_stray_ids(Context& c, const std::string& kver, const std::string& sou
         c.plan = make_plan(*c.config, *c.all_devices);
     }
     for (const auto& s : stray_claims(ids, *c.all_devices, *c.config, *c.plan)) {
-        const bool harmful = s.why.rfind("which the config does not claim", 0) != 0;
+        const bool harmful = !starts_with(s.why, "which the config does not claim");
         c.add(harmful ? Severity::problem : Severity::warning, kver,
               source + " gives vfio-pci ids=" + ids_str(ids) + ", which would bind " + s.device->address.str() + " (" +
                   s.device->id_str() + ") before vfio-bind decides, " + s.why,
@@ -125,7 +124,7 @@ void check_stray_ids(Context& c, const std::string& kver, const std::string& sou
 
 bool is_modprobe_d(const std::string& name) {
     for (const char* dir : {"etc/modprobe.d/", "usr/lib/modprobe.d/", "run/modprobe.d/"})
-        if (starts_with(name, dir) && name.size() > 5 && name.compare(name.size() - 5, 5, ".conf") == 0) return true;
+        if (starts_with(name, dir) && ends_with(name, ".conf")) return true;
     return false;
 }
 
@@ -144,9 +143,7 @@ Result<InitramfsInfo> scan_image(std::string_view bytes, const std::vector<std::
     auto keep = [&](const std::string& name) {
         if (wanted.count(name) || is_modprobe_d(name)) return true;
         return needed_files.empty() && starts_with(name, "usr/lib/modules/") &&
-               (name.size() > 12 &&
-                (name.compare(name.size() - 12, 12, "/modules.dep") == 0 ||
-                 (name.size() > 16 && name.compare(name.size() - 16, 16, "/modules.builtin") == 0)));
+               (name.size() > 12 && (ends_with(name, "/modules.dep") || ends_with(name, "/modules.builtin")));
     };
     // Once everything the verdict needs was seen, the rest is not read.
     auto complete = [&] {
@@ -386,9 +383,8 @@ void check_machine(Context& c, const CheckOptions& opts) {
               "install vfio-bind (make install), then rebuild the initramfs");
 
     if (!opts.cmdline) return;
-    for (const auto& b : all_bootloaders()) {
-        if (!b->present(c.fs)) continue;
-        auto entries = b->entries(c.fs);
+    for (const auto& selected : select_bootloaders(c.fs, read_boot_context(c.fs))) {
+        auto entries = selected.backend->entries(c.fs);
         if (!entries) continue;
         for (const auto& e : *entries)
             check_stray_ids(c, "", "the kernel command line in " + e.source, vfio_pci_ids_in_cmdline(e.cmdline), {},

@@ -51,7 +51,7 @@ std::vector<ImageLocation> find_images(const Fs& fs, const std::string& kver) {
         auto ukis = fs.list_dir(efi);
         if (!ukis) continue;
         for (const auto& f : *ukis) {
-            const bool efi_file = f.size() > 4 && f.compare(f.size() - 4, 4, ".efi") == 0;
+            const bool efi_file = f.size() > 4 && ends_with(f, ".efi");
             // <entry-token>-<V>.efi, optionally with boot counting (+3-0).
             if (efi_file && f.find("-" + kver) != std::string::npos) add(out, fs, efi + "/" + f, true);
         }

@@ -55,7 +55,7 @@ std::string kconfig_value(std::string_view config, std::string_view key) {
     std::string value;
     const std::string prefix = std::string(key) + "=";
     each_line(config, [&](std::string_view line) {
-        if (line.substr(0, prefix.size()) == prefix) value = trim(line.substr(prefix.size()));
+        if (starts_with(line, prefix)) value = trim(line.substr(prefix.size()));
     });
     return value == "y" || value == "m" ? value : "";
 }

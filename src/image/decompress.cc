@@ -10,6 +10,8 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "basic/text.h"
+
 namespace vb {
 
 namespace {
@@ -18,8 +20,6 @@ constexpr uint32_t kLz4LegacyMagic = 0x184C2102;
 constexpr size_t kLz4LegacyBlock = 8u << 20; // fixed by the format
 constexpr uint64_t kXzMemLimit = 256u << 20; // dracut uses a 1 MiB dictionary
 constexpr int kZstdWindowLogMax = 27;        // 128 MiB, zstd's own default cap
-
-bool has_prefix(std::string_view s, std::string_view magic) { return s.substr(0, magic.size()) == magic; }
 
 uint32_t le32(const char* p) {
     const auto* u = reinterpret_cast<const unsigned char*>(p);
@@ -278,18 +278,18 @@ Result<std::unique_ptr<Decompressor>> make(Compression c, std::string_view input
 } // namespace
 
 Compression detect_compression(std::string_view head) {
-    if (has_prefix(head, "07070")) return Compression::none;
-    if (has_prefix(head, "\x1f\x8b") || has_prefix(head, "\x1f\x9e")) return Compression::gzip;
-    if (has_prefix(head, "\x28\xb5\x2f\xfd")) return Compression::zstd;
-    if (has_prefix(head, std::string_view("\xfd"
-                                          "7zXZ\0",
-                                          6)))
+    if (starts_with(head, "07070")) return Compression::none;
+    if (starts_with(head, "\x1f\x8b") || starts_with(head, "\x1f\x9e")) return Compression::gzip;
+    if (starts_with(head, "\x28\xb5\x2f\xfd")) return Compression::zstd;
+    if (starts_with(head, std::string_view("\xfd"
+                                           "7zXZ\0",
+                                           6)))
         return Compression::xz;
-    if (has_prefix(head, std::string_view("\x5d\0\0", 3))) return Compression::lzma;
-    if (has_prefix(head, "\x02\x21\x4c\x18")) return Compression::lz4_legacy;
-    if (has_prefix(head, "\x04\x22\x4d\x18")) return Compression::lz4_frame;
-    if (has_prefix(head, "BZh")) return Compression::bzip2;
-    if (has_prefix(head, "\x89LZO")) return Compression::lzo;
+    if (starts_with(head, std::string_view("\x5d\0\0", 3))) return Compression::lzma;
+    if (starts_with(head, "\x02\x21\x4c\x18")) return Compression::lz4_legacy;
+    if (starts_with(head, "\x04\x22\x4d\x18")) return Compression::lz4_frame;
+    if (starts_with(head, "BZh")) return Compression::bzip2;
+    if (starts_with(head, "\x89LZO")) return Compression::lzo;
     return Compression::unknown;
 }
 

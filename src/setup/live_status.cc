@@ -16,7 +16,7 @@ namespace {
 
 bool parse_hex64(std::string_view s, uint64_t& out) {
     std::string t = trim(s);
-    if (t.rfind("0x", 0) == 0) t = t.substr(2);
+    if (starts_with(t, "0x")) t = t.substr(2);
     if (t.empty() || t.size() > 16 || t.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) return false;
     out = std::strtoull(t.c_str(), nullptr, 16);
     return true;

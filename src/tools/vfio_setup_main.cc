@@ -99,7 +99,7 @@ int cmdline(vb::Fs& fs, const std::vector<std::string>& args) {
         else if (args[i] == "--no-update") no_update = true;
         else if (args[i] == "--iommu-pt" && sub == "enable") opts.iommu_pt = true;
         else if (args[i] == "--add" && sub == "enable" && i + 1 < args.size()) opts.extra.push_back(args[++i]);
-        else if (args[i].rfind("--add=", 0) == 0 && sub == "enable") opts.extra.push_back(args[i].substr(6));
+        else if (vb::starts_with(args[i], "--add=") && sub == "enable") opts.extra.push_back(args[i].substr(6));
         else return fail("cmdline " + sub + ": unknown argument '" + args[i] + "'", 2);
     }
     if (sub == "status") {
@@ -248,7 +248,7 @@ int main(int argc, char** argv) {
             root = args[++i];
             continue;
         }
-        if (args[i].rfind("--root=", 0) == 0) {
+        if (vb::starts_with(args[i], "--root=")) {
             root = args[i].substr(7);
             continue;
         }

@@ -2,6 +2,7 @@
 
 #include "bootloader/bootloader.h"
 #include "bootloader/cmdline_plan.h"
+#include "bootloader/select.h"
 #include "lib/bootloader_fixture.h"
 
 using namespace vb;
@@ -34,8 +35,8 @@ TEST_CASE("Arch systemd-boot: options of every entry") {
     copy_fixture("arch-systemd-boot", root);
     DiskFs fs(root.path());
     auto bls = make_bls_bootloader();
-    CHECK(bls->in_use(fs, BootContext{}));
-    CHECK_FALSE(bls->in_use(fs, BootContext{"GRUB 2.12", ""}));
+    CHECK(in_use(fs, BootContext{}, bls->name()));
+    CHECK_FALSE(in_use(fs, BootContext{"GRUB 2.12", ""}, bls->name()));
     auto c = bls->plan(fs, ParamEdit{{"intel_iommu=on", "iommu=pt"}, {}});
     REQUIRE(c.ok());
     REQUIRE(c->size() == 2);

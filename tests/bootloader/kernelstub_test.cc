@@ -2,6 +2,7 @@
 
 #include "bootloader/bootloader.h"
 #include "bootloader/cmdline_plan.h"
+#include "bootloader/select.h"
 #include "lib/bootloader_fixture.h"
 
 using namespace vb;
@@ -11,7 +12,7 @@ TEST_CASE("Pop!_OS: kernelstub's user kernel_options, entries left to kernelstub
     TempDir root;
     copy_fixture("popos", root);
     DiskFs fs(root.path());
-    CHECK_FALSE(make_bls_bootloader()->in_use(fs, BootContext{}));
+    CHECK_FALSE(in_use(fs, BootContext{}, make_bls_bootloader()->name()));
     CHECK_FALSE(make_grub_bootloader()->present(fs));
     auto plan = plan_enable(fs, ParamEdit{{"intel_iommu=on", "iommu=pt"}, {}});
     REQUIRE(plan.ok());

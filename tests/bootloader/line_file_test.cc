@@ -2,6 +2,7 @@
 
 #include "bootloader/bootloader.h"
 #include "bootloader/cmdline_plan.h"
+#include "bootloader/select.h"
 #include "lib/bootloader_fixture.h"
 
 using namespace vb;
@@ -19,8 +20,8 @@ TEST_CASE("rEFInd: every line's options field") {
           "\"Boot to single-user mode\"    \"root=UUID=9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d rw quiet single "
           "intel_iommu=on\"\n"
           "\"Boot with minimal options\"   \"ro root=UUID=9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d intel_iommu=on\"\n");
-    CHECK_FALSE(make_refind_bootloader()->in_use(fs, BootContext{"systemd-boot 255", ""}));
-    CHECK(make_refind_bootloader()->in_use(fs, BootContext{"", "rEFInd Boot Manager"}));
+    CHECK_FALSE(in_use(fs, BootContext{"systemd-boot 255", ""}, make_refind_bootloader()->name()));
+    CHECK(in_use(fs, BootContext{"", "rEFInd Boot Manager"}, make_refind_bootloader()->name()));
     auto plan = plan_enable(fs, ParamEdit{{"intel_iommu=on"}, {}});
     REQUIRE(plan.ok());
     REQUIRE(apply_plan(fs, *plan, true).ok());

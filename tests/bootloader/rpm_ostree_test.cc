@@ -4,6 +4,7 @@
 
 #include "bootloader/bootloader.h"
 #include "bootloader/cmdline_plan.h"
+#include "bootloader/select.h"
 #include "lib/bootloader_fixture.h"
 
 using namespace vb;
@@ -30,9 +31,9 @@ TEST_CASE("Silverblue: rpm-ostree kargs appends, no file is written, disable del
     TempDir root;
     copy_fixture(kFixture, root);
     DiskFs fs(root.path());
-    CHECK(make_rpm_ostree_bootloader()->in_use(fs, BootContext{"GRUB 2.06", ""}));
+    CHECK(in_use(fs, BootContext{"GRUB 2.06", ""}, make_rpm_ostree_bootloader()->name()));
     CHECK(make_bls_bootloader()->present(fs));
-    CHECK_FALSE(make_bls_bootloader()->in_use(fs, BootContext{}));
+    CHECK_FALSE(in_use(fs, BootContext{}, make_bls_bootloader()->name()));
     CHECK_FALSE(make_sdbootutil_bootloader()->present(fs));
 
     auto plan = plan_enable(fs, ParamEdit{{"intel_iommu=on", "iommu=pt"}, {}});
@@ -129,8 +130,8 @@ TEST_CASE("rpm-ostree: detection, the default entry, and GRUB's files left alone
         write_file(root / "etc/default/grub", "GRUB_CMDLINE_LINUX=\"rhgb quiet\"\nGRUB_ENABLE_BLSCFG=true\n");
         write_file(root / "boot/grub2/grub.cfg", "blscfg\n");
         CHECK(make_grub_bootloader()->present(fs));
-        CHECK_FALSE(make_grub_bootloader()->in_use(fs, BootContext{"GRUB 2.06", ""}));
-        CHECK_FALSE(make_bls_bootloader()->in_use(fs, BootContext{"GRUB 2.06", ""}));
+        CHECK_FALSE(in_use(fs, BootContext{"GRUB 2.06", ""}, make_grub_bootloader()->name()));
+        CHECK_FALSE(in_use(fs, BootContext{"GRUB 2.06", ""}, make_bls_bootloader()->name()));
         auto plan = plan_enable(fs, ParamEdit{{"intel_iommu=on"}, {}});
         REQUIRE(plan.ok());
         CHECK(plan->backends == std::vector<std::string>{"rpm-ostree"});

@@ -4,6 +4,7 @@
 
 #include "bootloader/bootloader.h"
 #include "bootloader/cmdline_plan.h"
+#include "bootloader/select.h"
 #include "lib/bootloader_fixture.h"
 
 using namespace vb;
@@ -18,9 +19,9 @@ TEST_CASE("openSUSE sdbootutil: only /etc/kernel/cmdline is edited, sdbootutil r
     TempDir root;
     copy_fixture(kFixture, root);
     DiskFs fs(root.path());
-    CHECK(make_sdbootutil_bootloader()->in_use(fs, BootContext{}));
+    CHECK(in_use(fs, BootContext{}, make_sdbootutil_bootloader()->name()));
     CHECK(make_bls_bootloader()->present(fs)); // the ESP entries are there...
-    CHECK_FALSE(make_bls_bootloader()->in_use(fs, BootContext{"systemd-boot 255.4", ""})); // ...but not ours
+    CHECK_FALSE(in_use(fs, BootContext{"systemd-boot 255.4", ""}, make_bls_bootloader()->name())); // ...but not ours
     CHECK_FALSE(make_grub_bootloader()->present(fs));
     CHECK_FALSE(make_rpm_ostree_bootloader()->present(fs));
 
@@ -84,7 +85,7 @@ TEST_CASE("sdbootutil: detection needs the tool, openSUSE and a loader sdbootuti
     SUBCASE("not openSUSE: the plain BLS backend takes the entries") {
         write_file(root / "usr/lib/os-release", "NAME=\"Arch Linux\"\nID=arch\n");
         CHECK_FALSE(make_sdbootutil_bootloader()->present(fs));
-        CHECK(make_bls_bootloader()->in_use(fs, BootContext{}));
+        CHECK(in_use(fs, BootContext{}, make_bls_bootloader()->name()));
     }
     SUBCASE("/etc/os-release wins over /usr/lib/os-release") {
         write_file(root / "etc/os-release", "NAME=\"Fedora Linux\"\nID=fedora\n");

@@ -14,10 +14,6 @@ namespace vbtest {
 
 namespace {
 
-bool ends_with(const std::string& s, const std::string& tail) {
-    return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-}
-
 // Module names as the kernel compares them ("vfio-pci" is "vfio_pci").
 std::string module_name(std::string n) {
     std::replace(n.begin(), n.end(), '-', '_');
@@ -110,7 +106,7 @@ void FakeKernel::register_driver(const std::string& driver, const std::string& o
 Status FakeKernel::write(const std::string& path, std::string_view data) {
     journal.push_back("write " + path + " " + std::string(data));
     const std::string drivers = std::string(kPciDriversDir) + "/";
-    if (path.rfind(drivers, 0) == 0 && ends_with(path, "/unbind")) {
+    if (starts_with(path, drivers) && ends_with(path, "/unbind")) {
         const std::string driver = path.substr(drivers.size(), path.size() - drivers.size() - 7);
         const std::string addr(data);
         unlink((root_ + kPciDevicesDir + "/" + addr + "/driver").c_str());

@@ -1,0 +1,33 @@
+// Boot Loader Specification files: loader/entries/*.conf with their
+// `options` lines, and /etc/kernel/cmdline, from which kernel-install writes
+// the entries of kernels installed later. The BLS backend edits them; the
+// backends that leave them to a tool of their own (sdbootutil, rpm-ostree)
+// read them the same way.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "bootloader/bootloader.h"
+
+namespace vb {
+
+inline constexpr const char* kKernelCmdlinePath = "/etc/kernel/cmdline";
+
+// Every loader/entries/*.conf on the usual mount points, sorted per directory.
+std::vector<std::string> bls_entry_files(const Fs& fs);
+// The command line `path` holds: /etc/kernel/cmdline whole, an entry's options lines joined.
+Result<std::string> bls_cmdline(const std::string& path, const std::string& text);
+// The entries of `files`, each with its command line; /etc/kernel/cmdline
+// is labelled with `kernel_cmdline_note` ("kernels installed later").
+Result<std::vector<BootEntry>> bls_entries(const Fs& fs, const std::vector<std::string>& files,
+                                           const std::string& kernel_cmdline_note);
+// `edit` applied to /etc/kernel/cmdline (the whole file) or to an entry (its options lines).
+Result<std::string> bls_edit(const std::string& path, const std::string& text, const ParamEdit& edit,
+                             std::vector<std::string>* added = nullptr, std::vector<std::string>* removed = nullptr);
+// The FileChange `edit` makes to `path` (after == before when nothing changes).
+Result<FileChange> bls_plan_file(const Fs& fs, const std::string& path, const ParamEdit& edit);
+// The same as a plan: that one change, or none when the file would not change.
+Result<std::vector<FileChange>> bls_plan_one(const Fs& fs, const std::string& path, const ParamEdit& edit);
+
+} // namespace vb

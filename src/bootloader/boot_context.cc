@@ -1,0 +1,39 @@
+#include "bootloader/boot_context.h"
+
+#include <cstdio>
+
+#include "basic/read_limits.h"
+
+namespace vb {
+
+std::string read_efi_variable(const Fs& fs, const std::string& name, const std::string& guid) {
+    auto v = fs.read(std::string(kEfiVarsDir) + "/" + name + "-" + guid, kMaxEfiVariable);
+    return v && v->size() > 4 ? v->substr(4) : std::string();
+}
+
+std::string utf16_to_ascii(std::string_view d) {
+    std::string out;
+    for (size_t i = 0; i + 1 < d.size(); i += 2) {
+        unsigned c = static_cast<unsigned char>(d[i]) | static_cast<unsigned char>(d[i + 1]) << 8;
+        if (c == 0) break;
+        out += c < 0x80 ? static_cast<char>(c) : '?';
+    }
+    return out;
+}
+
+BootContext read_boot_context(const Fs& fs) {
+    BootContext ctx;
+    ctx.loader_info = utf16_to_ascii(read_efi_variable(fs, "LoaderInfo", kLoaderVendorGuid));
+    std::string cur = read_efi_variable(fs, "BootCurrent", kEfiGlobalGuid);
+    if (cur.size() >= 2) {
+        unsigned n = static_cast<unsigned char>(cur[0]) | static_cast<unsigned char>(cur[1]) << 8;
+        char name[16];
+        std::snprintf(name, sizeof name, "Boot%04X", n);
+        // EFI_LOAD_OPTION: u32 attributes, u16 path list length, then the description.
+        std::string opt = read_efi_variable(fs, name, kEfiGlobalGuid);
+        if (opt.size() > 6) ctx.boot_current = utf16_to_ascii(std::string_view(opt).substr(6));
+    }
+    return ctx;
+}
+
+} // namespace vb

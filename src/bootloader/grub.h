@@ -1,0 +1,20 @@
+// GRUB 2: the command line comes from GRUB_CMDLINE_LINUX and
+// GRUB_CMDLINE_LINUX_DEFAULT, which grub-mkconfig sources with sh from
+// /etc/default/grub and, where Debian's patch is applied (Debian, Ubuntu and
+// their derivatives), from /etc/default/grub.d/*.cfg after it.
+#pragma once
+
+#include "basic/fs.h"
+
+namespace vb {
+
+// Whether this GRUB sources /etc/default/grub.d/*.cfg. Its grub-mkconfig
+// says so itself; without one (a tree being set up), a Debian system or
+// drop-ins in that directory do: a drop-in there is written to be read.
+bool grub_reads_drop_ins(const Fs& fs);
+
+// GRUB_ENABLE_BLSCFG=true (Fedora, RHEL): GRUB boots the BLS entries, whose
+// options lines carry the command line; GRUB_CMDLINE_LINUX seeds new ones.
+bool grub_reads_bls_entries(const Fs& fs);
+
+} // namespace vb

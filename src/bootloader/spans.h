@@ -1,0 +1,40 @@
+// Editing a command line where it sits inside a file: lines by offset, the
+// byte ranges that hold (parts of) one command line, and the edit applied
+// to them so that every other byte of the file stays where it was.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "basic/kernel_params.h"
+#include "basic/result.h"
+
+namespace vb {
+
+// A line of a file by offsets: [begin, end) without its "\n" or "\r\n".
+struct LineRef {
+    size_t begin = 0, end = 0;
+    int number = 0; // 1-based
+};
+std::vector<LineRef> line_refs(std::string_view text);
+
+// A byte range of a file holding (part of) one command line.
+struct Span {
+    size_t begin = 0, end = 0;
+};
+
+// Applies `edit` to one command line written across several spans of `text`
+// (several `options` lines of one entry): removals everywhere, a replaced
+// setting where it was found first, additions in the last span given (which
+// need not be the last in the file).
+Result<std::string> edit_spans(std::string_view text, const std::vector<Span>& spans, const ParamEdit& edit,
+                               std::vector<std::string>* added = nullptr, std::vector<std::string>* removed = nullptr);
+
+// The words of the command line the spans hold, in order.
+Result<std::vector<std::string>> span_words(std::string_view text, const std::vector<Span>& spans);
+
+// The 1-based line holding byte `offset` of `text`.
+int line_of(std::string_view text, size_t offset);
+
+} // namespace vb
