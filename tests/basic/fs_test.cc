@@ -8,6 +8,7 @@
 
 #include "basic/fs.h"
 #include "lib/fixture.h"
+#include "lib/require_ok.h"
 
 using namespace vb;
 using namespace vbtest;
@@ -39,7 +40,7 @@ TEST_CASE("fs: replace_file is atomic, keeps the mode, and backs up once") {
     chmod((t / "etc/default/grub").c_str(), 0600);
     DiskFs fs(t.path());
 
-    REQUIRE(fs.replace_file("/etc/default/grub", "first edit\n", ".bak").ok());
+    REQUIRE_OK(fs.replace_file("/etc/default/grub", "first edit\n", ".bak"));
     CHECK(read_file(t / "etc/default/grub") == "first edit\n");
     CHECK(read_file(t / "etc/default/grub.bak") == "original\n");
     struct stat st;
@@ -47,12 +48,12 @@ TEST_CASE("fs: replace_file is atomic, keeps the mode, and backs up once") {
     CHECK((st.st_mode & 07777) == 0600);
 
     // The backup is the file as it was before we first touched it.
-    REQUIRE(fs.replace_file("/etc/default/grub", "second edit\n", ".bak").ok());
+    REQUIRE_OK(fs.replace_file("/etc/default/grub", "second edit\n", ".bak"));
     CHECK(read_file(t / "etc/default/grub.bak") == "original\n");
 
     // No temporary file is left behind.
     auto names = fs.list_dir("/etc/default");
-    REQUIRE(names.ok());
+    REQUIRE_OK(names);
     CHECK(*names == std::vector<std::string>{"grub", "grub.bak"});
 }
 
@@ -60,7 +61,7 @@ TEST_CASE("fs: replace_file creates a new file 0644 and refuses what is not a re
     TempDir t;
     make_dirs(t / "etc/dir");
     DiskFs fs(t.path());
-    REQUIRE(fs.replace_file("/etc/new.ini", "x\n").ok());
+    REQUIRE_OK(fs.replace_file("/etc/new.ini", "x\n"));
     struct stat st;
     REQUIRE(stat((t / "etc/new.ini").c_str(), &st) == 0);
     CHECK((st.st_mode & 07777) == 0644);
@@ -91,7 +92,7 @@ TEST_CASE("fs: a write the kernel would block gives up in time") {
     CHECK(waited < std::chrono::seconds(5));
 
     write_file(t / "ok", "");
-    CHECK(fs.write_bounded("/ok", "0000:01:00.0", 2000).ok());
+    CHECK_OK(fs.write_bounded("/ok", "0000:01:00.0", 2000));
     CHECK(read_file(t / "ok") == "0000:01:00.0");
     CHECK(fs.write_bounded("/absent/file", "x", 2000).error().code == ENOENT);
 }

@@ -1,18 +1,19 @@
 #include <doctest/doctest.h>
 
 #include "basic/kernel_params.h"
+#include "lib/require_ok.h"
 
 using namespace vb;
 
 static std::string edit(std::string_view line, ParamEdit e) {
     auto r = apply_edit(line, e);
-    REQUIRE(r.ok());
+    REQUIRE_OK(r);
     return r->cmdline;
 }
 
 TEST_CASE("split_cmdline keeps quoted values whole") {
     auto s = split_cmdline("  root=/dev/sda1 dyndbg=\"file x +p\" \"a=b c\"\tquiet ");
-    REQUIRE(s.ok());
+    REQUIRE_OK(s);
     CHECK(split_words(*s) == std::vector<std::string>{"root=/dev/sda1", "dyndbg=\"file x +p\"", "\"a=b c\"", "quiet"});
     CHECK((*s)[0].begin == 2);
     CHECK_FALSE(split_cmdline("quiet foo=\"bar").ok());
@@ -40,7 +41,7 @@ TEST_CASE("apply_edit appends, replaces in place, removes, and is idempotent") {
     CHECK(edit("quiet  amd_iommu=off\tsplash", {{}, {"amd_iommu=off"}}) == "quiet\tsplash");
     CHECK(edit("amd_iommu=off", {{}, {"amd_iommu=off"}}) == "");
     auto r = apply_edit("quiet iommu=soft", {{"iommu=pt", "x=1"}, {}});
-    REQUIRE(r.ok());
+    REQUIRE_OK(r);
     CHECK(r->added == std::vector<std::string>{"iommu=pt", "x=1"});
     CHECK(r->removed == std::vector<std::string>{"iommu=soft"});
     CHECK_FALSE(apply_edit("a=\"b", {{"c"}, {}}).ok());
@@ -49,15 +50,15 @@ TEST_CASE("apply_edit appends, replaces in place, removes, and is idempotent") {
 TEST_CASE("appending then removing gives back the same bytes") {
     for (std::string line : {"quiet splash", "  quiet   splash  ", "", "\"a b\"", "quiet\r"}) {
         auto add = apply_edit(line, {{"intel_iommu=on", "iommu=pt"}, {}});
-        REQUIRE(add.ok());
+        REQUIRE_OK(add);
         auto undo = apply_edit(add->cmdline, {{}, add->added});
-        REQUIRE(undo.ok());
+        REQUIRE_OK(undo);
         CHECK(undo->cmdline == line);
     }
 }
 
 TEST_CASE("validate_param refuses what would break a file format") {
-    CHECK(validate_param("video=efifb:off").ok());
+    CHECK_OK(validate_param("video=efifb:off"));
     CHECK_FALSE(validate_param("").ok());
     CHECK_FALSE(validate_param("a b").ok());
     CHECK_FALSE(validate_param("x=\"y\"").ok());

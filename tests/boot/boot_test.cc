@@ -13,6 +13,7 @@
 #include "boot/scan.h"
 #include "lib/fake_kernel.h"
 #include "lib/fixture.h"
+#include "lib/require_ok.h"
 
 using namespace vb;
 using namespace vbtest;
@@ -33,7 +34,7 @@ public:
 
 Config config_of(const char* text) {
     auto c = parse_config(text, "/etc/vfio-devices.ini");
-    REQUIRE_MESSAGE(c.ok(), c.error().message);
+    REQUIRE_OK(c);
     return *c;
 }
 
@@ -43,10 +44,10 @@ std::string snippet_built_elsewhere(const Config& config) {
     FakeSysfs empty(build.path());
     DiskFs fs(build.path());
     auto devices = scan_for_config(fs, config);
-    REQUIRE(devices.ok());
+    REQUIRE_OK(devices);
     Aliases aliases;
     auto s = modprobe_conf(config, make_plan(config, *devices), aliases);
-    REQUIRE(s.ok());
+    REQUIRE_OK(s);
     return *s;
 }
 
@@ -63,7 +64,7 @@ FakeSysfs twin_radeons(const std::string& root, bool console_at_04 = false) {
 // vfio-bind in the initramfs, then udev coldplug.
 void boot(FakeKernel& k, const Config& config) {
     auto devices = scan_for_config(k, config);
-    REQUIRE(devices.ok());
+    REQUIRE_OK(devices);
     Plan plan = make_plan(config, *devices);
     (void)claim(k, k, plan);
     (void)release_unwanted(k, config, plan);
@@ -127,7 +128,7 @@ TEST_CASE(
     write_file(t / "etc/modprobe.d/vfio-bind.conf", "options vfio-pci ids=1002:5159\n");
     FakeKernel k(t.path());
     auto devices = scan_for_config(k, config);
-    REQUIRE(devices.ok());
+    REQUIRE_OK(devices);
     Plan plan = make_plan(config, *devices);
     k.modprobe("vfio-pci");
     (void)claim(k, k, plan);
@@ -159,10 +160,10 @@ TEST_CASE("boot: a card added since the build with a configured id but at the co
     one.add({"0000:00:04.0", 0x1002, 0x5159, 0x030000, 3, "radeon"});
     DiskFs bfs(build.path());
     auto bdev = scan_for_config(bfs, config);
-    REQUIRE(bdev.ok());
+    REQUIRE_OK(bdev);
     Aliases aliases;
     auto snippet = modprobe_conf(config, make_plan(config, *bdev), aliases);
-    REQUIRE(snippet.ok());
+    REQUIRE_OK(snippet);
 
     TempDir t;
     twin_radeons(t.path());

@@ -10,6 +10,7 @@
 #include "boot/plan.h"
 #include "lib/fake_kernel.h"
 #include "lib/fixture.h"
+#include "lib/require_ok.h"
 
 using namespace vb;
 using namespace vbtest;
@@ -18,9 +19,9 @@ namespace {
 
 Plan plan_for(const Fs& fs, const char* config_text) {
     auto config = parse_config(config_text, "test.ini");
-    REQUIRE_MESSAGE(config.ok(), config.error().message);
+    REQUIRE_OK(config);
     auto devices = scan_pci_devices(fs);
-    REQUIRE(devices.ok());
+    REQUIRE_OK(devices);
     return make_plan(*config, *devices);
 }
 

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "boot/config.h"
+#include "lib/require_ok.h"
 
 using namespace vb;
 
@@ -25,7 +26,7 @@ TEST_CASE("config: the example from the documentation") {
                        "[any-of-this-model]\n"
                        "  id = 10de:1b80     ; indentation is fine\n";
     auto c = parse_config(text, "x.ini");
-    REQUIRE_MESSAGE(c.ok(), c.error().message);
+    REQUIRE_OK(c);
     CHECK(c->group);
     CHECK_FALSE(c->boot_vga);
     REQUIRE(c->devices.size() == 2);
@@ -39,7 +40,7 @@ TEST_CASE("config: the example from the documentation") {
 
 TEST_CASE("config: defaults and an empty file") {
     auto c = parse_config("", "x.ini");
-    REQUIRE(c.ok());
+    REQUIRE_OK(c);
     CHECK(c->group);
     CHECK_FALSE(c->boot_vga);
     CHECK(c->devices.empty());
@@ -94,7 +95,7 @@ TEST_CASE("config: binary garbage, CRLF, long lines and huge files") {
     CHECK_FALSE(g.ok());
 
     auto crlf = parse_config("[gpu]\r\naddress = 01:00.0\r\nid = 1002:6818\r\n", "c");
-    REQUIRE_MESSAGE(crlf.ok(), crlf.error().message);
+    REQUIRE_OK(crlf);
     CHECK(crlf->devices[0].id->str() == "1002:6818");
 
     std::string long_line = "[gpu]\nid = 1002:6818 ;" + std::string(300, 'x') + "\n";

@@ -2,6 +2,7 @@
 
 #include "boot/iommu.h"
 #include "lib/fixture.h"
+#include "lib/require_ok.h"
 
 using namespace vb;
 using namespace vbtest;
@@ -19,7 +20,7 @@ TEST_CASE("group_blockers: bridges and the card's own functions do not block") {
     TempDir t;
     desktop(t.path());
     auto devices = scan_pci_devices(DiskFs(t.path()));
-    REQUIRE(devices.ok());
+    REQUIRE_OK(devices);
     auto card = [](const PciDevice& d) { return d.address.bus == 1; };
     CHECK(group_blockers(group(*devices, 1), card).empty());
     // Only the GPU going to the guest: its own HDMI audio then stands in the way.
@@ -33,7 +34,7 @@ TEST_CASE("group_blockers: another endpoint blocks unless vfio-pci or pci-stub h
     TempDir t;
     shared_group(t.path());
     auto devices = scan_pci_devices(DiskFs(t.path()));
-    REQUIRE(devices.ok());
+    REQUIRE_OK(devices);
     auto gpu = [](const PciDevice& d) { return d.address.bus == 3; };
     auto b = group_blockers(group(*devices, 7), gpu);
     REQUIRE(b.size() == 1);

@@ -11,6 +11,7 @@
 
 #include "boot/kmod.h"
 #include "lib/fixture.h"
+#include "lib/require_ok.h"
 
 using namespace vb;
 using namespace vbtest;
@@ -71,9 +72,9 @@ TEST_CASE("kmod: vfio-pci resolves to its dependencies first, nothing inserted u
     TempDir t;
     make_modules_tree(t.path(), kver, false);
     auto loader = KmodLoader::open(t.path(), kver, true);
-    REQUIRE_MESSAGE(loader.ok(), loader.error().message);
+    REQUIRE_OK(loader);
     auto r = (*loader)->load("vfio-pci", "ids=1002:5159");
-    REQUIRE_MESSAGE(r.ok(), r.error().message);
+    REQUIRE_OK(r);
     CHECK(r->outcome == LoadOutcome::Resolved);
     REQUIRE_FALSE(r->modules.empty());
     CHECK(r->modules.back() == "vfio_pci");
@@ -93,9 +94,9 @@ TEST_CASE("kmod: vfio-pci gets exactly the options asked for; modprobe.d's ids= 
     make_modules_tree(t.path(), kver, false);
     write_file(t / "etc/modprobe.d/vfio.conf", "options vfio-pci ids=1002:5159 disable_idle_d3=1\n");
     auto loader = KmodLoader::open(t.path(), kver, true);
-    REQUIRE(loader.ok());
+    REQUIRE_OK(loader);
     auto r = (*loader)->load("vfio-pci", "ids=10de:1b80");
-    REQUIRE_MESSAGE(r.ok(), r.error().message);
+    REQUIRE_OK(r);
     CHECK(r->options == "ids=10de:1b80");
     CHECK(r->ignored_options.find("ids=1002:5159") != std::string::npos);
     CHECK(r->ignored_options.find("disable_idle_d3=1") != std::string::npos);
@@ -107,9 +108,9 @@ TEST_CASE("kmod: vfio-pci built in (modules.builtin) is reported as such") {
     TempDir t;
     make_modules_tree(t.path(), kver, true);
     auto loader = KmodLoader::open(t.path(), kver, true);
-    REQUIRE(loader.ok());
+    REQUIRE_OK(loader);
     auto r = (*loader)->load("vfio-pci", "");
-    REQUIRE_MESSAGE(r.ok(), r.error().message);
+    REQUIRE_OK(r);
     CHECK(r->outcome == LoadOutcome::BuiltIn);
 }
 
@@ -119,13 +120,13 @@ TEST_CASE("kmod: the host driver for a device comes from its modalias") {
     TempDir t;
     make_modules_tree(t.path(), kver, false);
     auto loader = KmodLoader::open(t.path(), kver, true);
-    REQUIRE(loader.ok());
+    REQUIRE_OK(loader);
     // QEMU's ati-vga rv100: 1002:5159, VGA class
     auto d = (*loader)->drivers_for_modalias("pci:v00001002d00005159sv00001AF4sd00001100bc03sc00i00");
-    REQUIRE(d.ok());
+    REQUIRE_OK(d);
     CHECK(*d == std::vector<std::string>{"radeon"});
     auto none = (*loader)->drivers_for_modalias("pci:v0000FFFFd0000FFFFsv00000000sd00000000bc03sc00i00");
-    REQUIRE(none.ok());
+    REQUIRE_OK(none);
     CHECK(none->empty());
 }
 

@@ -7,6 +7,7 @@
 #include "boot/plan.h"
 #include "boot/scan.h"
 #include "lib/fixture.h"
+#include "lib/require_ok.h"
 
 using namespace vb;
 using namespace vbtest;
@@ -30,12 +31,12 @@ public:
 
 std::string conf_for(const std::string& root, const char* text, AliasTable& aliases) {
     auto config = parse_config(text, "/etc/vfio-devices.ini");
-    REQUIRE(config.ok());
+    REQUIRE_OK(config);
     DiskFs fs(root);
     auto devices = scan_for_config(fs, *config);
-    REQUIRE(devices.ok());
+    REQUIRE_OK(devices);
     auto out = modprobe_conf(*config, make_plan(*config, *devices), aliases);
-    REQUIRE(out.ok());
+    REQUIRE_OK(out);
     return *out;
 }
 

@@ -1,20 +1,21 @@
 #include <doctest/doctest.h>
 
 #include "boot/pci_address.h"
+#include "lib/require_ok.h"
 
 using namespace vb;
 
 TEST_CASE("pci addresses: full and short forms, canonical output") {
     auto a = parse_pci_address("0000:01:00.0");
-    REQUIRE(a.ok());
+    REQUIRE_OK(a);
     CHECK(a->str() == "0000:01:00.0");
     auto b = parse_pci_address("0A:1f.7");
-    REQUIRE(b.ok());
+    REQUIRE_OK(b);
     CHECK(b->str() == "0000:0a:1f.7");
     auto c = parse_pci_address("10000:00:00.0");
     CHECK_FALSE(c.ok());
     auto d = parse_pci_address("abcd:ff:1f.7");
-    REQUIRE(d.ok());
+    REQUIRE_OK(d);
     CHECK(d->domain == 0xabcd);
 }
 
@@ -30,11 +31,11 @@ TEST_CASE("pci addresses: anything else is rejected before it can become a path"
 
 TEST_CASE("pci ids: vendor:device and with subsystem") {
     auto id = parse_pci_id("1002:6818");
-    REQUIRE(id.ok());
+    REQUIRE_OK(id);
     CHECK(id->str() == "1002:6818");
     CHECK(id->matches(0x1002, 0x6818, 0x1458, 0x22d9));
     auto sub = parse_pci_id("10DE:1B80:1458:22d9");
-    REQUIRE(sub.ok());
+    REQUIRE_OK(sub);
     CHECK(sub->str() == "10de:1b80:1458:22d9");
     CHECK(sub->matches(0x10de, 0x1b80, 0x1458, 0x22d9));
     CHECK_FALSE(sub->matches(0x10de, 0x1b80, 0x1458, 0x0000));

@@ -4,6 +4,7 @@
 #include "boot/pci.h"
 #include "boot/plan.h"
 #include "lib/fixture.h"
+#include "lib/require_ok.h"
 
 using namespace vb;
 using namespace vbtest;
@@ -12,10 +13,10 @@ namespace {
 
 Plan plan_for(const FakeSysfs& machine, const char* config_text) {
     auto config = parse_config(config_text, "test.ini");
-    REQUIRE_MESSAGE(config.ok(), config.error().message);
+    REQUIRE_OK(config);
     DiskFs fs(machine.root());
     auto devices = scan_pci_devices(fs);
-    REQUIRE(devices.ok());
+    REQUIRE_OK(devices);
     return make_plan(*config, *devices);
 }
 

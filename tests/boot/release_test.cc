@@ -6,6 +6,7 @@
 #include "boot/scan.h"
 #include "lib/fake_kernel.h"
 #include "lib/fixture.h"
+#include "lib/require_ok.h"
 
 using namespace vb;
 using namespace vbtest;
@@ -19,9 +20,9 @@ struct Run {
 
 Run plan_on(const Fs& fs, const char* text) {
     auto c = parse_config(text, "test.ini");
-    REQUIRE_MESSAGE(c.ok(), c.error().message);
+    REQUIRE_OK(c);
     auto devices = scan_pci_devices(fs);
-    REQUIRE(devices.ok());
+    REQUIRE_OK(devices);
     return {*c, make_plan(*c, *devices)};
 }
 

@@ -5,6 +5,7 @@
 #include "boot/config.h"
 #include "boot/scan.h"
 #include "lib/fixture.h"
+#include "lib/require_ok.h"
 
 using namespace vb;
 using namespace vbtest;
@@ -17,10 +18,10 @@ std::string addresses(const std::vector<PciDevice>& ds) {
 }
 std::vector<PciDevice> scan(const std::string& root, const char* text) {
     auto config = parse_config(text, "t.ini");
-    REQUIRE(config.ok());
+    REQUIRE_OK(config);
     DiskFs fs(root);
     auto r = scan_for_config(fs, *config);
-    REQUIRE(r.ok());
+    REQUIRE_OK(r);
     return *r;
 }
 } // namespace

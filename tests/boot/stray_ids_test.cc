@@ -4,6 +4,7 @@
 #include "boot/plan.h"
 #include "boot/stray_ids.h"
 #include "lib/fixture.h"
+#include "lib/require_ok.h"
 
 using namespace vb;
 using namespace vbtest;
@@ -33,10 +34,10 @@ TEST_CASE("stray ids: what an ids= would bind beyond the plan, and why each is w
         .add({"0000:00:05.0", 0x1002, 0x5159, 0x030000, 4, ""});
     DiskFs fs(t.path());
     auto devices = scan_pci_devices(fs);
-    REQUIRE(devices.ok());
+    REQUIRE_OK(devices);
     auto config =
         parse_config("[gpu]\naddress = 00:04.0\nid = 1002:5159\n[moved]\naddress = 00:05.0\nid = 1002:6818\n", "t.ini");
-    REQUIRE(config.ok());
+    REQUIRE_OK(config);
     Plan plan = make_plan(*config, *devices);
     auto s = stray_claims(vfio_pci_ids_in_cmdline("vfio-pci.ids=1002:5159"), *devices, *config, plan);
     REQUIRE(s.size() == 2);

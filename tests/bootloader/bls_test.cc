@@ -4,6 +4,7 @@
 #include "bootloader/cmdline_plan.h"
 #include "bootloader/select.h"
 #include "lib/bootloader_fixture.h"
+#include "lib/require_ok.h"
 
 using namespace vb;
 using namespace vbtest;
@@ -13,7 +14,7 @@ TEST_CASE("Fedora 39: every BLS entry, /etc/kernel/cmdline and GRUB_CMDLINE_LINU
     copy_fixture("fedora39", root);
     DiskFs fs(root.path());
     auto plan = plan_enable(fs, ParamEdit{{"intel_iommu=on"}, {}});
-    REQUIRE(plan.ok());
+    REQUIRE_OK(plan);
     REQUIRE(plan->files.size() == 4);
     CHECK(plan->files[0].path == "/etc/default/grub");
     CHECK(plan->files[0].after.find("GRUB_CMDLINE_LINUX=\"rhgb quiet intel_iommu=on\"\n") != std::string::npos);
@@ -23,10 +24,10 @@ TEST_CASE("Fedora 39: every BLS entry, /etc/kernel/cmdline and GRUB_CMDLINE_LINU
     CHECK(plan->files[1].after.find("\noptions root=UUID=5c1b2a3e-8f0d-4e6a-9b7c-2d4f6a8b0c1e ro rootflags=subvol=root "
                                     "rhgb quiet intel_iommu=on\ngrub_users") != std::string::npos);
     CHECK(plan->commands.empty());
-    REQUIRE(apply_plan(fs, *plan, true).ok());
+    REQUIRE_OK(apply_plan(fs, *plan, true));
     auto undo = plan_disable(fs);
-    REQUIRE(undo.ok());
-    REQUIRE(apply_plan(fs, *undo, false).ok());
+    REQUIRE_OK(undo);
+    REQUIRE_OK(apply_plan(fs, *undo, false));
     CHECK(same_as_fixture("fedora39", root));
 }
 
@@ -38,7 +39,7 @@ TEST_CASE("Arch systemd-boot: options of every entry") {
     CHECK(in_use(fs, BootContext{}, bls->name()));
     CHECK_FALSE(in_use(fs, BootContext{"GRUB 2.12", ""}, bls->name()));
     auto c = bls->plan(fs, ParamEdit{{"intel_iommu=on", "iommu=pt"}, {}});
-    REQUIRE(c.ok());
+    REQUIRE_OK(c);
     REQUIRE(c->size() == 2);
     CHECK((*c)[1].after == "title   Arch Linux\nlinux   /vmlinuz-linux\ninitrd  /initramfs-linux.img\n"
                            "options root=PARTUUID=6f1a5e2c-3b4d-4c8e-9a7f-1e2d3c4b5a69 rw intel_iommu=on iommu=pt\n");
@@ -50,7 +51,7 @@ TEST_CASE("BLS: several options lines form one command line; a missing one is ad
     write_file(root / "boot/loader/entries/b.conf", "title B\nlinux /vmlinuz");
     DiskFs fs(root.path());
     auto c = make_bls_bootloader()->plan(fs, ParamEdit{{"iommu=pt", "intel_iommu=on"}, {}});
-    REQUIRE(c.ok());
+    REQUIRE_OK(c);
     REQUIRE(c->size() == 2);
     CHECK((*c)[0].after == "title A\noptions root=/dev/sda1 iommu=pt\noptions quiet intel_iommu=on\n");
     CHECK((*c)[1].after == "title B\nlinux /vmlinuz\noptions iommu=pt intel_iommu=on\n");
@@ -61,16 +62,16 @@ TEST_CASE("BLS entry changed after enable: disable removes only what it added") 
     copy_fixture("arch-systemd-boot", root);
     DiskFs fs(root.path());
     auto plan = plan_enable(fs, ParamEdit{{"intel_iommu=on"}, {}});
-    REQUIRE(plan.ok());
-    REQUIRE(apply_plan(fs, *plan, true).ok());
+    REQUIRE_OK(plan);
+    REQUIRE_OK(apply_plan(fs, *plan, true));
     std::string p = root / "boot/loader/entries/arch.conf";
     std::string t = read_file(p);
     t.replace(t.find(" rw"), 3, " rw nowatchdog");
     write_file(p, t);
     auto undo = plan_disable(fs);
-    REQUIRE(undo.ok());
+    REQUIRE_OK(undo);
     CHECK(undo->notes.size() == 1);
-    REQUIRE(apply_plan(fs, *undo, false).ok());
+    REQUIRE_OK(apply_plan(fs, *undo, false));
     CHECK(read_file(p).find("options root=PARTUUID=6f1a5e2c-3b4d-4c8e-9a7f-1e2d3c4b5a69 rw nowatchdog\n") !=
           std::string::npos);
     CHECK(read_file(root / "boot/loader/entries/arch-fallback.conf") ==

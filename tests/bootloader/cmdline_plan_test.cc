@@ -5,6 +5,7 @@
 #include "bootloader/cmdline_plan.h"
 #include "bootloader/cmdline_state.h"
 #include "lib/bootloader_fixture.h"
+#include "lib/require_ok.h"
 
 using namespace vb;
 using namespace vbtest;
@@ -12,10 +13,10 @@ using namespace vbtest;
 TEST_CASE("enable_edit per vendor") {
     std::vector<std::string> notes;
     auto i = enable_edit(CpuVendor::Intel, {}, &notes);
-    REQUIRE(i.ok());
+    REQUIRE_OK(i);
     CHECK(i->set == std::vector<std::string>{"intel_iommu=on"});
     auto a = enable_edit(CpuVendor::Amd, EnableOptions{true, {"video=efifb:off"}}, &notes);
-    REQUIRE(a.ok());
+    REQUIRE_OK(a);
     CHECK(a->set == std::vector<std::string>{"iommu=pt", "video=efifb:off"});
     CHECK(a->remove == std::vector<std::string>{"amd_iommu=off", "intel_iommu=off"});
     CHECK_FALSE(enable_edit(CpuVendor::Amd, EnableOptions{false, {"amd_iommu=on"}}, nullptr).ok());
@@ -27,16 +28,16 @@ TEST_CASE("a second enable with more parameters extends the first; disable still
     copy_fixture("debian12", root);
     DiskFs fs(root.path());
     auto p1 = plan_enable(fs, ParamEdit{{"intel_iommu=on"}, {}});
-    REQUIRE(p1.ok());
-    REQUIRE(apply_plan(fs, *p1, true).ok());
+    REQUIRE_OK(p1);
+    REQUIRE_OK(apply_plan(fs, *p1, true));
     auto p2 = plan_enable(fs, ParamEdit{{"intel_iommu=on", "iommu=pt"}, {}});
-    REQUIRE(p2.ok());
+    REQUIRE_OK(p2);
     REQUIRE(p2->files.size() == 1);
     CHECK(p2->files[0].after.find("$GRUB_CMDLINE_LINUX_DEFAULT intel_iommu=on iommu=pt\"") != std::string::npos);
-    REQUIRE(apply_plan(fs, *p2, true).ok());
+    REQUIRE_OK(apply_plan(fs, *p2, true));
     auto undo = plan_disable(fs);
-    REQUIRE(undo.ok());
-    REQUIRE(apply_plan(fs, *undo, false).ok());
+    REQUIRE_OK(undo);
+    REQUIRE_OK(apply_plan(fs, *undo, false));
     CHECK(same_as_fixture("debian12", root));
     CHECK_FALSE(fs.exists("/etc/default/grub.d/vfio-bind.cfg"));
 }
@@ -53,7 +54,7 @@ TEST_CASE("state round trip keeps any byte") {
     s.files.push_back({"/etc/x", "GRUB", true, {"a=1"}, {"b"}, std::string("x\0\ny\r\n", 6), "written\n"});
     s.files.push_back({"/etc/y", "BLS entries", false, {}, {}, "", "z"});
     auto back = parse_state(format_state(s), "st");
-    REQUIRE(back.ok());
+    REQUIRE_OK(back);
     REQUIRE(back->files.size() == 2);
     CHECK(back->files[0].original == std::string("x\0\ny\r\n", 6));
     CHECK(back->files[0].added == std::vector<std::string>{"a=1"});

@@ -1,8 +1,12 @@
 #include <doctest/doctest.h>
 
+#include <filesystem>
+
 #include "bootloader/bootloader.h"
 #include "bootloader/cmdline_plan.h"
+#include "bootloader/grub.h"
 #include "lib/bootloader_fixture.h"
+#include "lib/require_ok.h"
 
 using namespace vb;
 using namespace vbtest;
@@ -15,14 +19,14 @@ ParamEdit intel_pt() { return ParamEdit{{"intel_iommu=on", "iommu=pt"}, {}}; }
 CmdlinePlan enable_disable(const std::string& name, const TempDir& root, const ParamEdit& e) {
     DiskFs fs(root.path());
     auto plan = plan_enable(fs, e);
-    REQUIRE_MESSAGE(plan.ok(), plan.error().message);
-    REQUIRE(apply_plan(fs, *plan, true).ok());
+    REQUIRE_OK(plan);
+    REQUIRE_OK(apply_plan(fs, *plan, true));
     auto again = plan_enable(fs, e);
-    REQUIRE(again.ok());
+    REQUIRE_OK(again);
     CHECK(again->empty()); // enable twice changes nothing
     auto undo = plan_disable(fs);
-    REQUIRE(undo.ok());
-    REQUIRE(apply_plan(fs, *undo, false).ok());
+    REQUIRE_OK(undo);
+    REQUIRE_OK(apply_plan(fs, *undo, false));
     CHECK(same_as_fixture(name, root));
     CHECK_FALSE(fs.exists(kCmdlineStatePath));
     return *plan;
@@ -36,7 +40,7 @@ TEST_CASE("GRUB on Debian 12: a drop-in of our own, undone byte for byte") {
     DiskFs fs(root.path());
     auto grub = make_grub_bootloader();
     auto changes = grub->plan(fs, intel_pt());
-    REQUIRE(changes.ok());
+    REQUIRE_OK(changes);
     REQUIRE(changes->size() == 1);
     CHECK((*changes)[0].path == "/etc/default/grub.d/vfio-bind.cfg");
     CHECK_FALSE((*changes)[0].existed);
@@ -54,7 +58,7 @@ TEST_CASE("GRUB on Ubuntu: effective command line follows grub.d, conditional in
     copy_fixture("ubuntu2204", root);
     DiskFs fs(root.path());
     auto e = make_grub_bootloader()->entries(fs);
-    REQUIRE(e.ok());
+    REQUIRE_OK(e);
     REQUIRE(e->size() == 1);
     CHECK((*e)[0].cmdline == "console=tty1 console=ttyS0"); // 50-cloudimg-settings.cfg overrides the main file
     enable_disable("ubuntu2204", root, intel_pt());
@@ -82,17 +86,17 @@ TEST_CASE("GRUB on Debian: a conflicting value is edited out of the user's file"
     write_file(root / "etc/default/grub", hostile);
     DiskFs fs(root.path());
     auto plan = plan_enable(fs, intel_pt());
-    REQUIRE(plan.ok());
+    REQUIRE_OK(plan);
     REQUIRE(plan->files.size() == 2);
     CHECK(plan->files[0].path == "/etc/default/grub");
     CHECK(plan->files[0].after == grub);                               // the conflicting values go...
     CHECK(plan->files[1].path == "/etc/default/grub.d/vfio-bind.cfg"); // ...ours come from our drop-in
     CHECK(plan->files[1].after.find("\"$GRUB_CMDLINE_LINUX_DEFAULT intel_iommu=on iommu=pt\"") != std::string::npos);
-    REQUIRE(apply_plan(fs, *plan, true).ok());
+    REQUIRE_OK(apply_plan(fs, *plan, true));
     CHECK(read_file(root / "etc/default/grub.vfio-bind.bak") == hostile);
     auto undo = plan_disable(fs);
-    REQUIRE(undo.ok());
-    REQUIRE(apply_plan(fs, *undo, false).ok());
+    REQUIRE_OK(undo);
+    REQUIRE_OK(apply_plan(fs, *undo, false));
     CHECK(read_file(root / "etc/default/grub") == hostile);
 }
 
@@ -101,7 +105,7 @@ TEST_CASE("GRUB elsewhere (Arch, openSUSE): the main file's GRUB_CMDLINE_LINUX_D
     copy_fixture("arch-grub", root);
     DiskFs fs(root.path());
     auto c = make_grub_bootloader()->plan(fs, intel_pt());
-    REQUIRE(c.ok());
+    REQUIRE_OK(c);
     REQUIRE(c->size() == 1);
     std::string before = (*c)[0].before;
     std::string want = before;
@@ -138,7 +142,7 @@ TEST_CASE("GRUB hostile files") {
         TempDir root;
         copy_fixture("hostile-crlf", root);
         auto c = make_grub_bootloader()->plan(DiskFs(root.path()), intel_pt());
-        REQUIRE(c.ok());
+        REQUIRE_OK(c);
         CHECK((*c)[0].after == "GRUB_DEFAULT=0\r\nGRUB_TIMEOUT=5\r\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet intel_iommu=on "
                                "iommu=pt\"\r\nGRUB_CMDLINE_LINUX=\"\"\r\n");
         enable_disable("hostile-crlf", root, intel_pt());
@@ -147,7 +151,7 @@ TEST_CASE("GRUB hostile files") {
         TempDir root;
         copy_fixture("hostile-comment-after", root);
         auto c = make_grub_bootloader()->plan(DiskFs(root.path()), intel_pt());
-        REQUIRE(c.ok());
+        REQUIRE_OK(c);
         CHECK((*c)[0].after.find("\"quiet splash intel_iommu=on iommu=pt\" # keep quiet") != std::string::npos);
         enable_disable("hostile-comment-after", root, intel_pt());
     }
@@ -165,9 +169,9 @@ TEST_CASE("GRUB hostile files") {
         DiskFs fs(root.path());
         std::vector<std::string> notes;
         auto e = enable_edit(CpuVendor::Amd, EnableOptions{true, {}}, &notes);
-        REQUIRE(e.ok());
+        REQUIRE_OK(e);
         auto plan = plan_enable(fs, *e);
-        REQUIRE(plan.ok());
+        REQUIRE_OK(plan);
         REQUIRE(plan->files.size() == 1);
         CHECK(plan->files[0].after ==
               "GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet iommu=pt\"\nGRUB_CMDLINE_LINUX=\"\"\n");
@@ -190,11 +194,11 @@ TEST_CASE("GRUB: enable twice changes nothing in odd files (found by the fuzzer)
         DiskFs fs(root.path());
         auto grub = make_grub_bootloader();
         auto first = grub->plan(fs, e);
-        REQUIRE_MESSAGE(first.ok(), first.error().message);
+        REQUIRE_OK(first);
         REQUIRE(first->size() == 1);
         write_file(root / "etc/default/grub", (*first)[0].after);
         auto second = grub->plan(fs, e);
-        REQUIRE(second.ok());
+        REQUIRE_OK(second);
         CHECK(second->empty());
     }
     TempDir root;
@@ -203,4 +207,49 @@ TEST_CASE("GRUB: enable twice changes nothing in odd files (found by the fuzzer)
     auto p = make_grub_bootloader()->plan(DiskFs(root.path()), e);
     REQUIRE_FALSE(p.ok()); // an appended line would sit inside the unfinished if
     CHECK(p.error().message.find("unfinished") != std::string::npos);
+}
+
+// What this GRUB reads decides how it is edited (issue 12): its own
+// grub-mkconfig when there is one, else the drop-ins or a Debian system.
+TEST_CASE("GRUB: drop-ins in grub.d are read without /etc/debian_version: ours goes there, verified") {
+    TempDir root;
+    copy_fixture("ubuntu2204", root);
+    std::filesystem::remove(root / "etc/debian_version");
+    DiskFs fs(root.path());
+    CHECK(grub_reads_drop_ins(fs));
+    auto c = make_grub_bootloader()->plan(fs, intel_pt());
+    REQUIRE_OK(c);
+    REQUIRE(c->size() == 1);
+    CHECK((*c)[0].path == "/etc/default/grub.d/vfio-bind.cfg"); // an edit of /etc/default/grub would be overridden
+    write_file(root / "etc/default/grub.d/zz-late.cfg", "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n");
+    auto late = make_grub_bootloader()->plan(fs, intel_pt());
+    REQUIRE_FALSE(late.ok());
+    CHECK(late.error().message.find("would be overridden by a file read after it") != std::string::npos);
+}
+
+TEST_CASE("GRUB: an upstream grub-mkconfig reads no drop-ins: the main file is edited, whatever grub.d holds") {
+    TempDir root;
+    copy_fixture("arch-grub", root);
+    write_file(root / "usr/bin/grub-mkconfig", "#!/bin/sh\n. \"${sysconfdir}/default/grub\"\n");
+    write_file(root / "etc/default/grub.d/50-leftover.cfg", "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n");
+    DiskFs fs(root.path());
+    CHECK_FALSE(grub_reads_drop_ins(fs));
+    auto c = make_grub_bootloader()->plan(fs, intel_pt());
+    REQUIRE_OK(c);
+    REQUIRE(c->size() == 1);
+    CHECK((*c)[0].path == "/etc/default/grub");
+}
+
+TEST_CASE("GRUB: Debian's real grub-mkconfig (grub-common) says it reads grub.d") {
+    const std::string real = "/usr/sbin/grub-mkconfig";
+    REQUIRE_MESSAGE(std::filesystem::exists(real), "install grub-common (.ci/install-deps test)");
+    TempDir root;
+    copy_fixture("arch-grub", root);
+    write_file(root / "usr/sbin/grub-mkconfig", read_file(real));
+    DiskFs fs(root.path());
+    CHECK(grub_reads_drop_ins(fs));
+    auto c = make_grub_bootloader()->plan(fs, intel_pt());
+    REQUIRE_OK(c);
+    REQUIRE(c->size() == 1);
+    CHECK((*c)[0].path == "/etc/default/grub.d/vfio-bind.cfg");
 }

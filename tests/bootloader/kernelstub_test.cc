@@ -4,6 +4,7 @@
 #include "bootloader/cmdline_plan.h"
 #include "bootloader/select.h"
 #include "lib/bootloader_fixture.h"
+#include "lib/require_ok.h"
 
 using namespace vb;
 using namespace vbtest;
@@ -15,7 +16,7 @@ TEST_CASE("Pop!_OS: kernelstub's user kernel_options, entries left to kernelstub
     CHECK_FALSE(in_use(fs, BootContext{}, make_bls_bootloader()->name()));
     CHECK_FALSE(make_grub_bootloader()->present(fs));
     auto plan = plan_enable(fs, ParamEdit{{"intel_iommu=on", "iommu=pt"}, {}});
-    REQUIRE(plan.ok());
+    REQUIRE_OK(plan);
     REQUIRE(plan->files.size() == 1);
     std::string before = plan->files[0].before;
     std::string want = before;
@@ -25,13 +26,13 @@ TEST_CASE("Pop!_OS: kernelstub's user kernel_options, entries left to kernelstub
     CHECK(plan->files[0].after == want);
     CHECK(plan->commands.size() == 1);
     CHECK(plan->commands[0].second == Command{"kernelstub"});
-    REQUIRE(apply_plan(fs, *plan, true).ok());
+    REQUIRE_OK(apply_plan(fs, *plan, true));
     auto e = make_kernelstub_bootloader()->entries(fs);
-    REQUIRE(e.ok());
+    REQUIRE_OK(e);
     CHECK((*e)[0].cmdline == "quiet loglevel=0 systemd.show_status=false splash intel_iommu=on iommu=pt");
     auto undo = plan_disable(fs);
-    REQUIRE(undo.ok());
-    REQUIRE(apply_plan(fs, *undo, false).ok());
+    REQUIRE_OK(undo);
+    REQUIRE_OK(apply_plan(fs, *undo, false));
     CHECK(same_as_fixture("popos", root));
 }
 

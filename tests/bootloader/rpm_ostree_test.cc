@@ -6,6 +6,7 @@
 #include "bootloader/cmdline_plan.h"
 #include "bootloader/select.h"
 #include "lib/bootloader_fixture.h"
+#include "lib/require_ok.h"
 
 using namespace vb;
 using namespace vbtest;
@@ -37,7 +38,7 @@ TEST_CASE("Silverblue: rpm-ostree kargs appends, no file is written, disable del
     CHECK_FALSE(make_sdbootutil_bootloader()->present(fs));
 
     auto plan = plan_enable(fs, ParamEdit{{"intel_iommu=on", "iommu=pt"}, {}});
-    REQUIRE(plan.ok());
+    REQUIRE_OK(plan);
     CHECK(plan->backends == std::vector<std::string>{"rpm-ostree"});
     REQUIRE(plan->files.size() == 1);
     CHECK(plan->files[0].path == kDefault);
@@ -47,17 +48,17 @@ TEST_CASE("Silverblue: rpm-ostree kargs appends, no file is written, disable del
     CHECK(plan->commands[0].first == "rpm-ostree");
     CHECK(plan->commands[0].second == Command{"rpm-ostree", "kargs", "--append=intel_iommu=on", "--append=iommu=pt"});
 
-    REQUIRE(apply_plan(fs, *plan, true).ok());
+    REQUIRE_OK(apply_plan(fs, *plan, true));
     CHECK(same_as_fixture(kFixture, root)); // ostree's files untouched
     CHECK(fs.exists(kCmdlineStatePath));
 
     auto undo = plan_disable(fs);
-    REQUIRE(undo.ok());
+    REQUIRE_OK(undo);
     REQUIRE(undo->files.size() == 1);
     CHECK(undo->files[0].by_command);
     REQUIRE(undo->commands.size() == 1);
     CHECK(undo->commands[0].second == Command{"rpm-ostree", "kargs", "--delete=intel_iommu=on", "--delete=iommu=pt"});
-    REQUIRE(apply_plan(fs, *undo, false).ok());
+    REQUIRE_OK(apply_plan(fs, *undo, false));
     CHECK(same_as_fixture(kFixture, root));
     CHECK_FALSE(fs.exists(kCmdlineStatePath));
 }
@@ -67,15 +68,15 @@ TEST_CASE("rpm-ostree: after the reboot enable changes nothing; disable still de
     copy_fixture(kFixture, root);
     DiskFs fs(root.path());
     auto plan = plan_enable(fs, ParamEdit{{"intel_iommu=on"}, {}});
-    REQUIRE(plan.ok());
-    REQUIRE(apply_plan(fs, *plan, true).ok());
+    REQUIRE_OK(plan);
+    REQUIRE_OK(apply_plan(fs, *plan, true));
     reboot_with(root, kOptions + " intel_iommu=on");
     auto again = plan_enable(fs, ParamEdit{{"intel_iommu=on"}, {}});
-    REQUIRE(again.ok());
+    REQUIRE_OK(again);
     CHECK(again->empty());
     CHECK(again->commands.empty());
     auto undo = plan_disable(fs);
-    REQUIRE(undo.ok());
+    REQUIRE_OK(undo);
     REQUIRE(undo->commands.size() == 1);
     CHECK(undo->commands[0].second == Command{"rpm-ostree", "kargs", "--delete=intel_iommu=on"});
     CHECK(undo->files[0].after.find("\n" + kOptions + "\n") != std::string::npos); // as it will read
@@ -87,14 +88,14 @@ TEST_CASE("rpm-ostree: another value is replaced in place, and put back by disab
     reboot_with(root, "options rhgb intel_iommu=off quiet rw");
     DiskFs fs(root.path());
     auto plan = plan_enable(fs, ParamEdit{{"intel_iommu=on", "video=efifb:off"}, {}});
-    REQUIRE(plan.ok());
+    REQUIRE_OK(plan);
     REQUIRE(plan->commands.size() == 1);
     CHECK(plan->commands[0].second ==
           Command{"rpm-ostree", "kargs", "--replace=intel_iommu=off=on", "--append=video=efifb:off"});
     CHECK(plan->files[0].after.find("\noptions rhgb intel_iommu=on quiet rw video=efifb:off\n") != std::string::npos);
-    REQUIRE(apply_plan(fs, *plan, true).ok());
+    REQUIRE_OK(apply_plan(fs, *plan, true));
     auto undo = plan_disable(fs);
-    REQUIRE(undo.ok());
+    REQUIRE_OK(undo);
     REQUIRE(undo->commands.size() == 1);
     CHECK(undo->commands[0].second ==
           Command{"rpm-ostree", "kargs", "--replace=intel_iommu=on=off", "--delete=video=efifb:off"});
@@ -106,12 +107,12 @@ TEST_CASE("rpm-ostree: AMD deletes amd_iommu=off and disable appends it again") 
     reboot_with(root, "options rhgb quiet amd_iommu=off rw");
     DiskFs fs(root.path());
     auto plan = plan_enable(fs, ParamEdit{{}, {"amd_iommu=off", "intel_iommu=off"}});
-    REQUIRE(plan.ok());
+    REQUIRE_OK(plan);
     REQUIRE(plan->commands.size() == 1);
     CHECK(plan->commands[0].second == Command{"rpm-ostree", "kargs", "--delete=amd_iommu=off"});
-    REQUIRE(apply_plan(fs, *plan, true).ok());
+    REQUIRE_OK(apply_plan(fs, *plan, true));
     auto undo = plan_disable(fs);
-    REQUIRE(undo.ok());
+    REQUIRE_OK(undo);
     REQUIRE(undo->commands.size() == 1);
     CHECK(undo->commands[0].second == Command{"rpm-ostree", "kargs", "--append=amd_iommu=off"});
 }
@@ -133,18 +134,18 @@ TEST_CASE("rpm-ostree: detection, the default entry, and GRUB's files left alone
         CHECK_FALSE(in_use(fs, BootContext{"GRUB 2.06", ""}, make_grub_bootloader()->name()));
         CHECK_FALSE(in_use(fs, BootContext{"GRUB 2.06", ""}, make_bls_bootloader()->name()));
         auto plan = plan_enable(fs, ParamEdit{{"intel_iommu=on"}, {}});
-        REQUIRE(plan.ok());
+        REQUIRE_OK(plan);
         CHECK(plan->backends == std::vector<std::string>{"rpm-ostree"});
     }
     SUBCASE("the highest N is the default, numerically; the newer ostree-N.conf naming too") {
         write_file(root / "boot/loader/entries/ostree-10.conf", "title x\noptions quiet\n");
         auto e = make_rpm_ostree_bootloader()->entries(fs);
-        REQUIRE(e.ok());
+        REQUIRE_OK(e);
         REQUIRE(e->size() == 3);
         CHECK((*e)[0].source == "/boot/loader/entries/ostree-10.conf");
         CHECK((*e)[1].source == kDefault);
         auto plan = plan_enable(fs, ParamEdit{{"intel_iommu=on"}, {}});
-        REQUIRE(plan.ok());
+        REQUIRE_OK(plan);
         CHECK(plan->files[0].path == "/boot/loader/entries/ostree-10.conf");
     }
 }

@@ -6,6 +6,7 @@
 #include "bootloader/cmdline_plan.h"
 #include "bootloader/select.h"
 #include "lib/bootloader_fixture.h"
+#include "lib/require_ok.h"
 
 using namespace vb;
 using namespace vbtest;
@@ -26,7 +27,7 @@ TEST_CASE("openSUSE sdbootutil: only /etc/kernel/cmdline is edited, sdbootutil r
     CHECK_FALSE(make_rpm_ostree_bootloader()->present(fs));
 
     auto plan = plan_enable(fs, ParamEdit{{"intel_iommu=on", "iommu=pt"}, {}});
-    REQUIRE(plan.ok());
+    REQUIRE_OK(plan);
     CHECK(plan->backends == std::vector<std::string>{"sdbootutil"});
     REQUIRE(plan->files.size() == 1);
     CHECK(plan->files[0].path == "/etc/kernel/cmdline");
@@ -37,26 +38,26 @@ TEST_CASE("openSUSE sdbootutil: only /etc/kernel/cmdline is edited, sdbootutil r
     CHECK(plan->commands[0].first == "sdbootutil");
     CHECK(plan->commands[0].second == Command{"sdbootutil", "update-all-entries"});
 
-    REQUIRE(apply_plan(fs, *plan, true).ok());
+    REQUIRE_OK(apply_plan(fs, *plan, true));
     CHECK(read_file(root / "etc/kernel/cmdline") == plan->files[0].after);
     CHECK(read_file(root / kEntry) == read_file(fixture_dir(kFixture) + "/" + kEntry)); // left to sdbootutil
     auto e = make_sdbootutil_bootloader()->entries(fs);
-    REQUIRE(e.ok());
+    REQUIRE_OK(e);
     REQUIRE(e->size() == 3);
     CHECK(e->back().cmdline == "root=UUID=2b3f4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d splash=silent quiet "
                                "security=selinux selinux=1 mitigations=auto intel_iommu=on iommu=pt");
 
     auto again = plan_enable(fs, ParamEdit{{"intel_iommu=on", "iommu=pt"}, {}});
-    REQUIRE(again.ok());
+    REQUIRE_OK(again);
     CHECK(again->empty());
     CHECK(again->commands.empty());
 
     auto undo = plan_disable(fs);
-    REQUIRE(undo.ok());
+    REQUIRE_OK(undo);
     REQUIRE(undo->files.size() == 1);
     CHECK(undo->commands.size() == 1);
     CHECK(undo->commands[0].second == Command{"sdbootutil", "update-all-entries"});
-    REQUIRE(apply_plan(fs, *undo, false).ok());
+    REQUIRE_OK(apply_plan(fs, *undo, false));
     CHECK(same_as_fixture(kFixture, root));
     CHECK_FALSE(fs.exists(kCmdlineStatePath));
 }
@@ -67,13 +68,13 @@ TEST_CASE("sdbootutil: AMD removes amd_iommu=off and disable puts it back byte f
     write_file(root / "etc/kernel/cmdline", "root=UUID=2b3f4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d amd_iommu=off quiet\n");
     DiskFs fs(root.path());
     auto plan = plan_enable(fs, ParamEdit{{}, {"amd_iommu=off", "intel_iommu=off"}});
-    REQUIRE(plan.ok());
+    REQUIRE_OK(plan);
     REQUIRE(plan->files.size() == 1);
     CHECK(plan->files[0].after == "root=UUID=2b3f4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d quiet\n");
-    REQUIRE(apply_plan(fs, *plan, true).ok());
+    REQUIRE_OK(apply_plan(fs, *plan, true));
     auto undo = plan_disable(fs);
-    REQUIRE(undo.ok());
-    REQUIRE(apply_plan(fs, *undo, false).ok());
+    REQUIRE_OK(undo);
+    REQUIRE_OK(apply_plan(fs, *undo, false));
     CHECK(read_file(root / "etc/kernel/cmdline") ==
           "root=UUID=2b3f4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d amd_iommu=off quiet\n");
 }

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "bootloader/shell_assign.h"
+#include "lib/require_ok.h"
 
 using namespace vb;
 
@@ -8,7 +9,7 @@ TEST_CASE("parse_shell_assignments finds top-level and conditional assignments")
     std::string t = "# c\nA=1\nB=\"x y\" # note\nC=`lsb_release -i -s 2> /dev/null || echo Debian`\n"
                     "if [ -x /x ]; then\n  D=\"$D more\"\nfi\nexport E='q'\necho F=no\nG=\"multi\nline\"\n";
     auto a = parse_shell_assignments(t, "f");
-    REQUIRE(a.ok());
+    REQUIRE_OK(a);
     REQUIRE(a->size() == 6);
     CHECK((*a)[0].name == "A");
     CHECK((*a)[1].raw == "\"x y\"");
@@ -43,7 +44,7 @@ TEST_CASE("expand_shell_word") {
 
 TEST_CASE("editable_part") {
     auto e = editable_part("\"quiet splash\"");
-    REQUIRE(e.ok());
+    REQUIRE_OK(e);
     CHECK(e->begin == 1);
     CHECK(e->end == 13);
     CHECK(editable_part("quiet")->quote == 0);

@@ -4,6 +4,7 @@
 
 #include "image/decompress.h"
 #include "lib/image_builder.h"
+#include "lib/require_ok.h"
 
 using vb::Compression;
 
@@ -56,12 +57,12 @@ TEST_CASE("every supported format round-trips, whatever the read size") {
         const std::string packed = vbtest::compress(c, data);
         REQUIRE(vb::detect_compression(packed) == c);
         auto whole = vb::decompress(packed, 64u << 20);
-        REQUIRE(whole.ok());
+        REQUIRE_OK(whole);
         CHECK(*whole == data);
         auto d = vb::open_decompressor(c, packed);
-        REQUIRE(d.ok());
+        REQUIRE_OK(d);
         auto small = drain(**d, 4093); // odd size: outputs split anywhere
-        REQUIRE(small.ok());
+        REQUIRE_OK(small);
         CHECK(*small == data);
         CHECK((*d)->consumed() == packed.size());
     }
@@ -76,10 +77,10 @@ TEST_CASE("a stream followed by other data stops at its own end") {
         const std::string packed = vbtest::compress(c, data);
         const std::string input = packed + tail; // outlives the decompressor
         auto d = vb::open_decompressor(c, input);
-        REQUIRE(d.ok());
+        REQUIRE_OK(d);
         auto out = drain(**d, 65536);
         INFO(std::string(out.ok() ? "" : out.error().message));
-        REQUIRE(out.ok());
+        REQUIRE_OK(out);
         CHECK(*out == data);
         CHECK((*d)->consumed() == packed.size());
     }
@@ -89,7 +90,7 @@ TEST_CASE("lz4 legacy ends at zero padding and continues at a repeated magic") {
     const std::string a = sample(5000), b = sample(7000);
     std::string packed = vbtest::lz4_legacy(a) + vbtest::lz4_legacy(b);
     auto out = vb::decompress(packed + std::string(8, '\0'), 1u << 20);
-    REQUIRE(out.ok());
+    REQUIRE_OK(out);
     CHECK(*out == a + b);
 }
 
@@ -101,7 +102,7 @@ TEST_CASE("concatenated streams of one format read as one, zero padding between 
         std::string packed = vbtest::compress(c, a) + std::string(4, '\0') + vbtest::compress(c, b);
         if (c == Compression::lz4_legacy) packed = vbtest::compress(c, a) + vbtest::compress(c, b);
         auto out = vb::decompress(packed, 1u << 20);
-        REQUIRE(out.ok());
+        REQUIRE_OK(out);
         CHECK(*out == a + b);
     }
 }

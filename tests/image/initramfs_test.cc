@@ -7,6 +7,7 @@
 #include "image/initramfs.h"
 #include "image/uki.h"
 #include "lib/image_builder.h"
+#include "lib/require_ok.h"
 
 using vb::Compression;
 using vb::Visit;
@@ -67,7 +68,7 @@ const std::vector<CpioFile> kMain = {
 
 TEST_CASE("a plain cpio archive: names normalized, modes, sizes, data") {
     auto l = list(vbtest::cpio_newc(kMain));
-    REQUIRE(l.info.ok());
+    REQUIRE_OK(l.info);
     REQUIRE(l.entries.size() == 5);
     CHECK(l.entries[0].name == "");
     CHECK(l.entries[1].name == "etc");
@@ -89,7 +90,7 @@ TEST_CASE("early cpio + main archive, for every compression") {
         const std::string early = vbtest::cpio_newc(kEarly);
         const std::string image = early + vbtest::compress(c, vbtest::cpio_newc(kMain));
         auto l = list(image);
-        REQUIRE(l.info.ok());
+        REQUIRE_OK(l.info);
         CHECK(l.entries.size() == kEarly.size() + kMain.size());
         CHECK(l.data["kernel/x86/microcode/AuthenticAMD.bin"] == std::string(1001, 'u'));
         CHECK(l.data["usr/sbin/vfio-bind"] == std::string(3000, 'x'));
@@ -106,7 +107,7 @@ TEST_CASE("several archives, zero padding between them, in both kinds of part") 
     std::string inner = vbtest::cpio_newc({{"c", "333"}}) + std::string(8, '\0') + vbtest::cpio_newc({{"d", "4444"}});
     std::string image = early + std::string(4, '\0') + vbtest::zstd(inner) + std::string(16, '\0');
     auto l = list(image);
-    REQUIRE(l.info.ok());
+    REQUIRE_OK(l.info);
     CHECK(l.data == std::map<std::string, std::string>{{"a", "1"}, {"b", "22"}, {"c", "333"}, {"d", "4444"}});
     CHECK(l.info->segments.size() == 2);
 }
@@ -120,7 +121,7 @@ TEST_CASE("the visitor can stop early: the rest is never read") {
         seen.push_back(e.name);
         return e.name == "etc/vfio-devices.ini" ? Visit::stop : Visit::next;
     });
-    REQUIRE(info.ok());
+    REQUIRE_OK(info);
     CHECK(info->stopped);
     CHECK(seen == std::vector<std::string>{"etc/vfio-devices.ini"});
     // Without stopping, the same image is an error.
@@ -131,11 +132,11 @@ TEST_CASE("read_initramfs_files returns the wanted files and stops once all are 
     std::string inner = vbtest::cpio_newc({{"etc/a", "A"}, {"etc/b", "B"}}, false);
     std::string image = vbtest::zstd(inner + "garbage after the wanted files");
     auto found = vb::read_initramfs_files(image, {"etc/a", "etc/b"});
-    REQUIRE(found.ok());
+    REQUIRE_OK(found);
     CHECK(found->at("etc/a") == "A");
     CHECK(found->at("etc/b") == "B");
     auto some = vb::read_initramfs_files(vbtest::cpio_newc(kMain), {"etc/vfio-devices.ini", "etc/absent"});
-    REQUIRE(some.ok());
+    REQUIRE_OK(some);
     CHECK(some->size() == 1);
     CHECK(some->count("etc/vfio-devices.ini") == 1);
 }
@@ -151,14 +152,14 @@ TEST_CASE("entry data on demand: cached, capped, and skipping continues") {
         } else {
             auto d1 = e.data();
             auto d2 = e.data();
-            REQUIRE(d1.ok());
-            REQUIRE(d2.ok());
+            REQUIRE_OK(d1);
+            REQUIRE_OK(d2);
             CHECK(*d1 == *d2);
             got[e.name] = *d1;
         }
         return Visit::next;
     });
-    REQUIRE(info.ok());
+    REQUIRE_OK(info);
     CHECK(got["small"] == "s");
 }
 
@@ -170,12 +171,12 @@ TEST_CASE("a UKI is read through its .initrd section") {
                                         {".linux", std::string(700, 'k')},
                                         {".initrd", initrd}});
     auto parts = vb::read_uki(uki);
-    REQUIRE(parts.ok());
+    REQUIRE_OK(parts);
     CHECK(parts->uname == "6.1.0-56-amd64");
     CHECK(parts->cmdline == "quiet intel_iommu=on");
     CHECK(parts->initrd == initrd);
     auto l = list(uki);
-    REQUIRE(l.info.ok());
+    REQUIRE_OK(l.info);
     CHECK(l.info->uki);
     CHECK(l.data["etc/vfio-devices.ini"] == "[gpu]\naddress = 0000:01:00.0\n");
 }

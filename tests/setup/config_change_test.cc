@@ -2,6 +2,7 @@
 
 #include "bootloader/cmdline_plan.h"
 #include "lib/fixture.h"
+#include "lib/require_ok.h"
 #include "setup/config_change.h"
 
 using namespace vb;
@@ -24,16 +25,16 @@ TEST_CASE("add: a new file gets the header and one section; group = yes brings t
     desktop(t.path());
     DiskFs fs(t.path());
     auto c = plan_add(fs, "01:00.0", {});
-    REQUIRE_MESSAGE(c.ok(), c.error().message);
+    REQUIRE_OK(c);
     CHECK_FALSE(c->existed);
     CHECK(c->after.rfind("; /etc/vfio-devices.ini", 0) == 0);
     CHECK(c->after.find("\n[gpu-01:00.0]\naddress = 0000:01:00.0\nid = 1002:6818\n") != std::string::npos);
     CHECK(c->after.find("01:00.1") == std::string::npos);
     CHECK(has_note(*c, "group = yes: vfio-bind claims the card's other functions"));
-    REQUIRE(apply_change(fs, *c).ok());
+    REQUIRE_OK(apply_change(fs, *c));
     CHECK(read_file(t / kIni) == c->after);
     auto cp = configured_plan(fs);
-    REQUIRE(cp.ok());
+    REQUIRE_OK(cp);
     REQUIRE(cp->plan.targets.size() == 2); // vfio-bind's own plan: GPU and its audio
     CHECK(cp->plan.targets[1].device.address.str() == "0000:01:00.1");
 }
@@ -45,15 +46,15 @@ TEST_CASE("add with group = no writes every function of the card; remove takes t
     write_file(t / kIni, before);
     DiskFs fs(t.path());
     auto c = plan_add(fs, "0000:01:00.0", {});
-    REQUIRE(c.ok());
+    REQUIRE_OK(c);
     CHECK(c->after == before + "\n[gpu-01:00.0]\naddress = 0000:01:00.0\nid = 1002:6818\n"
                                "\n[audio-01:00.1]\naddress = 0000:01:00.1\nid = 1002:aab0\n");
-    REQUIRE(apply_change(fs, *c).ok());
+    REQUIRE_OK(apply_change(fs, *c));
     CHECK(read_file(t / (std::string(kIni) + kBackupSuffix)) == before);
     auto r = plan_remove(fs, "01:00.1");
-    REQUIRE(r.ok());
+    REQUIRE_OK(r);
     CHECK(r->removed == std::vector<std::string>{"gpu-01:00.0", "audio-01:00.1"});
-    REQUIRE(apply_change(fs, *r).ok());
+    REQUIRE_OK(apply_change(fs, *r));
     CHECK(read_file(t / kIni) == before);
 }
 
@@ -62,7 +63,7 @@ TEST_CASE("add --no-group with group = no: only that function") {
     desktop(t.path());
     write_file(t / kIni, "[options]\ngroup = no\n");
     auto c = plan_add(DiskFs(t.path()), "01:00.0", AddOptions{false, true});
-    REQUIRE(c.ok());
+    REQUIRE_OK(c);
     CHECK(c->after.find("01:00.1") == std::string::npos);
 }
 
@@ -109,14 +110,14 @@ TEST_CASE("the boot VGA needs --boot-vga, which sets boot_vga = yes") {
     // With group = yes its HDMI audio drags the boot GPU along too.
     CHECK_FALSE(plan_add(fs, "01:00.1", {}).ok());
     auto yes = plan_add(fs, "01:00.0", AddOptions{true, false});
-    REQUIRE(yes.ok());
+    REQUIRE_OK(yes);
     auto cfg = parse_config(yes->after, "t");
-    REQUIRE(cfg.ok());
+    REQUIRE_OK(cfg);
     CHECK(cfg->boot_vga);
     CHECK(has_note(*yes, "boot_vga = yes"));
     // The other card needs nothing of the kind.
     auto other = plan_add(fs, "02:00.0", {});
-    REQUIRE(other.ok());
+    REQUIRE_OK(other);
     CHECK_FALSE(parse_config(other->after, "t")->boot_vga);
 }
 
@@ -133,12 +134,12 @@ TEST_CASE("add warns when the card's group is not viable") {
     TempDir t;
     shared_group(t.path());
     auto c = plan_add(DiskFs(t.path()), "03:00.0", {});
-    REQUIRE(c.ok());
+    REQUIRE_OK(c);
     CHECK(has_note(*c, "IOMMU group 7 is not viable: it also holds 0000:04:00.0"));
     TempDir t2;
     desktop(t2.path());
     auto ok = plan_add(DiskFs(t2.path()), "01:00.0", {});
-    REQUIRE(ok.ok());
+    REQUIRE_OK(ok);
     CHECK_FALSE(has_note(*ok, "not viable"));
 }
 
@@ -149,7 +150,7 @@ TEST_CASE("remove: nothing configured, no file, and an id-only entry still claim
     CHECK(plan_remove(fs, "01:00.0").error().code == ENOENT);
     write_file(t / kIni, "[gpu]\naddress = 01:00.0\nid = 1002:6818\n\n[ids]\nid = 1002:6818\n");
     auto r = plan_remove(fs, "01:00.0");
-    REQUIRE(r.ok());
+    REQUIRE_OK(r);
     CHECK(r->after == "[ids]\nid = 1002:6818\n");
     CHECK(has_note(*r, "[ids] (id 1002:6818) still claims 0000:01:00.0"));
     CHECK(plan_remove(fs, "02:00.0").error().code == ENOENT);
@@ -162,13 +163,13 @@ TEST_CASE("add then remove on the shipped example restores it byte for byte, wit
     write_file(t / kIni, shipped);
     DiskFs fs(t.path());
     auto a = plan_add(fs, "02:00.0", {});
-    REQUIRE(a.ok());
-    REQUIRE(apply_change(fs, *a).ok());
+    REQUIRE_OK(a);
+    REQUIRE_OK(apply_change(fs, *a));
     auto a2 = plan_add(fs, "02:00.0", {}); // twice: refused, not duplicated
     CHECK(a2.error().code == EEXIST);
     auto r = plan_remove(fs, "02:00.0");
-    REQUIRE(r.ok());
-    REQUIRE(apply_change(fs, *r).ok());
+    REQUIRE_OK(r);
+    REQUIRE_OK(apply_change(fs, *r));
     CHECK(read_file(t / kIni) == shipped);
     CHECK(read_file(t / (std::string(kIni) + kBackupSuffix)) == shipped);
 }

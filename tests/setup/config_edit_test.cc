@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "lib/require_ok.h"
 #include "setup/config_edit.h"
 
 using namespace vb;
@@ -29,9 +30,9 @@ std::string shipped_example() {
 
 void check_round_trip(const std::string& text) {
     auto added = config_add(text, {section("gpu-01:00.0", "01:00.0", "1002:6818")}, false, "t.ini");
-    REQUIRE_MESSAGE(added.ok(), added.error().message);
+    REQUIRE_OK(added);
     auto back = config_remove(*added, on_card("01:00.0"), "t.ini");
-    REQUIRE_MESSAGE(back.ok(), back.error().message);
+    REQUIRE_OK(back);
     CHECK(back->text == text);
 }
 
@@ -40,10 +41,10 @@ void check_round_trip(const std::string& text) {
 TEST_CASE("config_add appends a section after one blank line, keeping every byte before it") {
     const std::string text = "; my config\n[options]\ngroup = yes   ; inline\n";
     auto r = config_add(text, {section("gpu-01:00.0", "01:00.0", "1002:6818")}, false, "t.ini");
-    REQUIRE(r.ok());
+    REQUIRE_OK(r);
     CHECK(*r == text + "\n[gpu-01:00.0]\naddress = 0000:01:00.0\nid = 1002:6818\n");
     auto parsed = parse_config(*r, "t.ini");
-    REQUIRE(parsed.ok());
+    REQUIRE_OK(parsed);
     CHECK(parsed->devices.size() == 1);
 }
 
@@ -61,16 +62,16 @@ TEST_CASE("several sections added at once are removed together") {
     const std::string text = "[options]\ngroup = no\n";
     auto r = config_add(text, {section("gpu", "01:00.0", "1002:6818"), section("audio", "01:00.1", "1002:aab0")}, false,
                         "t.ini");
-    REQUIRE(r.ok());
+    REQUIRE_OK(r);
     auto back = config_remove(*r, on_card("01:00.1"), "t.ini");
-    REQUIRE(back.ok());
+    REQUIRE_OK(back);
     CHECK(back->removed == std::vector<std::string>{"gpu", "audio"});
     CHECK(back->text == text);
 }
 
 TEST_CASE("a last line without newline is terminated by add") {
     auto r = config_add("[options]\ngroup = yes", {section("g", "01:00.0", "1002:6818")}, false, "t.ini");
-    REQUIRE(r.ok());
+    REQUIRE_OK(r);
     CHECK(*r == "[options]\ngroup = yes\n\n[g]\naddress = 0000:01:00.0\nid = 1002:6818\n");
 }
 
@@ -80,10 +81,10 @@ TEST_CASE("remove takes the comments above the section, keeps those of the next 
         "; the Radeon\n[gpu]\naddress = 01:00.0   ; slot 1\n; old id: 1002:6819\nid = 1002:6818\n\n"
         "; the NVIDIA\n[nv]\naddress = 02:00.0\nid = 10de:1b80\n";
     auto r = config_remove(text, on_card("01:00.0"), "t.ini");
-    REQUIRE(r.ok());
+    REQUIRE_OK(r);
     CHECK(r->text == "[options]\ngroup = yes\n\n; the NVIDIA\n[nv]\naddress = 02:00.0\nid = 10de:1b80\n");
     auto r2 = config_remove(text, on_card("02:00.0"), "t.ini");
-    REQUIRE(r2.ok());
+    REQUIRE_OK(r2);
     CHECK(r2->text == "[options]\ngroup = yes\n\n; the Radeon\n[gpu]\naddress = 01:00.0   ; slot 1\n; old id: "
                       "1002:6819\nid = 1002:6818\n");
 }
@@ -91,7 +92,7 @@ TEST_CASE("remove takes the comments above the section, keeps those of the next 
 TEST_CASE("remove of a first section takes the blank line after it") {
     auto r = config_remove("[gpu]\naddress = 01:00.0\nid = 1002:6818\n\n[nv]\nid = 10de:1b80\n", on_card("01:00.0"),
                            "t.ini");
-    REQUIRE(r.ok());
+    REQUIRE_OK(r);
     CHECK(r->text == "[nv]\nid = 10de:1b80\n");
 }
 
@@ -105,16 +106,16 @@ TEST_CASE("remove leaves id-only sections and other cards alone; nothing matchin
 TEST_CASE("boot_vga = yes: replaced in place, inserted, or a new [options]") {
     auto s = section("igpu", "00:02.0", "8086:3e92");
     auto a = config_add("[options]\nboot_vga = no        ; keep the console\ngroup = yes\n", {s}, true, "t.ini");
-    REQUIRE(a.ok());
+    REQUIRE_OK(a);
     CHECK(a->rfind("[options]\nboot_vga = yes        ; keep the console\ngroup = yes\n\n[igpu]\n", 0) == 0);
     auto b = config_add("[options]\ngroup = yes\n", {s}, true, "t.ini");
-    REQUIRE(b.ok());
+    REQUIRE_OK(b);
     CHECK(b->rfind("[options]\nboot_vga = yes\ngroup = yes\n\n[igpu]\n", 0) == 0);
     auto c = config_add("; none\n", {s}, true, "t.ini");
-    REQUIRE(c.ok());
+    REQUIRE_OK(c);
     CHECK(*c == "; none\n\n[options]\nboot_vga = yes\n\n[igpu]\naddress = 0000:00:02.0\nid = 8086:3e92\n");
     auto d = config_add("[options]", {s}, true, "t.ini"); // header on an unterminated last line
-    REQUIRE(d.ok());
+    REQUIRE_OK(d);
     CHECK(d->rfind("[options]\nboot_vga = yes\n\n[igpu]\n", 0) == 0);
     for (auto* t : {&a, &b, &c, &d}) CHECK(parse_config(**t, "t.ini")->boot_vga);
 }
@@ -136,11 +137,11 @@ TEST_CASE("edits refuse a config vfio-bind rejects, and results that would not p
 
 TEST_CASE("unique_label and the new-file header") {
     auto c = parse_config("[gpu]\nid = 1002:6818\n[gpu-2]\nid = 10de:1b80\n", "t.ini");
-    REQUIRE(c.ok());
+    REQUIRE_OK(c);
     CHECK(unique_label(*c, "gpu") == "gpu-3");
     CHECK(unique_label(*c, "audio") == "audio");
     auto h = parse_config(new_config_header(), "t.ini");
-    REQUIRE(h.ok());
+    REQUIRE_OK(h);
     CHECK(h->devices.empty());
     check_round_trip(new_config_header());
 }

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "lib/fixture.h"
+#include "lib/require_ok.h"
 #include "setup/gpu_list.h"
 
 using namespace vb;
@@ -15,7 +16,7 @@ TEST_CASE("list: GPUs with their sibling functions, names, drivers and groups") 
     desktop(t.path());
     write_pci_ids(t.path());
     auto l = list_gpus(DiskFs(t.path()));
-    REQUIRE(l.ok());
+    REQUIRE_OK(l);
     CHECK(l->iommu_active);
     REQUIRE(l->cards.size() == 2); // the iGPU and the Radeon; SATA and bridges are not GPUs
     const ListedCard& igpu = l->cards[0];
@@ -47,7 +48,7 @@ TEST_CASE("list: a group shared with a SATA controller is not viable, and says w
     TempDir t;
     shared_group(t.path());
     auto l = list_gpus(DiskFs(t.path()));
-    REQUIRE(l.ok());
+    REQUIRE_OK(l);
     REQUIRE(l->cards.size() == 2);
     const ListedCard& amd = l->cards[1];
     CHECK(amd.viable == false);
@@ -63,7 +64,7 @@ TEST_CASE("list: twin cards in separate groups; without pci.ids names are empty,
     TempDir t;
     twin_nvidia(t.path());
     auto l = list_gpus(DiskFs(t.path()));
-    REQUIRE(l.ok());
+    REQUIRE_OK(l);
     REQUIRE(l->cards.size() == 2);
     for (const auto& c : l->cards) {
         CHECK(c.functions.size() == 2);
@@ -79,7 +80,7 @@ TEST_CASE("list: IOMMU off leaves viability unknown") {
     FakeSysfs m(t.path());
     m.add({"0000:01:00.0", 0x1002, 0x6818, 0x030000, std::nullopt, "radeon"});
     auto l = list_gpus(DiskFs(t.path()));
-    REQUIRE(l.ok());
+    REQUIRE_OK(l);
     CHECK_FALSE(l->iommu_active);
     REQUIRE(l->cards.size() == 1);
     CHECK_FALSE(l->cards[0].viable.has_value());
@@ -92,7 +93,7 @@ TEST_CASE("list --json: the document, with names escaped") {
     shared_group(t.path());
     write_file(t / "usr/share/misc/pci.ids", "1002  AMD \"quoted\" \\ name\n\t67df  Ellesmere\n");
     auto l = list_gpus(DiskFs(t.path()));
-    REQUIRE(l.ok());
+    REQUIRE_OK(l);
     const std::string j = format_list_json(*l);
     CHECK(
         j.rfind("{\"iommu_active\": true, \"gpus\": [{\"slot\": \"0000:00:02\", \"boot_vga\": true, \"viable\": true, ",

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "lib/fixture.h"
+#include "lib/require_ok.h"
 #include "setup/live_status.h"
 
 using namespace vb;
@@ -14,7 +15,7 @@ TEST_CASE("status: a machine where vfio-bind did its job is all good") {
     TempDir t;
     vfio_ready(t.path());
     auto st = read_setup_status(DiskFs(t.path()));
-    REQUIRE(st.ok());
+    REQUIRE_OK(st);
     CHECK(st->iommu_active);
     CHECK(st->interrupt_remapping == true);
     REQUIRE(st->devices.size() == 2);
@@ -36,7 +37,7 @@ TEST_CASE("status: every problem is named") {
     std::remove((t / "dev/vfio/1").c_str());
     write_file(t / "proc/interrupts", "   0:  22  IO-APIC  2-edge  timer\n  24:  0  PCI-MSI 327680-edge  xhci_hcd\n");
     auto st = read_setup_status(DiskFs(t.path()));
-    REQUIRE(st.ok());
+    REQUIRE_OK(st);
     CHECK(st->interrupt_remapping == false);
     auto p = st->problems();
     CHECK(std::find(p.begin(), p.end(), "0000:01:00.1 is not bound to vfio-pci") != p.end());
@@ -51,7 +52,7 @@ TEST_CASE("status: a boot framebuffer in the claimed GPU's BAR, with the paramet
     write_file(t / "proc/iomem",
                "c0000000-cfffffff : 0000:01:00.0\n  c0000000-c07e8fff : BOOTFB\n    c0000000-c07e8fff : simpledrm\n");
     auto st = read_setup_status(DiskFs(t.path()));
-    REQUIRE(st.ok());
+    REQUIRE_OK(st);
     REQUIRE(st->framebuffers.size() == 2);
     CHECK(st->framebuffers[0].device == "0000:01:00.0");
     CHECK(st->framebuffers[0].param == "initcall_blacklist=sysfb_init");
@@ -60,7 +61,7 @@ TEST_CASE("status: a boot framebuffer in the claimed GPU's BAR, with the paramet
 
     write_file(t / "proc/iomem", "c0000000-cfffffff : 0000:01:00.0\n  c0000000-c02fffff : efifb\n");
     auto old = read_setup_status(DiskFs(t.path()));
-    REQUIRE(old.ok());
+    REQUIRE_OK(old);
     REQUIRE(old->framebuffers.size() == 1);
     CHECK(old->framebuffers[0].param == "video=efifb:off");
 }
@@ -71,7 +72,7 @@ TEST_CASE("status: IOMMU off, nothing claimed, refusal reported") {
     m.add({"0000:01:00.0", 0x1002, 0x6818, 0x030000, std::nullopt, "radeon"});
     write_file(t / "etc/vfio-devices.ini", "[gpu]\naddress = 01:00.0\nid = 1002:6818\n");
     auto st = read_setup_status(DiskFs(t.path()));
-    REQUIRE(st.ok());
+    REQUIRE_OK(st);
     CHECK_FALSE(st->iommu_active);
     CHECK_FALSE(st->interrupt_remapping.has_value());
     CHECK(st->devices.empty());
@@ -85,7 +86,7 @@ TEST_CASE("status: a group shared with another endpoint is not viable") {
     shared_group(t.path());
     write_file(t / "etc/vfio-devices.ini", "[gpu]\naddress = 03:00.0\nid = 1002:67df\n");
     auto st = read_setup_status(DiskFs(t.path()));
-    REQUIRE(st.ok());
+    REQUIRE_OK(st);
     REQUIRE(st->devices.size() == 1);
     CHECK(st->devices[0].blockers == std::vector<std::string>{"0000:04:00.0"});
     CHECK(contains(format_status(*st), "group 7: NOT viable, also holds 0000:04:00.0"));

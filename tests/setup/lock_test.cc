@@ -2,6 +2,7 @@
 
 #include "basic/fs.h"
 #include "lib/fixture.h"
+#include "lib/require_ok.h"
 #include "setup/lock.h"
 
 using namespace vb;
@@ -12,7 +13,7 @@ TEST_CASE("lock: a second run is locked out until the first lets go") {
     DiskFs fs(root.path());
     {
         auto first = SetupLock::acquire(fs);
-        REQUIRE(first.ok());
+        REQUIRE_OK(first);
         auto second = SetupLock::acquire(fs);
         REQUIRE_FALSE(second.ok());
         CHECK(second.error().code == EWOULDBLOCK);

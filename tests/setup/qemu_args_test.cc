@@ -2,6 +2,7 @@
 
 #include "boot/config.h"
 #include "lib/fixture.h"
+#include "lib/require_ok.h"
 #include "setup/qemu_args.h"
 
 using namespace vb;
@@ -11,9 +12,9 @@ namespace {
 
 Plan plan_for(const std::string& root, const char* ini) {
     auto config = parse_config(ini, "t.ini");
-    REQUIRE(config.ok());
+    REQUIRE_OK(config);
     auto devices = scan_pci_devices(DiskFs(root));
-    REQUIRE(devices.ok());
+    REQUIRE_OK(devices);
     return make_plan(*config, *devices);
 }
 
@@ -27,7 +28,7 @@ TEST_CASE("qemu-args: one guest slot per card, function 0 multifunction, x-vga o
     QemuOptions o;
     o.x_vga = true;
     auto q = qemu_args(p, o);
-    REQUIRE(q.ok());
+    REQUIRE_OK(q);
     CHECK(q->devices == std::vector<std::string>{
                             "vfio-pci,host=0000:01:00.0,bus=pcie.0,addr=0x10.0x0,multifunction=on,x-vga=on",
                             "vfio-pci,host=0000:01:00.1,bus=pcie.0,addr=0x10.0x1",
@@ -47,7 +48,7 @@ TEST_CASE("qemu-args: a single-function device, no x-vga unless asked, refusals 
     Plan p = plan_for(t.path(), "[options]\ngroup = no\n[a]\naddress = 02:00.0\nid = 10de:1b80\n"
                                 "[gone]\naddress = 05:00.0\nid = 10de:1b80\n");
     auto q = qemu_args(p, {});
-    REQUIRE(q.ok());
+    REQUIRE_OK(q);
     CHECK(q->devices == std::vector<std::string>{"vfio-pci,host=0000:02:00.0,bus=pcie.0,addr=0x10.0x0"});
     REQUIRE(q->notes.size() == 2);
     CHECK(q->notes[0].find("not included: 0000:05:00.0 [gone]: no device at this address") == 0);
@@ -62,7 +63,7 @@ TEST_CASE("qemu-args: the guest function numbers are dense even when function 0 
     QemuOptions o;
     o.x_vga = true;
     auto q = qemu_args(p, o);
-    REQUIRE(q.ok());
+    REQUIRE_OK(q);
     CHECK(q->devices == std::vector<std::string>{"vfio-pci,host=0000:02:00.1,bus=pcie.0,addr=0x10.0x0"});
     CHECK(q->notes.back().find("no VGA controller") != std::string::npos);
 }
@@ -74,7 +75,7 @@ TEST_CASE("qemu-args --libvirt: hostdev elements with the host address and a sha
     QemuOptions o;
     o.libvirt = true;
     auto q = qemu_args(p, o);
-    REQUIRE(q.ok());
+    REQUIRE_OK(q);
     REQUIRE(q->devices.size() == 2);
     CHECK(q->devices[0] ==
           "<hostdev mode='subsystem' type='pci' managed='yes'>\n"
