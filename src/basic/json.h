@@ -32,6 +32,8 @@ public:
 
 private:
     void separate(); // the comma before a value or key, unless first
+    JsonWriter& open(char bracket);
+    JsonWriter& close(char bracket);
     std::string out_;
     std::vector<bool> first_; // per open container: nothing written in it yet
     bool after_key_ = false;

@@ -95,51 +95,54 @@ Status validate_param(std::string_view p) {
     return {};
 }
 
-Result<EditOutcome> apply_edit(std::string_view cmdline, const ParamEdit& edit) {
-    auto split = split_cmdline(cmdline);
-    if (!split) return split.error();
-    const auto& spans = *split;
-    std::vector<bool> drop(spans.size(), false);
-    std::vector<std::string> text(spans.size());
-    for (size_t i = 0; i < spans.size(); ++i) text[i] = spans[i].text;
+namespace {
 
-    EditOutcome out;
+// What an edit does to a command line's parameters: each one kept, dropped
+// or rewritten in place (text[i] differs from the span), and what is appended.
+struct EditDecision {
+    std::vector<bool> drop;
+    std::vector<std::string> text;
+    std::vector<std::string> append;
+};
+
+EditDecision decide(const std::vector<ParamSpan>& spans, const ParamEdit& edit) {
+    EditDecision d{std::vector<bool>(spans.size(), false), {}, {}};
+    for (const auto& s : spans) d.text.push_back(s.text);
     for (const auto& r : edit.remove)
         for (size_t i = 0; i < spans.size(); ++i)
-            if (!drop[i] && unquote(spans[i].text) == unquote(r)) drop[i] = true;
-
-    std::vector<std::string> append;
+            if (!d.drop[i] && unquote(spans[i].text) == unquote(r)) d.drop[i] = true;
     for (const auto& want : edit.set) {
         // Keep an exact match if there is one, else reuse the first slot of the
         // same setting; every other instance of the setting goes.
         long keep = -1;
-        for (size_t i = 0; i < spans.size(); ++i)
-            if (!drop[i] && unquote(text[i]) == unquote(want)) {
-                keep = static_cast<long>(i);
-                break;
-            }
+        for (size_t i = 0; i < spans.size() && keep < 0; ++i)
+            if (!d.drop[i] && unquote(d.text[i]) == unquote(want)) keep = static_cast<long>(i);
         for (size_t i = 0; i < spans.size(); ++i) {
-            if (drop[i] || !same_setting(text[i], want) || static_cast<long>(i) == keep) continue;
+            if (d.drop[i] || !same_setting(d.text[i], want) || static_cast<long>(i) == keep) continue;
             if (keep < 0) {
                 keep = static_cast<long>(i);
-                text[i] = want;
+                d.text[i] = want;
             } else {
-                drop[i] = true;
+                d.drop[i] = true;
             }
         }
-        bool queued = std::find(append.begin(), append.end(), want) != append.end();
-        if (keep < 0 && !queued) append.push_back(want);
+        bool queued = std::find(d.append.begin(), d.append.end(), want) != d.append.end();
+        if (keep < 0 && !queued) d.append.push_back(want);
     }
+    return d;
+}
 
-    // Rebuild byte by byte. A dropped parameter takes the whitespace before it
-    // when a kept parameter precedes it, else the whitespace after it, so that
-    // appending and then dropping a parameter gives back the very same bytes.
+// The edited bytes. A dropped parameter takes the whitespace before it when a
+// kept parameter precedes it, else the whitespace after it, so that appending
+// and then dropping a parameter gives back the very same bytes.
+EditOutcome render(std::string_view cmdline, const std::vector<ParamSpan>& spans, const EditDecision& d) {
+    EditOutcome out;
     std::vector<bool> keep_byte(cmdline.size(), true);
     bool kept_before = false;
     size_t insert_at = 0; // where appended parameters go (original offset)
     while (insert_at < cmdline.size() && is_space(cmdline[insert_at])) ++insert_at;
     for (size_t i = 0; i < spans.size(); ++i) {
-        if (!drop[i]) {
+        if (!d.drop[i]) {
             kept_before = true;
             insert_at = spans[i].end;
             continue;
@@ -155,29 +158,34 @@ Result<EditOutcome> apply_edit(std::string_view cmdline, const ParamEdit& edit) 
         while (insert_at < cmdline.size() && is_space(cmdline[insert_at]) && keep_byte[insert_at]) ++insert_at;
     }
     std::string added;
-    for (const auto& a : append) {
+    for (const auto& a : d.append) {
         if (!added.empty() || kept_before) added += ' ';
         added += a;
     }
-
-    std::string result;
     size_t next = 0; // next span to look at
     for (size_t k = 0; k <= cmdline.size(); ++k) {
-        if (k == insert_at) result += added;
+        if (k == insert_at) out.cmdline += added;
         if (k == cmdline.size()) break;
         while (next < spans.size() && spans[next].end <= k) ++next;
-        if (next < spans.size() && k == spans[next].begin && !drop[next] && text[next] != spans[next].text) {
+        if (next < spans.size() && k == spans[next].begin && !d.drop[next] && d.text[next] != spans[next].text) {
             out.removed.push_back(spans[next].text);
-            out.added.push_back(text[next]);
-            result += text[next];
+            out.added.push_back(d.text[next]);
+            out.cmdline += d.text[next];
             k = spans[next].end - 1;
             continue;
         }
-        if (keep_byte[k]) result += cmdline[k];
+        if (keep_byte[k]) out.cmdline += cmdline[k];
     }
-    out.added.insert(out.added.end(), append.begin(), append.end());
-    out.cmdline = result;
+    out.added.insert(out.added.end(), d.append.begin(), d.append.end());
     return out;
+}
+
+} // namespace
+
+Result<EditOutcome> apply_edit(std::string_view cmdline, const ParamEdit& edit) {
+    auto spans = split_cmdline(cmdline);
+    if (!spans) return spans.error();
+    return render(cmdline, *spans, decide(*spans, edit));
 }
 
 } // namespace vb

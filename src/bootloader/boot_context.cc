@@ -6,8 +6,14 @@
 
 namespace vb {
 
-std::string read_efi_variable(const Fs& fs, const std::string& name, const std::string& guid) {
-    auto v = fs.read(std::string(kEfiVarsDir) + "/" + name + "-" + guid, kMaxEfiVariable);
+std::string efi_variable_path(const std::string& name, EfiVendor vendor) {
+    return std::string("/sys/firmware/efi/efivars/") + name + "-" +
+           (vendor == EfiVendor::Global ? "8be4df61-93ca-11d2-aa0d-00e098032b8c"
+                                        : "4a67b082-0a4c-41cf-b6c7-440b29bb8c4f");
+}
+
+std::string read_efi_variable(const Fs& fs, const std::string& name, EfiVendor vendor) {
+    auto v = fs.read(efi_variable_path(name, vendor), kMaxEfiVariable);
     return v && v->size() > 4 ? v->substr(4) : std::string();
 }
 
@@ -23,14 +29,14 @@ std::string utf16_to_ascii(std::string_view d) {
 
 BootContext read_boot_context(const Fs& fs) {
     BootContext ctx;
-    ctx.loader_info = utf16_to_ascii(read_efi_variable(fs, "LoaderInfo", kLoaderVendorGuid));
-    std::string cur = read_efi_variable(fs, "BootCurrent", kEfiGlobalGuid);
+    ctx.loader_info = utf16_to_ascii(read_efi_variable(fs, "LoaderInfo", EfiVendor::LoaderInterface));
+    std::string cur = read_efi_variable(fs, "BootCurrent", EfiVendor::Global);
     if (cur.size() >= 2) {
         unsigned n = static_cast<unsigned char>(cur[0]) | static_cast<unsigned char>(cur[1]) << 8;
         char name[16];
         std::snprintf(name, sizeof name, "Boot%04X", n);
         // EFI_LOAD_OPTION: u32 attributes, u16 path list length, then the description.
-        std::string opt = read_efi_variable(fs, name, kEfiGlobalGuid);
+        std::string opt = read_efi_variable(fs, name, EfiVendor::Global);
         if (opt.size() > 6) ctx.boot_current = utf16_to_ascii(std::string_view(opt).substr(6));
     }
     return ctx;

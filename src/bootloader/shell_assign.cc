@@ -228,6 +228,14 @@ Result<std::string> expand_shell_word(std::string_view raw, const std::map<std::
         return make_error(EINVAL, "the value " + std::string(raw) + " uses a substitution whose value cannot be known");
     };
     size_t i = 0;
+    // $, ` and plain characters read the same inside double quotes and out.
+    auto ordinary = [&](char ch) {
+        if (ch == '$') return dollar(i);
+        if (ch == '`') return false;
+        out += ch;
+        ++i;
+        return true;
+    };
     while (i < raw.size()) {
         char c = raw[i];
         if (c == '\'') {
@@ -252,13 +260,8 @@ Result<std::string> expand_shell_word(std::string_view raw, const std::map<std::
                     }
                     out += d;
                     ++i;
-                } else if (d == '$') {
-                    if (!dollar(i)) return refuse();
-                } else if (d == '`') {
+                } else if (!ordinary(d)) {
                     return refuse();
-                } else {
-                    out += d;
-                    ++i;
                 }
             }
             if (i >= raw.size()) return make_error(EINVAL, "unbalanced double quote");
@@ -266,13 +269,8 @@ Result<std::string> expand_shell_word(std::string_view raw, const std::map<std::
         } else if (c == '\\') {
             if (i + 1 < raw.size() && raw[i + 1] != '\n') out += raw[i + 1];
             i += 2;
-        } else if (c == '$') {
-            if (!dollar(i)) return refuse();
-        } else if (c == '`') {
+        } else if (!ordinary(c)) {
             return refuse();
-        } else {
-            out += c;
-            ++i;
         }
     }
     return out;

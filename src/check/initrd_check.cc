@@ -233,110 +233,142 @@ std::vector<std::string> needed_module_files(const KernelFacts& k, const std::st
     return files;
 }
 
+// One image being checked: where it is, the kernel it is for, and what the
+// pass over it collected. Each check below reads it and adds findings.
+struct ImageCheck {
+    Context& c;
+    const ImageLocation& where;
+    std::string kver;
+    KernelFacts facts;
+    Scan scan;
+    std::string uki_cmdline;
+    std::vector<std::string> fix; // rebuilds this image
+
+    const std::string& path() const { return where.path; }
+    void problem(const std::string& what) const { c.add(Severity::problem, kver, what, fix); }
+};
+
+// The command line a UKI carries is the one it boots with.
+void check_uki_cmdline(const ImageCheck& ic) {
+    Context& c = ic.c;
+    check_stray_ids(
+        c, ic.kver, "the command line built into " + ic.path(), vfio_pci_ids_in_cmdline(ic.uki_cmdline), {},
+        "remove vfio-pci.ids= from /etc/kernel/cmdline (vfio-bind passes ids= itself at boot), then rebuild the UKI");
+    if (!ic.where.uki || !c.cmdline_edit || ic.uki_cmdline.empty()) return;
+    auto out = apply_edit(ic.uki_cmdline, *c.cmdline_edit);
+    // vfio-setup fixes /etc/kernel/cmdline; the UKI then needs rebuilding.
+    if (out && out->changed())
+        c.add(Severity::problem, ic.kver,
+              cmdline_problem("the command line built into " + ic.path(), out->added, out->removed) +
+                  " (after the fix, rebuild the UKI)",
+              {"vfio-setup", "cmdline", "enable"});
+}
+
+// The generator's integration: the binary and the point it runs from.
+// False when the image has none of it (then nothing else of ours is in it).
+bool check_integration(const ImageCheck& ic) {
+    const Scan& scan = ic.scan;
+    auto txt = scan.data.find(kModulesTxt);
+    const bool listed = txt != scan.data.end() && lists_module(txt->second, kDracutModule);
+    const bool binary = scan.names.count(kImageBinary) > 0;
+    if (txt == scan.data.end())
+        ic.c.add(Severity::warning, ic.kver,
+                 ic.path() + " records no dracut module list (" + kModulesTxt + "): not made by dracut?");
+    if (!listed && !binary) {
+        ic.problem(ic.path() + " was built without the vfio-bind dracut module: nothing will claim the devices");
+        return false;
+    }
+    if (!binary) ic.problem(ic.path() + " lacks /" + std::string(kImageBinary));
+    const bool unit = scan.names.count(kImageUnit) > 0;
+    if (unit && !has_wants_link(scan)) ic.problem(ic.path() + " has " + kUnitName + " but nothing starts it");
+    if (!unit && !scan.hook)
+        ic.problem(ic.path() + " has no run point for vfio-bind (neither " + kUnitName + " nor a pre-udev hook)");
+    return true;
+}
+
+// The config and the modprobe.d snippet the image carries, against the machine's.
+void check_config_copies(const ImageCheck& ic) {
+    const Scan& scan = ic.scan;
+    auto cfg = scan.data.find(kImageConfig);
+    if (cfg == scan.data.end()) ic.problem(ic.path() + " lacks /etc/vfio-devices.ini");
+    else if (ic.c.config_text && cfg->second != *ic.c.config_text)
+        ic.problem(ic.path() + " holds a stale copy of /etc/vfio-devices.ini (the current file differs)");
+    auto snip = scan.data.find(kImageModprobe);
+    if (snip == scan.data.end()) {
+        ic.problem(ic.path() + " lacks /" + kImageModprobe);
+    } else if (!vfio_pci_ids_in_modprobe(snip->second).empty()) {
+        // Made by an older vfio-bind, which guessed ids= at build time.
+        ic.problem(ic.path() + " holds a /" + kImageModprobe +
+                   " with ids= (made by an older vfio-bind): vfio-bind now decides ids= at boot");
+    } else if (!ic.kver.empty()) {
+        const auto& expected = expected_snippet(ic.c, ic.kver);
+        if (expected && !snippet_covers(snip->second, *expected))
+            ic.problem(ic.path() + " holds a stale /" + kImageModprobe + " (the devices or their drivers changed)");
+    }
+}
+
+// Every modprobe.d file in the image: an ids= there binds what the config refuses.
+void check_modprobe_files(const ImageCheck& ic) {
+    for (const auto& [name, text] : ic.scan.data) {
+        if (!is_modprobe_d(name)) continue;
+        const bool ours = name == kImageModprobe;
+        check_stray_ids(
+            ic.c, ic.kver, ic.path() + ": /" + name, vfio_pci_ids_in_modprobe(text),
+            ours ? ic.fix : std::vector<std::string>{},
+            ours ? ""
+                 : "remove ids= from /" + name +
+                       " on this machine (vfio-bind passes ids= itself at boot), then rebuild the initramfs");
+    }
+}
+
+// The modules: what this kernel's modules.dep says they need, or the image's own list.
+void check_modules(ImageCheck& ic) {
+    if (ic.kver.empty()) return;
+    if (ic.facts.dep.empty()) {
+        ic.facts.dep = ic.scan.data["usr/lib/modules/" + ic.kver + "/modules.dep"];
+        ic.facts.builtin = ic.scan.data["usr/lib/modules/" + ic.kver + "/modules.builtin"];
+    }
+    std::vector<std::string> unknown;
+    for (const auto& f : needed_module_files(ic.facts, ic.kver, &unknown))
+        if (!ic.scan.names.count(f)) ic.problem(ic.path() + " lacks the module " + f.substr(f.rfind('/') + 1));
+    for (const auto& m : unknown)
+        ic.c.add(Severity::problem, ic.kver,
+                 "kernel " + ic.kver + " has no " + m + " module (not in modules.dep, not built in)", {},
+                 "use a kernel built with vfio support");
+}
+
 ImageReport check_one(Context& c, const ImageLocation& where, std::string_view bytes, std::string kver) {
     ImageReport report;
     report.location = where;
-    const std::string& P = where.path;
-    std::string uki_cmdline;
-    if (is_pe_image(bytes)) {
-        auto uki = read_uki(bytes);
-        if (uki) {
-            if (kver.empty()) kver = uki->uname;
-            uki_cmdline = uki->cmdline;
+    ImageCheck ic{c, where, std::move(kver), {}, {}, {}, {}};
+    if (is_pe_image(bytes))
+        if (auto uki = read_uki(bytes)) {
+            if (ic.kver.empty()) ic.kver = uki->uname;
+            ic.uki_cmdline = uki->cmdline;
         }
-    }
-    KernelFacts facts = kernel_facts(c.fs, kver);
+    ic.facts = kernel_facts(c.fs, ic.kver);
     std::vector<std::string> needed =
-        facts.dep.empty() ? std::vector<std::string>{} : needed_module_files(facts, kver, nullptr);
-    Scan scan;
-    auto info = scan_image(bytes, needed, scan);
-    if (kver.empty() && scan.module_dirs.size() == 1) {
-        kver = *scan.module_dirs.begin();
-        facts = kernel_facts(c.fs, kver);
+        ic.facts.dep.empty() ? std::vector<std::string>{} : needed_module_files(ic.facts, ic.kver, nullptr);
+    auto info = scan_image(bytes, needed, ic.scan);
+    if (ic.kver.empty() && ic.scan.module_dirs.size() == 1) {
+        ic.kver = *ic.scan.module_dirs.begin();
+        ic.facts = kernel_facts(c.fs, ic.kver);
     }
-    report.kver = kver;
-    const std::vector<std::string> fix = rebuild_command(where, kver.empty() ? "<version>" : kver);
+    report.kver = ic.kver;
+    ic.fix = rebuild_command(where, ic.kver.empty() ? "<version>" : ic.kver);
     if (!info) {
-        c.add(Severity::problem, kver, "cannot read " + P + ": " + info.error().message, fix);
+        ic.problem("cannot read " + where.path + ": " + info.error().message);
         return report;
     }
     report.readable = true;
     report.entries = info->entries;
     report.format = format_of(*info);
     report.stopped_early = info->stopped;
-    auto problem = [&](const std::string& what) { c.add(Severity::problem, kver, what, fix); };
 
-    // The command line a UKI carries is the one it boots with.
-    check_stray_ids(
-        c, kver, "the command line built into " + P, vfio_pci_ids_in_cmdline(uki_cmdline), {},
-        "remove vfio-pci.ids= from /etc/kernel/cmdline (vfio-bind passes ids= itself at boot), then rebuild the UKI");
-    if (where.uki && c.cmdline_edit && !uki_cmdline.empty()) {
-        auto out = apply_edit(uki_cmdline, *c.cmdline_edit);
-        // vfio-setup fixes /etc/kernel/cmdline; the UKI then needs rebuilding.
-        if (out && out->changed())
-            c.add(Severity::problem, kver,
-                  cmdline_problem("the command line built into " + P, out->added, out->removed) +
-                      " (after the fix, rebuild the UKI)",
-                  {"vfio-setup", "cmdline", "enable"});
-    }
-
-    const bool listed = scan.data.count(kModulesTxt) && lists_module(scan.data[kModulesTxt], kDracutModule);
-    const bool binary = scan.names.count(kImageBinary) > 0;
-    if (!scan.data.count(kModulesTxt))
-        c.add(Severity::warning, kver, P + " records no dracut module list (" + kModulesTxt + "): not made by dracut?");
-    if (!listed && !binary) {
-        problem(P + " was built without the vfio-bind dracut module: nothing will claim the devices");
-    } else {
-        if (!binary) problem(P + " lacks /" + std::string(kImageBinary));
-        const bool unit = scan.names.count(kImageUnit) > 0;
-        if (unit && !has_wants_link(scan)) problem(P + " has " + kUnitName + " but nothing starts it");
-        if (!unit && !scan.hook)
-            problem(P + " has no run point for vfio-bind (neither " + kUnitName + " nor a pre-udev hook)");
-        auto cfg = scan.data.find(kImageConfig);
-        if (cfg == scan.data.end()) problem(P + " lacks /etc/vfio-devices.ini");
-        else if (c.config_text && cfg->second != *c.config_text)
-            problem(P + " holds a stale copy of /etc/vfio-devices.ini (the current file differs)");
-        auto snip = scan.data.find(kImageModprobe);
-        const bool snippet_ids = snip != scan.data.end() && !vfio_pci_ids_in_modprobe(snip->second).empty();
-        if (snip == scan.data.end()) {
-            problem(P + " lacks /" + std::string(kImageModprobe));
-        } else if (snippet_ids) {
-            // Made by an older vfio-bind, which guessed ids= at build time.
-            problem(P + " holds a /" + std::string(kImageModprobe) +
-                    " with ids= (made by an older vfio-bind): vfio-bind now decides ids= at boot");
-        } else if (!kver.empty()) {
-            const auto& expected = expected_snippet(c, kver);
-            if (expected && !snippet_covers(snip->second, *expected))
-                problem(P + " holds a stale /" + std::string(kImageModprobe) +
-                        " (the devices or their drivers changed)");
-        }
-    }
-
-    // Every modprobe.d file in the image: an ids= there binds what the config refuses.
-    for (const auto& [name, text] : scan.data) {
-        if (!is_modprobe_d(name)) continue;
-        const bool ours = name == kImageModprobe;
-        check_stray_ids(
-            c, kver, P + ": /" + name, vfio_pci_ids_in_modprobe(text), ours ? fix : std::vector<std::string>{},
-            ours ? ""
-                 : "remove ids= from /" + name +
-                       " on this machine (vfio-bind passes ids= itself at boot), then rebuild the initramfs");
-    }
-
-    // The modules: what this kernel's modules.dep says they need, or the image's own list.
-    if (!kver.empty()) {
-        if (facts.dep.empty()) {
-            facts.dep = scan.data["usr/lib/modules/" + kver + "/modules.dep"];
-            facts.builtin = scan.data["usr/lib/modules/" + kver + "/modules.builtin"];
-        }
-        std::vector<std::string> unknown;
-        for (const auto& f : needed_module_files(facts, kver, &unknown))
-            if (!scan.names.count(f)) problem(P + " lacks the module " + f.substr(f.rfind('/') + 1));
-        for (const auto& m : unknown)
-            c.add(Severity::problem, kver,
-                  "kernel " + kver + " has no " + m + " module (not in modules.dep, not built in)", {},
-                  "use a kernel built with vfio support");
-    }
+    check_uki_cmdline(ic);
+    if (check_integration(ic)) check_config_copies(ic);
+    check_modprobe_files(ic);
+    check_modules(ic);
     return report;
 }
 
@@ -423,7 +455,10 @@ void check_path(Context& c, KernelReport& kr, const ImageLocation& where) {
               rebuild_command(where, kr.kver.empty() ? "<version>" : kr.kver));
         return;
     }
-    kr.images.push_back(check_one(c, where, *bytes, kr.kver));
+    // A PE image is a UKI wherever it lies (--image names any file).
+    ImageLocation found = where;
+    found.uki = where.uki || is_pe_image(*bytes);
+    kr.images.push_back(check_one(c, found, *bytes, kr.kver));
 }
 
 } // namespace
@@ -457,9 +492,7 @@ CheckReport check_initrds(const Fs& fs, const CheckOptions& opts) {
 
     if (!opts.image.empty()) {
         KernelReport kr{opts.kver, {}};
-        auto bytes = fs.read(opts.image, 4);
-        ImageLocation where{opts.image, bytes && is_pe_image(*bytes), false};
-        check_path(c, kr, where);
+        check_path(c, kr, ImageLocation{opts.image, false, false});
         if (kr.kver.empty()) kr.kver = kr.images.back().kver; // from the UKI or the image's modules
         if (!kr.kver.empty()) check_kernel_config(c, kr.kver);
         report.kernels.push_back(std::move(kr));

@@ -10,6 +10,7 @@
 #include "basic/fs.h"
 #include "check/initrd_check.h"
 #include "check/initrd_report.h"
+#include "tools/cli.h"
 #include "tools/run_command.h"
 
 namespace {
@@ -22,26 +23,19 @@ struct Options {
     bool json = false, quiet = false, fix = false;
 };
 
-void usage(FILE* out) {
-    std::fputs("Usage: vfio-initrd-check [OPTION]...\n"
-               "Check that every installed kernel's initramfs will claim the devices in\n"
-               "/etc/vfio-devices.ini: vfio-bind, its run point, an identical config, the\n"
-               "modprobe.d snippet and the vfio modules; and that the kernel command line\n"
-               "turns the IOMMU on. Each problem comes with the command that fixes it.\n"
-               "\n"
-               "  -k, --kver VERSION   check only this kernel release\n"
-               "  -i, --image PATH     check only this image (initramfs or UKI; under --root)\n"
-               "  -r, --root DIR       treat DIR as / (fixes are printed, not run)\n"
-               "      --fix            rebuild the images that need it (dracut), then check again\n"
-               "      --no-cmdline     do not check the boot loader's kernel command line\n"
-               "      --json           machine-readable output\n"
-               "  -q, --quiet          print only the problems and warnings\n"
-               "  -h, --help           show this help and exit\n"
-               "  -V, --version        show the version and exit\n"
-               "\n"
-               "Exit status: 0 all good (or not configured), 1 problems found, 2 usage error.\n",
-               out);
-}
+const vb::ToolCli kCli{"vfio-initrd-check",
+                       "Check that every installed kernel's initramfs will claim the devices in\n"
+                       "/etc/vfio-devices.ini: vfio-bind, its run point, an identical config, the\n"
+                       "modprobe.d snippet and the vfio modules; and that the kernel command line\n"
+                       "turns the IOMMU on. Each problem comes with the command that fixes it.\n",
+                       "  -k, --kver VERSION   check only this kernel release\n"
+                       "  -i, --image PATH     check only this image (initramfs or UKI; under --root)\n"
+                       "  -r, --root DIR       treat DIR as / (fixes are printed, not run)\n"
+                       "      --fix            rebuild the images that need it (dracut), then check again\n"
+                       "      --no-cmdline     do not check the boot loader's kernel command line\n"
+                       "      --json           machine-readable output\n"
+                       "  -q, --quiet          print only the problems and warnings\n",
+                       "Exit status: 0 all good (or not configured), 1 problems found, 2 usage error.\n"};
 
 bool parse_args(int argc, char** argv, Options& o, int& exit_code) {
     enum { kFix = 256, kJson, kNoCmdline };
@@ -61,26 +55,10 @@ bool parse_args(int argc, char** argv, Options& o, int& exit_code) {
         case kFix: o.fix = true; break;
         case kJson: o.json = true; break;
         case kNoCmdline: o.check.cmdline = false; break;
-        case 'h':
-            usage(stdout);
-            exit_code = kOk;
-            return false;
-        case 'V':
-            std::printf("vfio-initrd-check %s\n", VFIO_BIND_VERSION);
-            exit_code = kOk;
-            return false;
-        default:
-            usage(stderr);
-            exit_code = kUsage;
-            return false;
+        default: return !vb::stop_on_common_option(kCli, c, exit_code);
         }
     }
-    if (optind < argc) {
-        std::fprintf(stderr, "vfio-initrd-check: unexpected argument '%s'\n", argv[optind]);
-        usage(stderr);
-        exit_code = kUsage;
-        return false;
-    }
+    if (!vb::no_operands(kCli, argc, argv, optind, exit_code)) return false;
     if (o.json && o.quiet) {
         std::fputs("vfio-initrd-check: --json and --quiet do not go together\n", stderr);
         exit_code = kUsage;

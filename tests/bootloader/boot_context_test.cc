@@ -19,6 +19,10 @@ std::string utf16(const std::string& ascii, bool nul = true) {
     return out;
 }
 
+// The vendor GUIDs as the specifications give them.
+const std::string kGlobal = "8be4df61-93ca-11d2-aa0d-00e098032b8c"; // UEFI: Boot####, BootCurrent
+const std::string kLoader = "4a67b082-0a4c-41cf-b6c7-440b29bb8c4f"; // Boot Loader Interface: Loader*
+
 void efivar(const TempDir& root, const std::string& name, const std::string& guid, const std::string& data) {
     write_file(root / ("sys/firmware/efi/efivars/" + name + "-" + guid), kAttrs + data);
 }
@@ -34,10 +38,10 @@ std::string load_option(const std::string& description) {
 
 TEST_CASE("boot context: systemd-boot's LoaderInfo and the BootCurrent entry's description") {
     TempDir root;
-    efivar(root, "LoaderInfo", kLoaderVendorGuid, utf16("systemd-boot 252.30-1~deb12u2"));
-    efivar(root, "BootCurrent", kEfiGlobalGuid, std::string("\x03\x00", 2));
-    efivar(root, "Boot0003", kEfiGlobalGuid, load_option("Linux Boot Manager"));
-    efivar(root, "Boot0001", kEfiGlobalGuid, load_option("UEFI Shell"));
+    efivar(root, "LoaderInfo", kLoader, utf16("systemd-boot 252.30-1~deb12u2"));
+    efivar(root, "BootCurrent", kGlobal, std::string("\x03\x00", 2));
+    efivar(root, "Boot0003", kGlobal, load_option("Linux Boot Manager"));
+    efivar(root, "Boot0001", kGlobal, load_option("UEFI Shell"));
     BootContext ctx = read_boot_context(DiskFs(root.path()));
     CHECK(ctx.loader_info == "systemd-boot 252.30-1~deb12u2");
     CHECK(ctx.boot_current == "Linux Boot Manager");
@@ -45,8 +49,8 @@ TEST_CASE("boot context: systemd-boot's LoaderInfo and the BootCurrent entry's d
 
 TEST_CASE("boot context: GRUB without the Boot Loader Interface: only BootCurrent, BootXXXX in upper-case hex") {
     TempDir root;
-    efivar(root, "BootCurrent", kEfiGlobalGuid, std::string("\x1a\x00", 2));
-    efivar(root, "Boot001A", kEfiGlobalGuid, load_option("debian"));
+    efivar(root, "BootCurrent", kGlobal, std::string("\x1a\x00", 2));
+    efivar(root, "Boot001A", kGlobal, load_option("debian"));
     BootContext ctx = read_boot_context(DiskFs(root.path()));
     CHECK(ctx.loader_info.empty());
     CHECK(ctx.boot_current == "debian");
@@ -59,15 +63,15 @@ TEST_CASE("boot context: BIOS, --root without efivars, damaged variables: nothin
     CHECK(ctx.boot_current.empty());
 
     TempDir bad;
-    efivar(bad, "LoaderInfo", kLoaderVendorGuid, "");                   // attributes only
-    efivar(bad, "BootCurrent", kEfiGlobalGuid, std::string("\x05", 1)); // one byte of a u16
-    efivar(bad, "Boot0005", kEfiGlobalGuid, load_option("never read"));
+    efivar(bad, "LoaderInfo", kLoader, "");                      // attributes only
+    efivar(bad, "BootCurrent", kGlobal, std::string("\x05", 1)); // one byte of a u16
+    efivar(bad, "Boot0005", kGlobal, load_option("never read"));
     ctx = read_boot_context(DiskFs(bad.path()));
     CHECK(ctx.loader_info.empty());
     CHECK(ctx.boot_current.empty());
 
     TempDir missing; // BootCurrent names an entry that is not there
-    efivar(missing, "BootCurrent", kEfiGlobalGuid, std::string("\x09\x00", 2));
+    efivar(missing, "BootCurrent", kGlobal, std::string("\x09\x00", 2));
     CHECK(read_boot_context(DiskFs(missing.path())).boot_current.empty());
 }
 

@@ -312,6 +312,15 @@ TEST_CASE("the kernel command line is checked with vfio-setup's backends") {
         problems(vb::check_initrds(m.fs, o)),
         "the command line built into /boot/efi/EFI/Linux/debian-" + V +
             ".efi lacks intel_iommu=on (after the fix, rebuild the UKI) -- fix: vfio-setup cmdline enable"));
+    // The same UKI by --image, wherever it lies: still a UKI (it was read as
+    // a plain image before, and its command line went unchecked).
+    m.image("srv/images/test.efi", vbtest::read_file(m.dir / ("boot/efi/EFI/Linux/debian-" + V + ".efi")));
+    vb::CheckOptions only;
+    only.image = "/srv/images/test.efi";
+    auto by_image = vb::check_initrds(m.fs, only);
+    REQUIRE(by_image.kernels.size() == 1);
+    CHECK(by_image.kernels[0].images[0].location.uki);
+    CHECK(any_contains(problems(by_image), "the command line built into /srv/images/test.efi lacks intel_iommu=on"));
 }
 
 TEST_CASE("outputs: table and JSON") {

@@ -1,0 +1,19 @@
+// What the kernel command line of this boot tells vfio-bind: vfio_bind=off
+// (or vfio-bind=off), the escape hatch for a black screen.
+#pragma once
+
+#include <string_view>
+
+#include "basic/fs.h"
+
+namespace vb {
+
+struct BootOptions {
+    bool off = false;
+};
+
+BootOptions parse_boot_options(std::string_view cmdline);
+// From /proc/cmdline; nothing set when it cannot be read.
+BootOptions read_boot_options(const Fs& fs);
+
+} // namespace vb

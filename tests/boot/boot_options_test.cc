@@ -1,0 +1,22 @@
+#include <doctest/doctest.h>
+
+#include "boot/boot_options.h"
+#include "lib/fixture.h"
+
+using namespace vb;
+
+TEST_CASE("boot options: vfio_bind=off in either spelling, nothing else switches it off") {
+    CHECK(parse_boot_options("BOOT_IMAGE=/vmlinuz root=/dev/sda1 vfio_bind=off\n").off);
+    CHECK(parse_boot_options("vfio-bind=off quiet").off);
+    CHECK_FALSE(parse_boot_options("vfio_bind=on quiet").off);
+    CHECK_FALSE(parse_boot_options("vfio_bind_off quiet novfio_bind=off").off);
+    CHECK_FALSE(parse_boot_options("acpi_osi=\"vfio_bind=off\" quiet").off); // inside another's quoted value
+    CHECK_FALSE(parse_boot_options("").off);
+}
+
+TEST_CASE("boot options: read from the root's /proc/cmdline; unreadable is nothing set") {
+    vbtest::TempDir t;
+    CHECK_FALSE(read_boot_options(DiskFs(t.path())).off);
+    vbtest::write_file(t / "proc/cmdline", "root=/dev/vda vfio_bind=off\n");
+    CHECK(read_boot_options(DiskFs(t.path())).off);
+}
