@@ -8,12 +8,10 @@
 namespace vb {
 
 Log::Log(std::string tag, bool kmsg, bool verbose) : tag_(std::move(tag)), verbose_(verbose) {
-    if (kmsg) kmsg_fd_ = ::open("/dev/kmsg", O_WRONLY | O_NOCTTY | O_CLOEXEC);
+    if (kmsg) kmsg_.reset(::open("/dev/kmsg", O_WRONLY | O_NOCTTY | O_CLOEXEC));
 }
 
-Log::~Log() {
-    if (kmsg_fd_ >= 0) ::close(kmsg_fd_);
-}
+Log::~Log() = default;
 
 void Log::operator()(Level level, const std::string& message) {
     size_t start = 0;
@@ -27,11 +25,11 @@ void Log::operator()(Level level, const std::string& message) {
             const char* prefix = level == Level::Error ? "error: " : level == Level::Warning ? "warning: " : "";
             std::fprintf(stderr, "%s: %s%s\n", tag_.c_str(), prefix, line.c_str());
         }
-        if (kmsg_fd_ >= 0 && level != Level::Debug) {
+        if (kmsg_ && level != Level::Debug) {
             // One write() is one kmsg record; the kernel caps a record near 1 KiB.
             std::string rec =
                 "<" + std::to_string(static_cast<int>(level)) + ">" + tag_ + ": " + line.substr(0, 900) + "\n";
-            (void)!::write(kmsg_fd_, rec.data(), rec.size());
+            (void)!::write(kmsg_.get(), rec.data(), rec.size());
         }
     }
 }

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "basic/unique_fd.h"
+
 namespace vb {
 
 enum class Level { Error = 3, Warning = 4, Notice = 5, Info = 6, Debug = 7 };
@@ -25,7 +27,7 @@ public:
 
 private:
     std::string tag_;
-    int kmsg_fd_ = -1;
+    UniqueFd kmsg_;
     bool verbose_;
 };
 

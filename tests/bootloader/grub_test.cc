@@ -240,7 +240,7 @@ TEST_CASE("GRUB: an upstream grub-mkconfig reads no drop-ins: the main file is e
     CHECK((*c)[0].path == "/etc/default/grub");
 }
 
-TEST_CASE("GRUB: Debian's real grub-mkconfig (grub-common) says it reads grub.d") {
+TEST_CASE("GRUB: Debian's real grub-mkconfig (grub-common) says it reads grub.d [grub-common]") {
     const std::string real = "/usr/sbin/grub-mkconfig";
     REQUIRE_MESSAGE(std::filesystem::exists(real), "install grub-common (.ci/install-deps test)");
     TempDir root;
