@@ -5,7 +5,7 @@
 # Usage: tests/bench_initrd.sh BUILD_DIR
 set -u
 B=$(cd "${1:-build}" && pwd)
-REPO=$(cd "$(dirname "$0")/.." && pwd)
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
 KVER=
 for k in /lib/modules/*; do
     k=${k##*/}
