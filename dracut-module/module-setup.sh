@@ -78,7 +78,6 @@ install() {
         inst_simple "$moddir/vfio-bind-initrd.service" "$systemdsystemunitdir/vfio-bind-initrd.service"
         $SYSTEMCTL -q --root "$initdir" add-wants sysinit.target vfio-bind-initrd.service
     else
-        inst_multiple sleep
         inst_hook pre-udev 30 "$moddir/vfio-bind-hook.sh"
     fi
 }

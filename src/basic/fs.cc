@@ -2,17 +2,15 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
 
+#include "basic/bounded.h"
 #include "basic/read_limits.h"
 #include "basic/unique_fd.h"
 
@@ -156,35 +154,19 @@ Status DiskFs::write(const std::string& path, std::string_view data) {
 }
 
 Status DiskFs::write_bounded(const std::string& path, std::string_view data, int timeout_ms) {
-    // The write happens in a child: if the kernel blocks it (a driver stuck in
-    // remove()), the parent stops waiting and carries on. A pipe carries back
-    // the child's errno.
-    int pipefd[2];
-    if (::pipe2(pipefd, O_CLOEXEC) < 0) return write(path, data);
-    UniqueFd from_child(pipefd[0]), to_parent(pipefd[1]);
-    pid_t pid = ::fork();
-    if (pid < 0) return write(path, data);
-    if (pid == 0) {
-        Status st = write(path, data);
-        int code = st ? 0 : st.error().code;
-        (void)!::write(to_parent.get(), &code, sizeof code);
-        ::_exit(0);
-    }
-    to_parent.reset();
-    struct pollfd pfd = {from_child.get(), POLLIN, 0};
-    int r;
-    do r = ::poll(&pfd, 1, timeout_ms);
-    while (r < 0 && errno == EINTR);
-    if (r == 0) {
-        ::kill(pid, SIGKILL); // may stay in D state; we do not wait for it
-        return make_error(ETIMEDOUT, "writing '" + std::string(data) + "' to " + host_path(path) +
-                                         " did not finish within " + std::to_string(timeout_ms) + " ms");
-    }
-    int code = EIO;
-    ssize_t n = ::read(from_child.get(), &code, sizeof code);
-    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {}
-    if (n != static_cast<ssize_t>(sizeof code)) code = EIO;
-    if (code) return errno_error(code, "cannot write '" + std::string(data) + "' to", host_path(path));
+    // The write happens in a child: if the kernel blocks it (a driver stuck
+    // in remove()), we stop waiting and carry on. Its exit status is the errno.
+    auto rc = run_bounded(
+        [&] {
+            Status st = write(path, data);
+            return st ? 0 : st.error().code;
+        },
+        timeout_ms);
+    if (!rc && rc.error().code == ETIMEDOUT)
+        return make_error(ETIMEDOUT, "writing '" + std::string(data) + "' to " + host_path(path) + " " +
+                                         rc.error().message);
+    if (!rc) return write(path, data); // no child to be had: write here
+    if (*rc) return errno_error(*rc, "cannot write '" + std::string(data) + "' to", host_path(path));
     return {};
 }
 

@@ -14,6 +14,8 @@ BootOptions parse_boot_options(std::string_view cmdline) {
     return o;
 }
 
+bool in_initramfs(const Fs& fs) { return fs.exists("/etc/initrd-release") || fs.exists("/conf/initramfs.conf"); }
+
 BootOptions read_boot_options(const Fs& fs) {
     auto text = fs.read("/proc/cmdline", kMaxKernelCmdline);
     return text ? parse_boot_options(*text) : BootOptions{};

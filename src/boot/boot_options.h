@@ -16,4 +16,8 @@ BootOptions parse_boot_options(std::string_view cmdline);
 // From /proc/cmdline; nothing set when it cannot be read.
 BootOptions read_boot_options(const Fs& fs);
 
+// Running from an initramfs: systemd's /etc/initrd-release (dracut,
+// mkinitcpio), or initramfs-tools' /conf/initramfs.conf.
+bool in_initramfs(const Fs& fs);
+
 } // namespace vb

@@ -7,9 +7,11 @@
 #include <getopt.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 
+#include "basic/bounded.h"
 #include "basic/fs.h"
 #include "basic/read_limits.h"
 #include "boot/boot_options.h"
@@ -32,6 +34,7 @@ struct Options {
     std::string config = vb::kDefaultConfigPath;
     std::string root = "/";
     std::string kver;
+    int timeout = 0; // seconds; 0: no bound
     bool dry_run = false, verbose = false, modprobe_conf = false, check_config = false;
 };
 
@@ -44,6 +47,8 @@ const vb::ToolCli kCli{"vfio-bind",
                        "  -n, --dry-run        print what would be done, change nothing\n"
                        "      --modprobe-conf  print the modprobe.d snippet for the initramfs and exit\n"
                        "      --check-config   only validate the config\n"
+                       "  -t, --timeout SECS   give up after SECS seconds and let the boot go on (the\n"
+                       "                       initramfs hooks pass 30)\n"
                        "  -v, --verbose        more detail\n",
                        "vfio_bind=off on the kernel command line makes it do nothing.\n"
                        "Exit status: 0 all claimed or nothing to do, 1 something refused or failed,\n"
@@ -60,13 +65,22 @@ bool parse_args(int argc, char** argv, Options& o, int& exit_code) {
                                       {"version", no_argument, nullptr, 'V'},
                                       {"modprobe-conf", no_argument, nullptr, kModprobeConf},
                                       {"check-config", no_argument, nullptr, kCheckConfig},
+                                      {"timeout", required_argument, nullptr, 't'},
                                       {nullptr, 0, nullptr, 0}};
     int c;
-    while ((c = getopt_long(argc, argv, "c:r:k:nvhV", longopts, nullptr)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:r:k:t:nvhV", longopts, nullptr)) != -1) {
         switch (c) {
         case 'c': o.config = optarg; break;
         case 'r': o.root = optarg; break;
         case 'k': o.kver = optarg; break;
+        case 't':
+            o.timeout = std::atoi(optarg);
+            if (o.timeout <= 0 || o.timeout > 3600) {
+                std::fprintf(stderr, "vfio-bind: --timeout takes seconds, 1 to 3600\n");
+                exit_code = kUsage;
+                return false;
+            }
+            break;
         case 'n': o.dry_run = true; break;
         case 'v': o.verbose = true; break;
         case kModprobeConf: o.modprobe_conf = true; break;
@@ -102,7 +116,7 @@ std::string module_list(const vb::LoadResult& r) {
 // hatch gives the host its devices back entirely.
 int skip(vb::Fs& fs, vb::Log& log) {
     log.info("skipped (vfio_bind=off on the kernel command line)");
-    if (fs.exists("/etc/initrd-release") && fs.exists(vb::kInitrdModprobeConf)) {
+    if (vb::in_initramfs(fs) && fs.exists(vb::kInitrdModprobeConf)) {
         if (auto st = fs.remove(vb::kInitrdModprobeConf); st)
             log.info(std::string("removed ") + vb::kInitrdModprobeConf + " for this boot, vfio-pci stays unloaded");
         else log.warning(st.error().message);
@@ -278,5 +292,12 @@ int main(int argc, char** argv) {
     // dmesg gets the real runs only; --root and printing modes touch nothing of the host.
     const bool kmsg = o.root == "/" && !o.dry_run && !o.modprobe_conf && !o.check_config;
     vb::Log log("vfio-bind", kmsg, o.verbose);
-    return run(o, log);
+    if (!o.timeout) return run(o, log);
+    // A driver stuck in unbind can hold the run in the kernel, where no signal
+    // reaches it: the boot must not wait on it.
+    auto rc = vb::run_bounded([&] { return run(o, log); }, o.timeout * 1000);
+    if (rc) return *rc;
+    log.warning("still running after " + std::to_string(o.timeout) + " s (" + rc.error().message +
+                "): the boot goes on without it");
+    return kRefused;
 }

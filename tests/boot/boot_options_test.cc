@@ -20,3 +20,12 @@ TEST_CASE("boot options: read from the root's /proc/cmdline; unreadable is nothi
     vbtest::write_file(t / "proc/cmdline", "root=/dev/vda vfio_bind=off\n");
     CHECK(read_boot_options(DiskFs(t.path())).off);
 }
+
+TEST_CASE("boot options: an initramfs of any of the three generators is known as one") {
+    vbtest::TempDir real, systemd, tools;
+    CHECK_FALSE(in_initramfs(DiskFs(real.path())));
+    vbtest::write_file(systemd / "etc/initrd-release", "NAME=dracut\n"); // dracut, mkinitcpio (a link to os-release)
+    CHECK(in_initramfs(DiskFs(systemd.path())));
+    vbtest::write_file(tools / "conf/initramfs.conf", "MODULES=most\n"); // initramfs-tools
+    CHECK(in_initramfs(DiskFs(tools.path())));
+}
