@@ -11,7 +11,7 @@
 
 #include "basic/text.h"
 #include "bootloader/bootloader.h"
-#include "bootloader/shell_assign.h"
+#include "basic/shell_assign.h"
 #include "bootloader/spans.h"
 
 namespace vb {

@@ -7,7 +7,7 @@
 
 #include "basic/fs.h"
 #include "bootloader/bootloader.h"
-#include "bootloader/shell_assign.h"
+#include "basic/shell_assign.h"
 
 namespace {
 

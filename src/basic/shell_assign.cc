@@ -1,4 +1,4 @@
-#include "bootloader/shell_assign.h"
+#include "basic/shell_assign.h"
 
 #include <cctype>
 

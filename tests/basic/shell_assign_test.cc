@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "bootloader/shell_assign.h"
+#include "basic/shell_assign.h"
 #include "lib/require_ok.h"
 
 using namespace vb;
