@@ -16,7 +16,8 @@ namespace vb {
 
 Result<int> run_bounded(const std::function<int()>& fn, int timeout_ms) {
     int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) < 0) return make_error(errno, std::string("cannot make a pipe: ") + std::strerror(errno));
+    if (::pipe2(fds, O_CLOEXEC) < 0)
+        return make_error(errno, std::string("cannot make a pipe: ") + std::strerror(errno));
     UniqueFd from_child(fds[0]), to_parent(fds[1]);
     std::fflush(nullptr);
     pid_t pid = ::fork();

@@ -9,9 +9,9 @@
 #include <map>
 #include <optional>
 
+#include "basic/shell_assign.h"
 #include "basic/text.h"
 #include "bootloader/bootloader.h"
-#include "basic/shell_assign.h"
 #include "bootloader/spans.h"
 
 namespace vb {

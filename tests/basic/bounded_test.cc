@@ -33,10 +33,10 @@ TEST_CASE("bounded: work that does not finish in time is left behind, and the ca
 TEST_CASE("bounded: work that dies of a signal is an error, not a status") {
     auto r = run_bounded(
         [] {
-            ::kill(::getpid(), SIGSEGV);
+            ::kill(::getpid(), SIGKILL); // not catchable, unlike what doctest handles
             return 0;
         },
         2000);
     REQUIRE_FALSE(r.ok());
-    CHECK(r.error().message == "ended by signal 11");
+    CHECK(r.error().message == "ended by signal 9");
 }

@@ -6,8 +6,8 @@
 #include <string>
 
 #include "basic/fs.h"
-#include "bootloader/bootloader.h"
 #include "basic/shell_assign.h"
+#include "bootloader/bootloader.h"
 
 namespace {
 
