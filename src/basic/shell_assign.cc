@@ -58,16 +58,24 @@ public:
             std::string_view word = t_.substr(b, i_ - b);
             if (!command_start) continue;
 
-            // NAME=value at the start of a command (or after `export`).
+            // NAME=value or NAME+=value at the start of a command (or after `export`).
             size_t n = 0;
             if (!word.empty() && name_start(word[0])) {
                 while (n < word.size() && name_char(word[n])) ++n;
             }
-            if (n > 0 && n < word.size() && word[n] == '=') {
+            const bool append = n > 0 && n + 1 < word.size() && word[n] == '+' && word[n + 1] == '=';
+            if (n > 0 && n < word.size() && (word[n] == '=' || append)) {
                 ShellAssignment a;
                 a.name = std::string(word.substr(0, n));
                 a.line = word_line;
-                a.value_begin = b + n + 1;
+                a.append = append;
+                a.value_begin = b + n + (append ? 2 : 1);
+                // NAME=( ... ): the array runs to its ')', over lines and comments.
+                if (a.value_begin == i_ && i_ < t_.size() && t_[i_] == '(') {
+                    Status arr = skip_array();
+                    if (!arr) return arr.error();
+                    a.array = true;
+                }
                 a.value_end = i_;
                 a.raw = std::string(t_.substr(a.value_begin, a.value_end - a.value_begin));
                 a.conditional = depth > 0;
@@ -96,6 +104,25 @@ public:
 private:
     Error unbalanced(const char* what, int line) const {
         return make_error(EINVAL, path_ + ":" + std::to_string(line) + ": " + what + " is never closed");
+    }
+
+    // Advances over "( ... )" at i_: words, quotes, comments and newlines.
+    Status skip_array() {
+        const int start = line_;
+        for (++i_; i_ < t_.size() && t_[i_] != ')';) {
+            char c = t_[i_];
+            if (c == '#' && (blank(t_[i_ - 1]) || t_[i_ - 1] == '\n' || t_[i_ - 1] == '(')) {
+                while (i_ < t_.size() && t_[i_] != '\n') ++i_;
+            } else if (blank(c) || c == '\n') {
+                if (c == '\n') ++line_;
+                ++i_;
+            } else if (Status s = skip_unit(); !s) {
+                return s;
+            }
+        }
+        if (i_ >= t_.size()) return unbalanced("an array's (", start);
+        ++i_;
+        return {};
     }
 
     // Advances over one shell word, following quotes and substitutions.
@@ -189,6 +216,36 @@ private:
 
 Result<std::vector<ShellAssignment>> parse_shell_assignments(std::string_view text, const std::string& path) {
     return Lexer(text, path).run();
+}
+
+Result<std::vector<std::string>> shell_array_words(std::string_view raw) {
+    if (raw.size() < 2 || raw.front() != '(' || raw.back() != ')') return make_error(EINVAL, "not an array");
+    std::vector<std::string> out;
+    std::string body(raw.substr(1, raw.size() - 2));
+    size_t i = 0;
+    while (i < body.size()) {
+        char c = body[i];
+        if (blank(c) || c == '\n') {
+            ++i;
+        } else if (c == '#') {
+            while (i < body.size() && body[i] != '\n') ++i;
+        } else {
+            size_t b = i;
+            while (i < body.size() && !blank(body[i]) && body[i] != '\n') {
+                if (body[i] == '\'' || body[i] == '"') {
+                    size_t e = body.find(body[i], i + 1);
+                    i = e == std::string::npos ? body.size() : e + 1;
+                } else {
+                    ++i;
+                }
+            }
+            auto word = expand_shell_word(std::string_view(body).substr(b, i - b), {});
+            if (!word || body.find_first_of("$`", b) < i)
+                return make_error(EINVAL, "the element " + body.substr(b, i - b) + " needs bash to expand it");
+            out.push_back(std::move(*word));
+        }
+    }
+    return out;
 }
 
 Result<std::string> expand_shell_word(std::string_view raw, const std::map<std::string, std::string>& vars) {

@@ -1,6 +1,7 @@
-// Just enough of the POSIX shell grammar to read and edit files that are
-// sourced by sh, like /etc/default/grub: find variable assignments, their raw
-// value words and lines, and expand the simple values.
+// Just enough of the shell grammar to read and edit files that are sourced
+// by sh or bash, like /etc/default/grub and mkinitcpio.conf: find variable
+// assignments (bash's arrays and += too), their raw value words and lines,
+// and expand the simple values.
 #pragma once
 
 #include <map>
@@ -17,8 +18,10 @@ struct ShellAssignment {
     int line = 0;           // 1-based line of NAME=
     size_t value_begin = 0; // raw value word: [value_begin, value_end) in the text
     size_t value_end = 0;
-    std::string raw;          // that word, quotes included
+    std::string raw;          // that word, quotes included; an array's "( ... )" whole
     bool conditional = false; // inside if/case/a loop/braces/a function: may not run
+    bool append = false;      // NAME+=value (bash)
+    bool array = false;       // NAME=( ... ) (bash)
 };
 
 // Every assignment in the file, in order. Fails on unbalanced quotes or
@@ -29,6 +32,10 @@ Result<std::vector<ShellAssignment>> parse_shell_assignments(std::string_view te
 // substituted from `vars` (unset names are empty). Command substitution and
 // other ${...} forms are refused (EINVAL): we cannot know their value.
 Result<std::string> expand_shell_word(std::string_view raw, const std::map<std::string, std::string>& vars);
+
+// The elements of an array value "(a 'b c' \"d\")", quotes removed. An
+// element that needs expanding ($, `) is refused (EINVAL): we cannot know it.
+Result<std::vector<std::string>> shell_array_words(std::string_view raw);
 
 // The part of a raw word we can edit as a plain list of words: the inside of
 // "..." or '...' or a bare word. Fails for words mixing quotes or escapes.

@@ -52,3 +52,30 @@ TEST_CASE("editable_part") {
     CHECK_FALSE(editable_part("\"a\"'b'").ok());
     CHECK_FALSE(editable_part("\"$(x)\"").ok());
 }
+
+TEST_CASE("bash arrays and appends, as mkinitcpio.conf has them") {
+    std::string t = "MODULES=()\nHOOKS=(base udev autodetect # early\n       block 'file systems' \"fsck\")\n"
+                    "HOOKS+=(resume)\nX+=\" more\"\nif true; then\n  FILES=(a)\nfi\n";
+    auto a = parse_shell_assignments(t, "mkinitcpio.conf");
+    REQUIRE_OK(a);
+    REQUIRE(a->size() == 5);
+    CHECK((*a)[0].array);
+    CHECK((*a)[0].raw == "()");
+    CHECK((*a)[1].name == "HOOKS");
+    CHECK((*a)[1].line == 2);
+    auto hooks = shell_array_words((*a)[1].raw);
+    REQUIRE_OK(hooks);
+    CHECK(*hooks == std::vector<std::string>{"base", "udev", "autodetect", "block", "file systems", "fsck"});
+    CHECK((*a)[2].append);
+    CHECK((*a)[2].array);
+    CHECK((*a)[2].line == 4);
+    CHECK((*a)[3].append);
+    CHECK_FALSE((*a)[3].array);
+    CHECK((*a)[3].raw == "\" more\"");
+    CHECK((*a)[4].conditional);
+    CHECK_FALSE(shell_array_words("(base \"${EXTRA[@]}\")").ok());
+    CHECK_FALSE(shell_array_words("(a `b`)").ok());
+    auto unclosed = parse_shell_assignments("HOOKS=(base\nudev\n", "c");
+    REQUIRE_FALSE(unclosed.ok());
+    CHECK(unclosed.error().message == "c:1: an array's ( is never closed");
+}
