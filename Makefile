@@ -20,6 +20,8 @@ DATADIR    ?= $(PREFIX)/share
 MANDIR     ?= $(DATADIR)/man
 SYSCONFDIR ?= /etc
 DRACUTDIR  ?= $(LIBDIR)/dracut/modules.d/90vfio-bind
+INITRAMFSTOOLSDIR ?= $(DATADIR)/initramfs-tools
+INITCPIODIR ?= $(LIBDIR)/initcpio
 UNITDIR    ?= $(LIBDIR)/systemd/system
 VERSION    := 0.1.0
 
@@ -59,14 +61,14 @@ B = build
 # library, and a layer may use only the layers before it. The link lines
 # below are the proof: vfio-bind, which goes into every initramfs, links
 # only the base and the boot-time layer.
-LAYERS := basic boot image bootloader check setup
+LAYERS := basic boot image generator bootloader check setup
 layer_objs = $(patsubst src/%.cc,$(B)/src/%.o,$(wildcard src/$(1)/*.cc))
 lib = $(B)/lib$(1).a
 
 VFIO_BIND_LINK  := $(B)/initramfs/libboot.a $(B)/initramfs/libbasic.a
-INITRD_CHECK_LINK := $(call lib,check) $(call lib,image) $(call lib,bootloader) $(call lib,boot) $(call lib,basic)
-SETUP_LINK      := $(call lib,setup) $(call lib,bootloader) $(call lib,boot) $(call lib,basic)
-ALL_LAYERS_LINK := $(foreach l,setup check bootloader image boot basic,$(call lib,$(l)))
+INITRD_CHECK_LINK := $(foreach l,check bootloader generator image boot basic,$(call lib,$(l)))
+SETUP_LINK      := $(foreach l,setup bootloader generator boot basic,$(call lib,$(l)))
+ALL_LAYERS_LINK := $(foreach l,setup check bootloader generator image boot basic,$(call lib,$(l)))
 
 TOOLS := $(B)/vfio-bind $(B)/vfio-setup $(B)/vfio-initrd-check
 
@@ -193,6 +195,11 @@ install: all
 	for t in vfio-setup vfio-initrd-check; do install -D -m 0755 $(B)/$$t $(DESTDIR)$(SBINDIR)/$$t; done
 	install -D -m 0755 dracut-module/module-setup.sh $(DESTDIR)$(DRACUTDIR)/module-setup.sh
 	for f in dracut-module/*; do case $$f in */module-setup.sh) ;; *) install -D -m 0644 $$f $(DESTDIR)$(DRACUTDIR)/$$(basename $$f) ;; esac; done
+	install -D -m 0755 initramfs-tools/hooks/vfio-bind $(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/vfio-bind
+	install -D -m 0755 initramfs-tools/scripts/init-top/00-vfio-bind $(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top/00-vfio-bind
+	install -D -m 0644 mkinitcpio/install/vfio-bind $(DESTDIR)$(INITCPIODIR)/install/vfio-bind
+	install -D -m 0644 mkinitcpio/hooks/vfio-bind $(DESTDIR)$(INITCPIODIR)/hooks/vfio-bind
+	install -D -m 0644 mkinitcpio/vfio-bind-initrd.service $(DESTDIR)$(INITCPIODIR)/vfio-bind-initrd.service
 	install -D -m 0644 conf/vfio-bind.service $(DESTDIR)$(UNITDIR)/vfio-bind.service
 	install -D -m 0755 conf/hooks/vfio-initrd-check-hook $(DESTDIR)$(SYSCONFDIR)/kernel/postinst.d/zz-vfio-initrd-check
 	install -D -m 0755 conf/hooks/vfio-initrd-check-hook $(DESTDIR)$(SYSCONFDIR)/initramfs/post-update.d/vfio-initrd-check

@@ -11,10 +11,11 @@ allowed() {
         basic) echo "basic" ;;
         boot) echo "basic boot" ;;
         image) echo "basic image" ;;
+        generator) echo "basic generator" ;;
         bootloader) echo "basic boot bootloader" ;;
-        check) echo "basic boot image bootloader check" ;;
-        setup) echo "basic boot bootloader setup" ;;
-        tools) echo "basic boot image bootloader check setup tools" ;;
+        check) echo "basic boot image generator bootloader check" ;;
+        setup) echo "basic boot generator bootloader setup" ;;
+        tools) echo "basic boot image generator bootloader check setup tools" ;;
         *) echo "" ;;
     esac
 }

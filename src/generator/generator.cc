@@ -1,0 +1,72 @@
+#include "generator/generator.h"
+
+#include "basic/text.h"
+#include "generator/mkinitcpio.h"
+
+namespace vb {
+
+namespace {
+
+struct Sign {
+    const char* path;
+    Generator generator;
+    const char* says;
+};
+
+// Most telling first: what the kernel packages run, then what exists.
+const Sign kSigns[] = {
+    {"/etc/kernel/postinst.d/initramfs-tools", Generator::InitramfsTools, "runs at every kernel install"},
+    {"/etc/kernel/postinst.d/dracut", Generator::Dracut, "runs at every kernel install"},
+    {"/usr/share/libalpm/hooks/90-mkinitcpio-install.hook", Generator::Mkinitcpio, "runs at every kernel install"},
+    {"/usr/lib/kernel/install.d/50-mkinitcpio.install", Generator::Mkinitcpio, "runs at every kernel install"},
+    {"/usr/lib/kernel/install.d/50-dracut.install", Generator::Dracut, "runs at every kernel install"},
+    {"/usr/sbin/update-initramfs", Generator::InitramfsTools, "is installed"},
+    {"/usr/bin/mkinitcpio", Generator::Mkinitcpio, "is installed"},
+    {"/usr/bin/dracut", Generator::Dracut, "is installed"},
+    {"/usr/sbin/dracut", Generator::Dracut, "is installed"},
+};
+
+} // namespace
+
+const char* generator_name(Generator g) {
+    switch (g) {
+    case Generator::Dracut: return "dracut";
+    case Generator::InitramfsTools: return "initramfs-tools";
+    case Generator::Mkinitcpio: return "mkinitcpio";
+    }
+    return "?";
+}
+
+std::optional<MachineGenerator> machine_generator(const Fs& fs) {
+    for (const Sign& s : kSigns)
+        if (fs.exists(s.path)) return MachineGenerator{s.generator, std::string(s.path) + " " + s.says};
+    return std::nullopt;
+}
+
+std::string integration_path(Generator g) {
+    switch (g) {
+    case Generator::Dracut: return "/usr/lib/dracut/modules.d/90vfio-bind/module-setup.sh";
+    case Generator::InitramfsTools: return "/usr/share/initramfs-tools/hooks/vfio-bind";
+    case Generator::Mkinitcpio: return "/usr/lib/initcpio/install/vfio-bind";
+    }
+    return "";
+}
+
+bool integration_installed(const Fs& fs, Generator g) { return fs.exists(integration_path(g)); }
+
+Command generator_rebuild_command(const Fs& fs, Generator g, const std::string& image, const std::string& kver,
+                                  bool uki, bool dracut_default) {
+    switch (g) {
+    case Generator::InitramfsTools: return {"update-initramfs", "-u", "-k", kver};
+    case Generator::Mkinitcpio:
+        if (auto preset = mkinitcpio_preset_for(fs, image)) return {"mkinitcpio", "-p", *preset};
+        return {"mkinitcpio", "-k", kver, "-g", image};
+    case Generator::Dracut:
+        if (dracut_default) return {"dracut", "-f", "--kver", kver};
+        if (uki) return {"dracut", "-f", "--uefi", image, kver};
+        return {"dracut", "-f", image, kver};
+    }
+    return {};
+}
+
+} // namespace vb

@@ -1,0 +1,39 @@
+// The three initramfs generators vfio-bind integrates with: which one this
+// machine rebuilds its images with (the one its kernel hooks call), whether
+// our integration for it is installed, and the command that rebuilds one
+// image with it. A fix never switches a machine to another generator.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "basic/command.h"
+#include "basic/fs.h"
+
+namespace vb {
+
+enum class Generator { Dracut, InitramfsTools, Mkinitcpio };
+
+const char* generator_name(Generator g); // "dracut", "initramfs-tools", "mkinitcpio"
+
+struct MachineGenerator {
+    Generator generator;
+    std::string why; // "/etc/kernel/postinst.d/initramfs-tools runs at every kernel install"
+};
+// The generator whose hooks run when a kernel is installed here, or none
+// (a container, a root being set up).
+std::optional<MachineGenerator> machine_generator(const Fs& fs);
+
+// Where our integration for `g` lives on a machine: the dracut module, the
+// initramfs-tools hook and boot script, mkinitcpio's install and runtime hooks.
+std::string integration_path(Generator g);
+bool integration_installed(const Fs& fs, Generator g);
+
+// Rebuilds `image` (for kernel `kver`) with `g`, the way that generator's
+// own hooks name it: `update-initramfs -u -k V`, `mkinitcpio -p PRESET` when
+// a preset writes that image, `dracut -f ...` (`dracut_default`: the image
+// is where `dracut --kver V` writes on this machine; `uki`: a UKI).
+Command generator_rebuild_command(const Fs& fs, Generator g, const std::string& image, const std::string& kver,
+                                  bool uki, bool dracut_default);
+
+} // namespace vb
