@@ -17,7 +17,10 @@
 #include "bootloader/cmdline_plan.h"
 #include "bootloader/cpu_info.h"
 #include "bootloader/select.h"
+#include "check/image_layout.h"
 #include "check/module_files.h"
+#include "generator/generator.h"
+#include "generator/mkinitcpio.h"
 #include "image/initramfs.h"
 #include "image/uki.h"
 
@@ -25,24 +28,7 @@ namespace vb {
 
 namespace {
 
-// What dracut-module/module-setup.sh puts into the image.
-constexpr const char* kImageBinary = "usr/sbin/vfio-bind";
-constexpr const char* kImageConfig = "etc/vfio-devices.ini";
-const std::string kImageModprobe = std::string(kInitrdModprobeConf).substr(1); // image paths have no leading /
-constexpr const char* kImageUnit = "usr/lib/systemd/system/vfio-bind-initrd.service";
-constexpr const char* kUnitName = "vfio-bind-initrd.service";
-constexpr const char* kDracutModule = "vfio-bind";
-constexpr const char* kModulesTxt = "usr/lib/dracut/modules.txt";
-const char* const kHookDirs[] = {"var/lib/dracut/hooks/pre-udev/", "var/lib/dracut/hooks/pre-trigger/",
-                                 "usr/lib/dracut/hooks/pre-udev/", "usr/lib/dracut/hooks/pre-trigger/"};
 const char* const kVfioModules[] = {"vfio", "vfio_iommu_type1", "vfio_pci"};
-
-// Images with and without the /usr merge name the same files: use the /usr names.
-std::string canonical(std::string name) {
-    for (const char* top : {"lib/", "lib64/", "bin/", "sbin/"})
-        if (starts_with(name, top)) return "usr/" + name;
-    return name;
-}
 
 // Facts about the machine, gathered once for every image.
 struct Context {
@@ -56,15 +42,28 @@ struct Context {
     // bind (any device may have the id); read once, when first needed.
     std::optional<std::vector<PciDevice>> all_devices;
     std::optional<Plan> plan;
+    // The generator this machine rebuilds its images with: every fix uses it.
+    std::optional<MachineGenerator> generator;
 
     void add(Severity s, const std::string& kver, const std::string& what, std::vector<std::string> fix = {},
              std::string fix_text = {}) {
         findings.push_back({s, kver, what, std::move(fix), std::move(fix_text)});
     }
+    void add_rebuild(const std::string& kver, const std::string& what, std::vector<std::string> fix) {
+        findings.push_back({Severity::problem, kver, what, std::move(fix), {}, true});
+    }
+    // What rebuilds `where`: the machine's own generator, else the one that
+    // made the image, else dracut.
+    Command rebuild(const ImageLocation& where, const std::string& kver, std::optional<Generator> made_by) const {
+        Generator g = generator ? generator->generator : made_by ? *made_by : Generator::Dracut;
+        return generator_rebuild_command(fs, g, where.path, kver.empty() ? "<version>" : kver, where.uki,
+                                         where.dracut_default);
+    }
 };
 
 Context make_context(const Fs& fs, std::vector<Finding>& findings) {
-    Context c{fs, std::nullopt, std::nullopt, std::nullopt, {}, findings, std::nullopt, std::nullopt};
+    Context c{fs,       std::nullopt, std::nullopt, std::nullopt,         {},
+              findings, std::nullopt, std::nullopt, machine_generator(fs)};
     auto text = fs.read(kDefaultConfigPath, kMaxConfigBytes);
     if (!text) return c;
     c.config_text = *text;
@@ -119,73 +118,39 @@ void check_stray_ids(Context& c, const std::string& kver, const std::string& sou
               source + " gives vfio-pci ids=" + ids_str(ids) + ", which would bind " + s.device->address.str() + " (" +
                   s.device->id_str() + ") before vfio-bind decides, " + s.why,
               fix, fix_text);
+        c.findings.back().rebuild = !c.findings.back().fix.empty(); // only ever our image's rebuild
     }
 }
 
-bool is_modprobe_d(const std::string& name) {
-    for (const char* dir : {"etc/modprobe.d/", "usr/lib/modprobe.d/", "run/modprobe.d/"})
-        if (starts_with(name, dir) && ends_with(name, ".conf")) return true;
-    return false;
-}
-
-// What one pass over the image collected.
-struct Scan {
-    std::set<std::string> names;
-    bool hook = false; // a pre-udev/pre-trigger hook of ours
-    std::map<std::string, std::string> data;
-    std::set<std::string> module_dirs; // the V of usr/lib/modules/V/
-};
-
 // `needed_files` are the module files (known from the machine's modules.dep);
 // when empty, the image's own modules.dep and modules.builtin are kept instead.
-Result<InitramfsInfo> scan_image(std::string_view bytes, const std::vector<std::string>& needed_files, Scan& scan) {
-    const std::set<std::string> wanted = {kImageConfig, kImageModprobe, kModulesTxt};
+Result<InitramfsInfo> scan_image(std::string_view bytes, const std::vector<std::string>& needed_files,
+                                 ImageContents& scan) {
     auto keep = [&](const std::string& name) {
-        if (wanted.count(name) || is_modprobe_d(name)) return true;
+        if (wanted_data(name)) return true;
         return needed_files.empty() && starts_with(name, "usr/lib/modules/") &&
-               (name.size() > 12 && (ends_with(name, "/modules.dep") || ends_with(name, "/modules.builtin")));
+               (ends_with(name, "/modules.dep") || ends_with(name, "/modules.builtin"));
     };
     // Once everything the verdict needs was seen, the rest is not read.
     auto complete = [&] {
-        for (const auto& w : wanted)
-            if (!scan.data.count(w)) return false;
         for (const auto& f : needed_files)
             if (!scan.names.count(f)) return false;
-        return scan.names.count(kImageBinary) && (scan.names.count(kImageUnit) || scan.hook);
+        return layout_complete(scan);
     };
     const bool can_stop = !needed_files.empty();
     Status failure;
     auto info = read_initramfs(bytes, [&](const CpioEntry& e) {
-        std::string name = canonical(e.name);
-        if (starts_with(name, "usr/lib/modules/")) {
-            std::string v = name.substr(16, name.find('/', 16) - 16);
-            if (!v.empty()) scan.module_dirs.insert(v);
-        }
+        std::string name = canonical_name(e.name);
         if (e.is_regular() && keep(name)) {
             auto d = e.data(kMaxImageMember);
             if (!d) failure = d.error();
             else scan.data[name] = *d;
         }
-        for (const char* dir : kHookDirs)
-            if (starts_with(name, dir) && name.find("vfio-bind") != std::string::npos) scan.hook = true;
-        scan.names.insert(std::move(name));
+        note_entry(scan, name);
         return can_stop && complete() ? Visit::stop : Visit::next;
     });
     if (info && !failure) return make_error(failure.error().code, failure.error().message);
     return info;
-}
-
-bool has_wants_link(const Scan& scan) {
-    for (const char* dir : {"etc/systemd/system/", "usr/lib/systemd/system/"})
-        for (const char* target : {"sysinit.target.wants/", "initrd.target.wants/", "basic.target.wants/"})
-            if (scan.names.count(std::string(dir) + target + kUnitName)) return true;
-    return false;
-}
-
-bool lists_module(const std::string& modules_txt, const std::string& name) {
-    for (const auto& line : split(modules_txt, '\n'))
-        if (trim(line) == name) return true;
-    return false;
 }
 
 std::string format_of(const InitramfsInfo& info) {
@@ -240,12 +205,13 @@ struct ImageCheck {
     const ImageLocation& where;
     std::string kver;
     KernelFacts facts;
-    Scan scan;
+    ImageContents scan;
     std::string uki_cmdline;
     std::vector<std::string> fix; // rebuilds this image
 
     const std::string& path() const { return where.path; }
-    void problem(const std::string& what) const { c.add(Severity::problem, kver, what, fix); }
+    std::optional<Generator> made_by; // from the image's own files
+    void problem(const std::string& what) const { c.add_rebuild(kver, what, fix); }
 };
 
 // The command line a UKI carries is the one it boots with.
@@ -267,43 +233,41 @@ void check_uki_cmdline(const ImageCheck& ic) {
 // The generator's integration: the binary and the point it runs from.
 // False when the image has none of it (then nothing else of ours is in it).
 bool check_integration(const ImageCheck& ic) {
-    const Scan& scan = ic.scan;
-    auto txt = scan.data.find(kModulesTxt);
-    const bool listed = txt != scan.data.end() && lists_module(txt->second, kDracutModule);
-    const bool binary = scan.names.count(kImageBinary) > 0;
-    if (txt == scan.data.end())
+    if (!ic.made_by) {
         ic.c.add(Severity::warning, ic.kver,
-                 ic.path() + " records no dracut module list (" + kModulesTxt + "): not made by dracut?");
-    if (!listed && !binary) {
-        ic.problem(ic.path() + " was built without the vfio-bind dracut module: nothing will claim the devices");
-        return false;
+                 ic.path() +
+                     " was made by none of dracut, initramfs-tools and mkinitcpio: its run point is not checked");
+        return ic.scan.names.count("usr/sbin/vfio-bind") > 0;
     }
-    if (!binary) ic.problem(ic.path() + " lacks /" + std::string(kImageBinary));
-    const bool unit = scan.names.count(kImageUnit) > 0;
-    if (unit && !has_wants_link(scan)) ic.problem(ic.path() + " has " + kUnitName + " but nothing starts it");
-    if (!unit && !scan.hook)
-        ic.problem(ic.path() + " has no run point for vfio-bind (neither " + kUnitName + " nor a pre-udev hook)");
-    return true;
+    if (ic.c.generator && ic.c.generator->generator != *ic.made_by)
+        ic.c.add(Severity::warning, ic.kver,
+                 ic.path() + " was made by " + generator_name(*ic.made_by) + ", but this machine rebuilds its images " +
+                     "with " + generator_name(ic.c.generator->generator) + " (" + ic.c.generator->why +
+                     "): the next rebuild replaces it");
+    IntegrationVerdict v = check_integration_layout(*ic.made_by, ic.scan);
+    for (const auto& l : v.lacks) ic.problem(ic.path() + " " + l);
+    return v.present;
 }
 
 // The config and the modprobe.d snippet the image carries, against the machine's.
 void check_config_copies(const ImageCheck& ic) {
-    const Scan& scan = ic.scan;
+    const ImageContents& scan = ic.scan;
     auto cfg = scan.data.find(kImageConfig);
     if (cfg == scan.data.end()) ic.problem(ic.path() + " lacks /etc/vfio-devices.ini");
     else if (ic.c.config_text && cfg->second != *ic.c.config_text)
         ic.problem(ic.path() + " holds a stale copy of /etc/vfio-devices.ini (the current file differs)");
     auto snip = scan.data.find(kImageModprobe);
     if (snip == scan.data.end()) {
-        ic.problem(ic.path() + " lacks /" + kImageModprobe);
+        ic.problem(ic.path() + " lacks /" + std::string(kImageModprobe));
     } else if (!vfio_pci_ids_in_modprobe(snip->second).empty()) {
         // Made by an older vfio-bind, which guessed ids= at build time.
-        ic.problem(ic.path() + " holds a /" + kImageModprobe +
+        ic.problem(ic.path() + " holds a /" + std::string(kImageModprobe) +
                    " with ids= (made by an older vfio-bind): vfio-bind now decides ids= at boot");
     } else if (!ic.kver.empty()) {
         const auto& expected = expected_snippet(ic.c, ic.kver);
         if (expected && !snippet_covers(snip->second, *expected))
-            ic.problem(ic.path() + " holds a stale /" + kImageModprobe + " (the devices or their drivers changed)");
+            ic.problem(ic.path() + " holds a stale /" + std::string(kImageModprobe) +
+                       " (the devices or their drivers changed)");
     }
 }
 
@@ -340,7 +304,7 @@ void check_modules(ImageCheck& ic) {
 ImageReport check_one(Context& c, const ImageLocation& where, std::string_view bytes, std::string kver) {
     ImageReport report;
     report.location = where;
-    ImageCheck ic{c, where, std::move(kver), {}, {}, {}, {}};
+    ImageCheck ic{c, where, std::move(kver), {}, {}, {}, {}, std::nullopt};
     if (is_pe_image(bytes))
         if (auto uki = read_uki(bytes)) {
             if (ic.kver.empty()) ic.kver = uki->uname;
@@ -355,7 +319,9 @@ ImageReport check_one(Context& c, const ImageLocation& where, std::string_view b
         ic.facts = kernel_facts(c.fs, ic.kver);
     }
     report.kver = ic.kver;
-    ic.fix = rebuild_command(where, ic.kver.empty() ? "<version>" : ic.kver);
+    ic.made_by = image_generator(ic.scan);
+    report.generator = ic.made_by ? generator_name(*ic.made_by) : "";
+    ic.fix = c.rebuild(where, ic.kver, ic.made_by);
     if (!info) {
         ic.problem("cannot read " + where.path + ": " + info.error().message);
         return report;
@@ -392,6 +358,33 @@ void check_kernel_config(Context& c, const std::string& kver) {
               {}, "add video=efifb:off to the kernel command line");
 }
 
+// The generator this machine uses: our integration for it installed, and
+// turned on where that takes a step (mkinitcpio's HOOKS).
+void check_generator(Context& c) {
+    if (!c.generator) return;
+    const Generator g = c.generator->generator;
+    if (!integration_installed(c.fs, g)) {
+        c.add(Severity::problem, "",
+              std::string("this machine builds its images with ") + generator_name(g) + " (" + c.generator->why +
+                  "), but vfio-bind's integration for it is not installed (" + integration_path(g) + ")",
+              {}, "install the vfio-bind package built for this distribution (make install puts every integration in)");
+        return;
+    }
+    if (g != Generator::Mkinitcpio) return;
+    auto hooks = mkinitcpio_hooks(c.fs);
+    if (!hooks) {
+        c.add(Severity::warning, "", "cannot tell mkinitcpio's HOOKS: " + hooks.error().message);
+    } else if (!hooks_run_vfio_bind(*hooks)) {
+        c.add(Severity::problem, "",
+              "mkinitcpio's HOOKS do not run vfio-bind before udev: images built now will not claim the devices",
+              {"vfio-setup", "initramfs", "enable"});
+    }
+    for (const auto& p : presets_without_drop_ins(c.fs))
+        c.add(Severity::warning, "",
+              p + " names a config file, so mkinitcpio reads no drop-in for its images: "
+                  "add vfio-bind before udev to HOOKS in that file");
+}
+
 void check_machine(Context& c, const CheckOptions& opts) {
     if (!c.config) {
         auto cfg = parse_config(*c.config_text, kDefaultConfigPath);
@@ -408,11 +401,12 @@ void check_machine(Context& c, const CheckOptions& opts) {
         }
     }
     bool installed = false;
-    for (const char* p : {"/usr/sbin/vfio-bind", "/usr/local/sbin/vfio-bind", "/sbin/vfio-bind"})
+    for (const char* p : {"/usr/sbin/vfio-bind", "/usr/local/sbin/vfio-bind", "/sbin/vfio-bind", "/usr/bin/vfio-bind"})
         installed = installed || c.fs.exists(p);
     if (!installed)
-        c.add(Severity::problem, "", "vfio-bind is not installed: dracut cannot put it into the images", {},
+        c.add(Severity::problem, "", "vfio-bind is not installed: no generator can put it into the images", {},
               "install vfio-bind (make install), then rebuild the initramfs");
+    check_generator(c);
 
     if (!opts.cmdline) return;
     for (const auto& selected : select_bootloaders(c.fs, read_boot_context(c.fs))) {
@@ -451,8 +445,8 @@ void check_path(Context& c, KernelReport& kr, const ImageLocation& where) {
         r.location = where;
         r.kver = kr.kver;
         kr.images.push_back(r);
-        c.add(Severity::problem, kr.kver, "cannot read " + where.path + ": " + bytes.error().message,
-              rebuild_command(where, kr.kver.empty() ? "<version>" : kr.kver));
+        c.add_rebuild(kr.kver, "cannot read " + where.path + ": " + bytes.error().message,
+                      c.rebuild(where, kr.kver, std::nullopt));
         return;
     }
     // A PE image is a UKI wherever it lies (--image names any file).
@@ -471,8 +465,7 @@ bool CheckReport::has_problems() const {
 std::vector<std::vector<std::string>> CheckReport::rebuild_commands() const {
     std::vector<std::vector<std::string>> out;
     for (const auto& f : findings)
-        if (f.severity == Severity::problem && !f.fix.empty() && f.fix[0] == "dracut" &&
-            std::find(out.begin(), out.end(), f.fix) == out.end())
+        if (f.severity == Severity::problem && f.rebuild && std::find(out.begin(), out.end(), f.fix) == out.end())
             out.push_back(f.fix);
     return out;
 }
@@ -507,7 +500,8 @@ CheckReport check_initrds(const Fs& fs, const CheckOptions& opts) {
         check_kernel_config(c, kver);
         auto images = find_images(fs, kver);
         if (images.empty())
-            c.add(Severity::problem, kver, "no initramfs found for kernel " + kver, {"dracut", "-f", "--kver", kver});
+            c.add_rebuild(kver, "no initramfs found for kernel " + kver,
+                          c.rebuild(default_image(fs, kver), kver, std::nullopt));
         for (const auto& where : images) check_path(c, kr, where);
         report.kernels.push_back(std::move(kr));
     }

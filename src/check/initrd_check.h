@@ -23,12 +23,14 @@ struct Finding {
     std::string what;
     std::vector<std::string> fix; // a command (argv); empty when a person must act
     std::string fix_text;         // what to do when there is no command
+    bool rebuild = false;         // `fix` rebuilds an image (what --fix runs)
 };
 
 struct ImageReport {
     ImageLocation location;
-    std::string kver;   // the kernel it was checked for (found in the image when not given)
-    std::string format; // "uncompressed + zstd", "UKI: zstd"
+    std::string generator; // "dracut", "initramfs-tools", "mkinitcpio"; empty when unknown
+    std::string kver;      // the kernel it was checked for (found in the image when not given)
+    std::string format;    // "uncompressed + zstd", "UKI: zstd"
     size_t entries = 0;
     bool readable = false;
     bool stopped_early = false;

@@ -1,6 +1,9 @@
 #include "check/initrd_locate.h"
 
 #include <algorithm>
+#include <optional>
+
+#include "basic/text.h"
 
 namespace vb {
 
@@ -18,6 +21,14 @@ void add(std::vector<ImageLocation>& out, const Fs& fs, const std::string& path,
     for (const auto& o : out)
         if (o.path == path) return;
     if (fs.exists(path) && !fs.is_dir(path)) out.push_back({path, uki, dflt});
+}
+
+// Arch names images by the kernel package, not the release: the package's
+// name is in /lib/modules/V/pkgbase ("linux", "linux-lts").
+std::optional<std::string> arch_pkgbase(const Fs& fs, const std::string& kver) {
+    auto text = fs.read("/lib/modules/" + kver + "/pkgbase", 256);
+    if (!text || trim(*text).empty()) return std::nullopt;
+    return trim(*text);
 }
 
 } // namespace
@@ -41,6 +52,10 @@ std::vector<ImageLocation> find_images(const Fs& fs, const std::string& kver) {
     add(out, fs, "/boot/initramfs-" + kver + ".img", false, !debian && !bls);
     add(out, fs, "/boot/initrd.img-" + kver, false, debian && !bls);
     add(out, fs, "/boot/initrd-" + kver, false);
+    if (auto base = arch_pkgbase(fs, kver)) { // mkinitcpio's presets: the image and its fallback
+        add(out, fs, "/boot/initramfs-" + *base + ".img", false);
+        add(out, fs, "/boot/initramfs-" + *base + "-fallback.img", false);
+    }
     add(out, fs, "/lib/modules/" + kver + "/initrd", false);
     for (const char* root : kBootRoots) {
         auto entries = fs.list_dir(root);
@@ -59,10 +74,10 @@ std::vector<ImageLocation> find_images(const Fs& fs, const std::string& kver) {
     return out;
 }
 
-std::vector<std::string> rebuild_command(const ImageLocation& image, const std::string& kver) {
-    if (image.dracut_default) return {"dracut", "-f", "--kver", kver};
-    if (image.uki) return {"dracut", "-f", "--uefi", image.path, kver};
-    return {"dracut", "-f", image.path, kver};
+ImageLocation default_image(const Fs& fs, const std::string& kver) {
+    if (auto base = arch_pkgbase(fs, kver)) return {"/boot/initramfs-" + *base + ".img", false, false};
+    const bool debian = fs.exists("/etc/debian_version");
+    return {debian ? "/boot/initrd.img-" + kver : "/boot/initramfs-" + kver + ".img", false, true};
 }
 
 } // namespace vb

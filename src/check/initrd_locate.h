@@ -24,7 +24,7 @@ struct ImageLocation {
 // Every image that exists for kernel `kver`, most usual first.
 std::vector<ImageLocation> find_images(const Fs& fs, const std::string& kver);
 
-// The command that rebuilds `image` for `kver` with dracut.
-std::vector<std::string> rebuild_command(const ImageLocation& image, const std::string& kver);
+// Where a new image for `kver` goes on this machine, when there is none.
+ImageLocation default_image(const Fs& fs, const std::string& kver);
 
 } // namespace vb

@@ -33,7 +33,8 @@ std::string format_table(const CheckReport& r) {
     for (const auto& k : r.kernels) {
         if (k.images.empty()) out += pad(k.kver, kw) + pad("(none)", pw) + "-\n";
         for (const auto& i : k.images) {
-            std::string fmt = i.readable ? i.format + ", " + std::to_string(i.entries) + " entries" +
+            std::string fmt = i.readable ? (i.generator.empty() ? "" : i.generator + ", ") + i.format + ", " +
+                                               std::to_string(i.entries) + " entries" +
                                                (i.stopped_early ? " read (stopped once all was found)" : "")
                                          : "unreadable";
             out += pad(k.kver.empty() ? i.kver : k.kver, kw) + pad(i.location.path, pw) + fmt + "\n";
@@ -51,28 +52,41 @@ std::string format_table(const CheckReport& r) {
 }
 
 std::string format_json(const CheckReport& r) {
-    std::string out = "{\"ok\": " + std::string(r.has_problems() ? "false" : "true") +
-                      ", \"configured\": " + (r.configured ? "true" : "false") + ", \"kernels\": [";
-    for (size_t k = 0; k < r.kernels.size(); ++k) {
-        const auto& kr = r.kernels[k];
-        out += std::string(k ? ", " : "") + "{\"kernel\": " + json_string(kr.kver) + ", \"images\": [";
-        for (size_t i = 0; i < kr.images.size(); ++i) {
-            const auto& im = kr.images[i];
-            out += std::string(i ? ", " : "") + "{\"path\": " + json_string(im.location.path) +
-                   ", \"uki\": " + (im.location.uki ? "true" : "false") +
-                   ", \"readable\": " + (im.readable ? "true" : "false") + ", \"format\": " + json_string(im.format) +
-                   ", \"entries\": " + std::to_string(im.entries) + "}";
+    JsonWriter j;
+    j.begin_object();
+    j.key("ok").value(!r.has_problems());
+    j.key("configured").value(r.configured);
+    j.key("kernels").begin_array();
+    for (const auto& kr : r.kernels) {
+        j.begin_object();
+        j.key("kernel").value(kr.kver);
+        j.key("images").begin_array();
+        for (const auto& im : kr.images) {
+            j.begin_object();
+            j.key("path").value(im.location.path);
+            j.key("uki").value(im.location.uki);
+            j.key("readable").value(im.readable);
+            j.key("generator").value(im.generator);
+            j.key("format").value(im.format);
+            j.key("entries").value(static_cast<int64_t>(im.entries));
+            j.end_object();
         }
-        out += "]}";
+        j.end_array();
+        j.end_object();
     }
-    out += "], \"findings\": [";
-    for (size_t i = 0; i < r.findings.size(); ++i) {
-        const auto& f = r.findings[i];
-        out += std::string(i ? ", " : "") + "{\"severity\": " + json_string(severity_name(f.severity)) +
-               ", \"kernel\": " + json_string(f.kver) + ", \"what\": " + json_string(f.what) +
-               ", \"fix\": " + json_string(fix_of(f)) + "}";
+    j.end_array();
+    j.key("findings").begin_array();
+    for (const auto& f : r.findings) {
+        j.begin_object();
+        j.key("severity").value(severity_name(f.severity));
+        j.key("kernel").value(f.kver);
+        j.key("what").value(f.what);
+        j.key("fix").value(fix_of(f));
+        j.end_object();
     }
-    return out + "]}\n";
+    j.end_array();
+    j.end_object();
+    return j.str() + "\n";
 }
 
 } // namespace vb
