@@ -9,6 +9,7 @@
 #include "bootloader/cmdline_plan.h"
 #include "setup/config_change.h"
 #include "setup/gpu_list.h"
+#include "setup/initramfs_setup.h"
 #include "setup/live_status.h"
 #include "setup/lock.h"
 #include "setup/qemu_args.h"
@@ -27,6 +28,10 @@ const char* kUsage =
     "      --no-update                write the files but do not run update-grub & co.\n"
     "  cmdline disable [--dry-run] [--no-update]\n"
     "                                 remove exactly what enable added\n"
+    "\n"
+    "  initramfs status               which generator builds the images, whether they run vfio-bind\n"
+    "  initramfs enable [--dry-run]   mkinitcpio: put vfio-bind before udev in HOOKS (a drop-in)\n"
+    "  initramfs disable [--dry-run]  delete that drop-in\n"
     "\n"
     "  list [--json]                  GPUs, their functions, drivers and IOMMU groups\n"
     "  add ADDR [OPTIONS]             configure ADDR's card in /etc/vfio-devices.ini\n"
@@ -221,6 +226,59 @@ int qemu_args(const vb::Fs& fs, const std::vector<std::string>& args) {
     return 0;
 }
 
+void print_initramfs_status(const vb::InitramfsStatus& st) {
+    if (!st.generator) {
+        std::printf("Generator:    none found (dracut, initramfs-tools, mkinitcpio)\n");
+        return;
+    }
+    std::printf("Generator:    %s (%s)\n", vb::generator_name(st.generator->generator), st.generator->why.c_str());
+    std::printf("Integration:  %s (%s)\n", st.integration_installed ? "installed" : "NOT installed",
+                vb::integration_path(st.generator->generator).c_str());
+    if (st.generator->generator == vb::Generator::Mkinitcpio) {
+        if (!st.hooks_error.empty()) std::printf("HOOKS:        unknown: %s\n", st.hooks_error.c_str());
+        else std::printf("HOOKS:        %s\n", vb::command_line(st.hooks).c_str());
+        for (const auto& p : st.presets_without_drop_ins)
+            std::printf("warning:      %s names a config file: mkinitcpio reads no drop-in for it\n", p.c_str());
+    }
+    std::printf("Images:       %s\n", st.runs_vfio_bind ? "built now, they run vfio-bind before udev"
+                                                        : "built now, they do NOT run vfio-bind");
+}
+
+int initramfs(vb::Fs& fs, const std::vector<std::string>& args) {
+    if (args.empty()) return fail("initramfs: status, enable or disable?", 2);
+    const std::string& sub = args[0];
+    bool dry = false;
+    for (size_t i = 1; i < args.size(); ++i) {
+        if (args[i] == "--dry-run" && sub != "status") dry = true;
+        else return fail("initramfs " + sub + ": unknown argument '" + args[i] + "'", 2);
+    }
+    if (sub == "status") {
+        auto st = vb::initramfs_status(fs);
+        print_initramfs_status(st);
+        return st.runs_vfio_bind ? 0 : 1;
+    }
+    if (sub != "enable" && sub != "disable") return fail("initramfs: unknown subcommand '" + sub + "'", 2);
+    auto lock = vb::SetupLock::acquire(fs);
+    if (!lock && !dry) return fail(lock.error().message);
+    auto change = sub == "enable" ? vb::plan_initramfs_enable(fs) : vb::plan_initramfs_disable(fs);
+    if (!change) return fail(change.error().message);
+    for (const auto& n : change->notes) std::printf("%s\n", n.c_str());
+    if (change->empty()) return 0;
+    const std::string label = fs.host_path(change->path);
+    std::fputs(vb::unified_diff(change->before, change->after, change->remove ? label : "/dev/null",
+                                change->remove ? "/dev/null" : label)
+                   .c_str(),
+               stdout);
+    if (dry) {
+        std::printf("dry run: nothing written\n");
+        return 0;
+    }
+    if (vb::Status s = vb::apply_initramfs_change(fs, *change); !s) return fail(s.error().message);
+    std::printf("%s %s\nnow rebuild the images: mkinitcpio -P (then vfio-initrd-check)\n",
+                change->remove ? "deleted" : "wrote", label.c_str());
+    return 0;
+}
+
 int status(const vb::Fs& fs, const std::vector<std::string>& args) {
     if (!args.empty()) return fail("status: unknown argument '" + args[0] + "'", 2);
     auto st = vb::read_setup_status(fs);
@@ -263,5 +321,6 @@ int main(int argc, char** argv) {
     if (cmd == "add" || cmd == "remove") return edit_config(fs, cmd, rest);
     if (cmd == "qemu-args") return qemu_args(fs, rest);
     if (cmd == "status") return status(fs, rest);
+    if (cmd == "initramfs") return initramfs(fs, rest);
     return fail("unknown command '" + cmd + "' (try --help)", 2);
 }
