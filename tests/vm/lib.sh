@@ -6,7 +6,8 @@
 # is named (installing is `.ci/install-deps vm`, which `make check` runs).
 vm_need() {
     local c missing=
-    for c in qemu-system-x86_64:qemu-system-x86 dracut:dracut-core cpio:cpio busybox:busybox-static "$@"; do
+    for c in qemu-system-x86_64:qemu-system-x86 dracut:dracut-core cpio:cpio busybox:busybox-static \
+        mkinitramfs:initramfs-tools-core bsdtar:libarchive-tools "$@"; do
         command -v "${c%%:*}" > /dev/null 2>&1 || missing="$missing ${c#*:}"
     done
     [ -z "$missing" ] && return 0
@@ -81,4 +82,97 @@ vm_boot() {
         -serial "file:$out.console" -serial "file:$out.report" "$@" > "$out.qemu" 2>&1
     rc=$?
     return $rc
+}
+
+# ------------------------------------------------------------ initramfs-tools
+# vm_image_itools OUT CONFIG KIND: an image made by the real mkinitramfs
+# (initramfs-tools-core) from a private configuration directory: MODULES=dep
+# and radeon (with snd-hda-intel) in its modules list, as early KMS puts it; KIND "with" adds our
+# hook and boot script (initramfs-tools/), "without" is the negative control.
+vm_image_itools() {
+    local out=$1 conf=$2 kind=$3 d
+    d=$WORK/itools-$(basename "$out" .img)
+    rm -rf "$d"
+    mkdir -p "$d/hooks" "$d/scripts/init-top" "$d/scripts/init-premount" "$d/conf.d"
+    printf 'MODULES=dep\nBUSYBOX=y\nKEYMAP=n\nCOMPRESS=gzip\nRUNSIZE=10%%\nFSTYPE=auto\n' > "$d/initramfs.conf"
+    printf 'radeon\nsnd-hda-intel\n' > "$d/modules"
+    cp "$REPO/tests/vm/initramfs-tools-test/hooks/vbt" "$d/hooks/"
+    cp "$REPO/tests/vm/initramfs-tools-test/scripts/init-premount/vbt-report" "$d/scripts/init-premount/"
+    if [ "$kind" = with ]; then
+        cp "$REPO/initramfs-tools/hooks/vfio-bind" "$d/hooks/"
+        cp "$REPO/initramfs-tools/scripts/init-top/00-vfio-bind" "$d/scripts/init-top/"
+    fi
+    VFIO_BIND_CONFIG=$conf VFIO_BIND_BINARY=$BUILD/vfio-bind VBT_REPORT=$REPO/tests/vm/dracut-test-module/vbt-report.sh \
+        mkinitramfs -d "$d" -o "$out" "$KVER"
+}
+
+# ------------------------------------------------------------ mkinitcpio
+# The real mkinitcpio (../shared/third-party), run from its unpacked tree in
+# a private mount namespace where /usr/bin and /usr/lib are overlays that
+# hold what it expects of an Arch system (its README): modinfo, blkid and
+# switch_root in /usr/bin, /usr/lib/initcpio/{init,init_functions,busybox},
+# /usr/lib/libkmod.so.2. Nothing of the host changes.
+MK_TARBALL=${MK_TARBALL:-$REPO/../shared/third-party/mkinitcpio-39.2.tar.gz}
+MK_TREE=$WORK/mkinitcpio-39.2
+vm_mk_setup() {
+    [ -d "$MK_TREE" ] && return 0
+    [ -f "$MK_TARBALL" ] || { echo "no $MK_TARBALL (../shared/third-party)" >&2; return 1; }
+    tar -xzf "$MK_TARBALL" -C "$WORK" || return 1
+    # Its base hook makes every busybox applet a link to busybox; Debian's
+    # busybox lists itself, which would replace the binary by a link to itself.
+    mkdir -p "$WORK/mk-override/install"
+    sed 's|\$(/usr/lib/initcpio/busybox --list)|$(/usr/lib/initcpio/busybox --list \| grep -vx busybox)|' \
+        "$MK_TREE/install/base" > "$WORK/mk-override/install/base"
+    grep -q 'grep -vx busybox' "$WORK/mk-override/install/base"
+}
+
+# vm_mk_run CMD...: CMD in the namespace described above.
+vm_mk_run() {
+    local o
+    o=$(mktemp -d "$WORK/mk-overlay.XXXXXX") # one per run: builds run in parallel
+    mkdir -p "$o/bin-up" "$o/bin-work" "$o/lib-up" "$o/lib-work"
+    unshare --mount --propagation private /bin/sh -eu -c '
+        o=$1; tree=$2; shift 2
+        mount -t overlay overlay -o "lowerdir=/usr/bin,upperdir=$o/bin-up,workdir=$o/bin-work" /usr/bin
+        mount -t overlay overlay -o "lowerdir=/usr/lib,upperdir=$o/lib-up,workdir=$o/lib-work" /usr/lib
+        for b in modinfo blkid switch_root depmod sulogin; do
+            [ -e "/usr/bin/$b" ] || ln -sf "$(command -v "$b" || echo "/usr/sbin/$b")" "/usr/bin/$b"
+        done
+        mkdir -p /usr/lib/initcpio
+        install -m 0755 "$tree/init" /usr/lib/initcpio/init # as its Makefile installs them
+        install -m 0644 "$tree/init_functions" /usr/lib/initcpio/init_functions
+        cp /bin/busybox /usr/lib/initcpio/busybox
+        [ -e /usr/lib/libkmod.so.2 ] || ln -sf x86_64-linux-gnu/libkmod.so.2 /usr/lib/libkmod.so.2
+        "$@"' sh "$o" "$MK_TREE" "$@"
+}
+
+# vm_image_mk OUT CONFIG KIND: an image made by the real mkinitcpio with
+# MODULES=(radeon snd_hda_intel); KIND "with" puts vfio-bind before udev in
+# HOOKS (what `vfio-setup initramfs enable` does), "without" leaves it out,
+# "systemd" is "with" on an image built with the systemd hook (units run, not
+# runtime hooks).
+vm_image_mk() {
+    local out=$1 conf=$2 kind=$3 hooks="base udev vbt" c
+    [ -d "$MK_TREE" ] || { echo "vm_mk_setup first" >&2; return 1; }
+    case $kind in
+        with) hooks="base vfio-bind udev vbt" ;;
+        systemd) hooks="base vfio-bind systemd vbt-sd" ;;
+    esac
+    c=$WORK/mkinitcpio-$(basename "$out" .img).conf
+    printf 'MODULES=(radeon snd_hda_intel)\nBINARIES=()\nFILES=()\nHOOKS=(%s)\nCOMPRESSION="cat"\n' "$hooks" > "$c"
+    (
+        cd "$MK_TREE" || exit 1
+        export VFIO_BIND_CONFIG=$conf VFIO_BIND_BINARY=$BUILD/vfio-bind \
+            VFIO_BIND_UNIT=$REPO/dracut-module/vfio-bind-initrd.service \
+            VBT_REPORT=$REPO/tests/vm/dracut-test-module/vbt-report.sh \
+            VBT_UNIT=$REPO/tests/vm/mkinitcpio-test/vbt-report.service
+        vm_mk_run ./mkinitcpio -k "$KVER" -c "$c" -g "$out" \
+            -D "$WORK/mk-override" -D "$MK_TREE" -D "$REPO/mkinitcpio" -D "$REPO/tests/vm/mkinitcpio-test"
+    ) > "$out.log" 2>&1
+    local rc=$?
+    cat "$out.log"
+    # mkinitcpio 39 wants systemd 255's systemd-executor, which Debian 12's
+    # systemd 252 does without: that one missing file is no failed build.
+    if [ "$rc" != 0 ] && ! grep 'ERROR' "$out.log" | grep -vq "systemd-executor"; then rc=0; fi
+    return "$rc"
 }

@@ -105,6 +105,15 @@ bootvga-no systemd bootvga-no
 bootvga-yes systemd bootvga-yes
 wrongid systemd wrongid
 bad systemd bad
+itools-none itools-without addr
+itools-addr itools-with addr
+itools-idonly itools-with idonly
+itools-wrongid itools-with wrongid
+mk-none mk-without addr
+mk-addr mk-with addr
+mk-idonly mk-with idonly
+mk-wrongid mk-with wrongid
+mk-sd-addr mk-systemd addr
 "
 
 # ---------------------------------------------------------------- boots
@@ -127,7 +136,21 @@ idonly-bootvga idonly-group TWINB intel_iommu=on
 idonly-bootvga-early recipe-vb TWINB intel_iommu=on vbt.early
 idonly-bootvga-cmdline idonly-group TWINB intel_iommu=on vfio-pci.ids=1002:5159 vbt.early
 idonly-bootvga-control recipe TWINB intel_iommu=on vbt.early
+it-negative itools-none STD intel_iommu=on
+it-addr-id itools-addr STD intel_iommu=on vbt.rerun
+it-id-only itools-idonly STD intel_iommu=on
+it-wrong-id itools-wrongid STD intel_iommu=on
+it-vfio-bind-off itools-addr STD intel_iommu=on vfio_bind=off
+mk-negative mk-none STD intel_iommu=on
+mk-addr-id mk-addr STD intel_iommu=on vbt.rerun
+mk-id-only mk-idonly STD intel_iommu=on
+mk-wrong-id mk-wrongid STD intel_iommu=on
+mk-vfio-bind-off mk-addr STD intel_iommu=on vfio_bind=off
+mksd-addr-id mk-sd-addr STD intel_iommu=on vbt.rerun
 "
+# it-X, mk-X, mksd-X: scenario X on an image made by initramfs-tools,
+# mkinitcpio, or mkinitcpio with its systemd hook (the rest by dracut),
+# checked by check_X.
 COMMON_CMDLINE="drm_kms_helper.fbdev_emulation=0"
 
 wanted() { [ -z "${VM_ONLY:-}" ] || [[ " $VM_ONLY " == *" $1 "* ]]; }
@@ -145,7 +168,11 @@ build_one() {
     unset VBT_LATE_BINARY VBT_LATE_CONFIG VBT_MODPROBE_D
     case $kind in *+recipe) export VBT_MODPROBE_D=$C/recipe-vfio.conf; kind=${kind%+recipe} ;; esac
     case $kind in systemd-nomodule) kind=none ;; esac
-    vm_image "$WORK/$name.img" "$C/$conf.ini" "$kind" > "$WORK/$name.build" 2>&1
+    case $kind in
+        itools-*) vm_image_itools "$WORK/$name.img" "$C/$conf.ini" "${kind#itools-}" ;;
+        mk-*) vm_image_mk "$WORK/$name.img" "$C/$conf.ini" "${kind#mk-}" ;;
+        *) vm_image "$WORK/$name.img" "$C/$conf.ini" "$kind" ;;
+    esac > "$WORK/$name.build" 2>&1
     rc=$?
     echo "$rc $((SECONDS - t))" > "$WORK/$name.build-rc"
 }
@@ -164,10 +191,13 @@ needed_images=" "
 while read -r scen img _; do
     [ -n "$scen" ] && wanted "$scen" && needed_images="$needed_images$img "
 done <<< "$BOOTS"
-for scen in image-systemd:addr image-shell:addr-shell image-id-only:idonly image-none:none; do
+for scen in image-systemd:addr image-shell:addr-shell image-id-only:idonly image-none:none image-itools:itools-addr \
+    image-itools-none:itools-none image-mk:mk-addr image-mk-none:mk-none image-mk-sd:mk-sd-addr; do
     wanted "${scen%%:*}" && needed_images="$needed_images${scen#*:} "
 done
 
+# mkinitcpio is unpacked once, before the builds that run it in parallel.
+if [[ $needed_images == *" mk-"* ]]; then vm_mk_setup || exit 2; fi
 t=$SECONDS
 while read -r name kind conf; do
     [ -n "$name" ] && [[ $needed_images == *" $name "* ]] || continue
@@ -179,7 +209,7 @@ for f in "$WORK"/*.build-rc; do
     read -r rc secs < "$f"
     n=$(basename "$f" .build-rc)
     printf '  image %-12s %3s s, %s MB%s\n' "$n" "$secs" "$(($(stat -c %s "$WORK/$n.img" 2>/dev/null || echo 0) / 1048576))" \
-        "$([ "$rc" = 0 ] || echo "  dracut FAILED (rc $rc), see $WORK/$n.build")"
+        "$([ "$rc" = 0 ] || echo "  generator FAILED (rc $rc), see $WORK/$n.build")"
 done
 
 t=$SECONDS
@@ -197,6 +227,13 @@ ERRS=""
 REPORT=""
 err() { ERRS="$ERRS
 $*"; }
+# it-X and mk-X are scenario X on another generator's image.
+base_scenario() {
+    case $1 in it-* | mk-* | mksd-*) echo "${1#*-}" ;; *) echo "$1" ;; esac
+}
+generator_label() {
+    case $1 in it-*) echo "[initramfs-tools] " ;; mk-*) echo "[mkinitcpio] " ;; mksd-*) echo "[mkinitcpio, systemd hook] " ;; esac
+}
 # The scenario's line: passed when no check said anything.
 verdict() {
     local name
@@ -236,6 +273,14 @@ expect_mod() {
 expect_log() {
     grep '^log ' "$REPORT" | grep -Eq -- "$1" || err "kernel log lacks /$1/"
 }
+# The first kernel log line matching $1 comes before the first matching $2.
+expect_log_order() {
+    local a b
+    a=$(grep '^log ' "$REPORT" | grep -En -- "$1" | head -n1 | cut -d: -f1)
+    b=$(grep '^log ' "$REPORT" | grep -En -- "$2" | head -n1 | cut -d: -f1)
+    if [ -z "$a" ] || [ -z "$b" ]; then err "kernel log lacks /$1/ or /$2/"; return; fi
+    [ "$a" -lt "$b" ] || err "kernel log has /$2/ before /$1/"
+}
 expect_nolog() {
     grep '^log ' "$REPORT" | grep -Eq -- "$1" && err "kernel log has /$1/ but must not"
 }
@@ -266,6 +311,10 @@ check_claim_addr() {
     expect_mod radeon yes                 # radeon was loaded, and lost 04.0
     expect_log 'vfio-bind: 0000:00:04\.0 1002:5159 group [0-9]+: claimed by vfio-pci'
     expect_log 'vfio-bind: 0000:00:04\.1 8086:2668 group [0-9]+: claimed by vfio-pci'
+    expect_nolog 'radeon 0000:00:04\.0' # radeon never initialised the passthrough card
+    # The order, in kernel time: the claim, then radeon's module init
+    # (from udev's coldplug, the modules list, MODULES=).
+    expect_log_order 'vfio-bind: 0000:00:04\.0 .*claimed by vfio-pci' 'radeon kernel modesetting enabled'
 }
 # vbt.rerun: vfio-bind run again after coldplug (as the real-root unit would
 # after the initramfs) succeeds and changes no driver.
@@ -395,8 +444,8 @@ check_vfio-bind-off() {
 }
 
 DESC_negative="negative control: no module, radeon binds both Radeons"
-DESC_addr_id="address+id claims 04.0 (+ audio 04.1), identical 05.0 keeps radeon [systemd initramfs]"
-DESC_addr_id_shell="same, shell-based initramfs (no systemd)"
+DESC_addr_id="address+id claims 04.0 (+ audio 04.1) before radeon loads, identical 05.0 keeps radeon"
+DESC_addr_id_shell="same, dracut's shell-based initramfs (no systemd)"
 DESC_id_only="id-only entry claims both 1002:5159"
 DESC_bootvga_refused="boot VGA refused (boot_vga = no), the other card claimed"
 DESC_bootvga_yes="boot VGA claimed with boot_vga = yes"
@@ -422,10 +471,11 @@ while read -r scen img devs cmdline; do
     elif ! grep -q '^VBT-END' "$REPORT" 2> /dev/null; then
         err "no report from the guest (qemu rc $rc after ${secs}s; 124 = timeout); see $WORK/$scen.console"
     else
-        "check_$scen"
+        "check_$(base_scenario "$scen")"
     fi
-    d=DESC_${scen//-/_}
-    verdict "$scen" "${!d}"
+    d=DESC_$(base_scenario "$scen")
+    d=${d//-/_}
+    verdict "$scen" "$(generator_label "$scen")${!d}"
     if [ -s "$REPORT" ]; then
         printf '     boot %ss wall, %s (kernel time); report at %ss uptime\n' "$secs" "$(claim_time)" \
             "$(awk '$1 == "uptime" { print $2 }' "$REPORT")"
@@ -484,7 +534,70 @@ static_module-check() {
     rc=$(VFIO_BIND_BINARY=$WORK/absent-bin VFIO_BIND_CONFIG=$C/addr.ini module_check_rc)
     [ "$rc" = 255 ] || err "check() without binary: $rc, expected 255"
 }
+# vfio-initrd-check on the real images of the other generators, in a root
+# that is a machine of that generator (its kernel hook and our integration
+# installed), as a Debian or Arch system would be: the image is recognised,
+# and checked against the layout its generator gives it.
+initrd_check_root() {
+    local img=$1 gen=$2 r=$WORK/check-root-$1
+    rm -rf "$r"
+    mkdir -p "$r/etc" "$r/boot" "$r/lib/modules" "$r/usr/sbin" "$r/sys/bus/pci/devices"
+    cp "$C/addr.ini" "$r/etc/vfio-devices.ini"
+    ln -s "/lib/modules/$KVER" "$r/lib/modules/$KVER"
+    ln -s "/boot/vmlinuz-$KVER" "$r/boot/vmlinuz-$KVER"
+    cp "$BUILD/vfio-bind" "$r/usr/sbin/vfio-bind"
+    case $gen in
+        itools)
+            mkdir -p "$r/etc/kernel/postinst.d" "$r/usr/share/initramfs-tools/hooks"
+            : > "$r/etc/kernel/postinst.d/initramfs-tools"
+            cp "$REPO/initramfs-tools/hooks/vfio-bind" "$r/usr/share/initramfs-tools/hooks/"
+            cp "$WORK/$img.img" "$r/boot/initrd.img-$KVER"
+            ;;
+        mk)
+            mkdir -p "$r/usr/bin" "$r/usr/lib/initcpio/install" "$r/etc/mkinitcpio.d" "$r/etc/mkinitcpio.conf.d"
+            : > "$r/usr/bin/mkinitcpio"
+            cp "$REPO/mkinitcpio/install/vfio-bind" "$r/usr/lib/initcpio/install/"
+            cp "$MK_TREE/mkinitcpio.conf" "$r/etc/mkinitcpio.conf"
+            "$BUILD/vfio-setup" --root "$r" initramfs enable > /dev/null
+            printf "PRESETS=('default')\ndefault_image=\"/boot/initramfs-test.img\"\n" > "$r/etc/mkinitcpio.d/test.preset"
+            cp "$WORK/$img.img" "$r/boot/initramfs-test.img"
+            ;;
+    esac
+    "$BUILD/vfio-initrd-check" --root "$r" --no-cmdline ${3:+--image "$3"} > "$WORK/$img.check" 2>&1
+}
+expect_check_output() {
+    grep -q -- "$2" "$WORK/$1.check" || err "vfio-initrd-check on $1 lacks /$2/:$(sed 's/^/\n    /' "$WORK/$1.check")"
+}
+static_image-itools() {
+    initrd_check_root itools-addr itools || err "vfio-initrd-check on the initramfs-tools image: exit $? (want 0)"
+    expect_check_output itools-addr "initramfs-tools, gzip"
+    expect_check_output itools-addr "ok: every kernel will claim"
+}
+static_image-itools-none() {
+    initrd_check_root itools-none itools && err "vfio-initrd-check on the image without our hook: exit 0 (want 1)"
+    expect_check_output itools-none "built without the vfio-bind initramfs-tools hook"
+    expect_check_output itools-none "fix: update-initramfs -u -k $KVER"
+}
+static_image-mk() {
+    initrd_check_root mk-addr mk /boot/initramfs-test.img || err "vfio-initrd-check on the mkinitcpio image: exit $? (want 0)"
+    expect_check_output mk-addr "mkinitcpio, uncompressed"
+    expect_check_output mk-addr "ok: every kernel will claim"
+}
+static_image-mk-sd() {
+    initrd_check_root mk-sd-addr mk /boot/initramfs-test.img || err "vfio-initrd-check on the systemd-hook image: exit $? (want 0)"
+    expect_check_output mk-sd-addr "ok: every kernel will claim"
+}
+static_image-mk-none() {
+    initrd_check_root mk-none mk /boot/initramfs-test.img && err "vfio-initrd-check on the image without our hook: exit 0 (want 1)"
+    expect_check_output mk-none "built without the vfio-bind hook"
+    expect_check_output mk-none "fix: mkinitcpio -p test"
+}
 STATIC="
+image-itools itools-addr initramfs-tools image: recognised, boot script before udev, all good
+image-itools-none itools-none initramfs-tools image without our hook: said, fixed with update-initramfs
+image-mk mk-addr mkinitcpio image: recognised, vfio-bind among the early hooks before udev, all good
+image-mk-none mk-none mkinitcpio image without our hook: said, fixed with mkinitcpio -p
+image-mk-sd mk-sd-addr mkinitcpio image with the systemd hook: our unit enabled, all good
 image-systemd addr binary, config, snippet with softdep radeon, vfio modules, unit enabled [systemd image]
 image-shell addr-shell binary, config, snippet, pre-udev hook, no unit [shell image]
 image-id-only idonly modprobe snippet for an id-only entry: softdep, never ids=

@@ -1,5 +1,7 @@
 #!/bin/sh
-# Sourced by dracut's initqueue after udev settled (test images only).
+# The state of the machine after udev settled, for the boot tests (test
+# images only): sourced by dracut's initqueue, initramfs-tools' init-premount
+# and mkinitcpio's run_hook (tests/vm/*-test*).
 # Output on /dev/ttyS1, one record per line, between markers:
 #   dev ADDR VENDOR:DEVICE CLASS DRIVER GROUP VFIO_NODE BOOT_VGA
 #   mod NAME yes|no
