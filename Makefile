@@ -75,7 +75,7 @@ TOOLS := $(B)/vfio-bind $(B)/vfio-setup $(B)/vfio-initrd-check
 TEST_SRCS := $(wildcard tests/*/*_test.cc) $(filter-out tests/lib/make_fixture_main.cc,$(wildcard tests/lib/*.cc))
 TEST_OBJS := $(patsubst %.cc,$(B)/%.o,$(TEST_SRCS))
 
-.PHONY: all libraries deps check check-unit check-shell check-package check-vm check-system demo bench \
+.PHONY: all libraries deps check check-unit check-shell check-package check-packages check-vm check-system demo bench \
         lint install clean fuzz
 all: $(TOOLS)
 
@@ -168,6 +168,11 @@ check-vm: all
 check-system:
 	@.ci/install-deps build test vm pkg
 	tests/system/run.sh
+
+# The RPM and the Arch package, built with Debian's rpm and makepkg, and their files.
+check-packages:
+	@.ci/install-deps build pkg
+	tests/package/run.sh
 
 demo:
 	@.ci/install-deps build vm

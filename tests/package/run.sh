@@ -1,0 +1,70 @@
+#!/bin/bash
+# make check-packages: the RPM and the Arch package, built here with
+# Debian's rpm and makepkg (arch/build-on-debian.sh, rpm/build-on-debian.sh),
+# and what each one installs: its generator's integration and none of the
+# others', its own hooks, the config as a config file. (The .deb is built,
+# linted and installed by the whole-system test.)
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+# shellcheck source=tests/lib/report.sh
+. "$REPO/tests/lib/report.sh"
+W=$(mktemp -d "${TMPDIR:-/tmp}/vfio-bind-packages.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+chmod 0755 "$W" # makepkg runs as nobody when we are root
+
+# has LIST PATH... / lacks LIST PATH...: every PATH is (is not) in LIST.
+has() {
+    local list=$1 p missing=
+    shift
+    for p in "$@"; do grep -qx -- "$p" "$list" || missing="$missing $p"; done
+    [ -z "$missing" ] || { echo "    missing:$missing"; return 1; }
+}
+lacks() {
+    local list=$1 p found=
+    shift
+    for p in "$@"; do grep -q -- "$p" "$list" && found="$found $p"; done
+    [ -z "$found" ] || { echo "    has:$found"; return 1; }
+}
+
+# ------------------------------------------------------------ Arch
+if "$REPO/arch/build-on-debian.sh" "$W/arch" > "$W/arch.log" 2>&1; then
+    PKG=$(ls "$W"/arch/vfio-bind-*.pkg.tar.*)
+    report_pass "makepkg builds $(basename "$PKG") from arch/PKGBUILD"
+    bsdtar -tf "$PKG" | sed 's|/$||' | sort > "$W/arch.files"
+    bsdtar -xOf "$PKG" .PKGINFO > "$W/arch.pkginfo"
+    report_check "Arch: the tools in /usr/bin (Arch has no /usr/sbin of its own)" \
+        has "$W/arch.files" usr/bin/vfio-bind usr/bin/vfio-setup usr/bin/vfio-initrd-check
+    report_check "Arch: mkinitcpio's install and runtime hooks, and the unit for systemd-hook images" \
+        has "$W/arch.files" usr/lib/initcpio/install/vfio-bind usr/lib/initcpio/hooks/vfio-bind \
+        usr/lib/initcpio/vfio-bind-initrd.service
+    report_check "Arch: the dracut module (dracut is in Arch too) and the pacman hook" \
+        has "$W/arch.files" usr/lib/dracut/modules.d/90vfio-bind/module-setup.sh \
+        usr/share/libalpm/hooks/95-vfio-initrd-check.hook usr/lib/systemd/system/vfio-bind.service
+    report_check "Arch: no Debian hooks, no /usr/sbin" lacks "$W/arch.files" '^usr/sbin' initramfs-tools '^etc/kernel' '^etc/initramfs'
+    report_check "Arch: /etc/vfio-devices.ini is a backup file (kept on upgrade)" grep -qx 'backup = etc/vfio-devices.ini' "$W/arch.pkginfo"
+    report_check "Arch: mkinitcpio and dracut are optional, never required" \
+        sh -c "grep -q '^optdepend = mkinitcpio' '$W/arch.pkginfo' && ! grep -Eq '^depend = (mkinitcpio|dracut)' '$W/arch.pkginfo'"
+else
+    tail -n 20 "$W/arch.log"
+    report_fail "makepkg builds the Arch package (see above)"
+fi
+
+# ------------------------------------------------------------ RPM
+# --without check: make check runs the tests.
+if "$REPO/rpm/build-on-debian.sh" "$W/rpm" --without check > "$W/rpm.log" 2>&1; then
+    RPM=$(ls "$W"/rpm/RPMS/*/vfio-bind-[0-9]*.rpm | head -n1)
+    report_pass "rpmbuild builds $(basename "$RPM") from rpm/vfio-bind.spec"
+    rpm -qlp "$RPM" 2> /dev/null | sed 's|^/||' | sort > "$W/rpm.files"
+    report_check "RPM: the tools, the dracut module, the kernel-install plugin" \
+        has "$W/rpm.files" usr/sbin/vfio-bind usr/lib/dracut/modules.d/90vfio-bind/module-setup.sh \
+        usr/lib/kernel/install.d/60-vfio-initrd-check.install
+    report_check "RPM: no initramfs-tools, mkinitcpio, Debian or pacman hooks" \
+        lacks "$W/rpm.files" initramfs-tools initcpio '^etc/kernel' libalpm
+    report_check "RPM: /etc/vfio-devices.ini is %config(noreplace)" \
+        sh -c "rpm -qp --qf '[%{FILEFLAGS:fflags} %{FILENAMES}\n]' '$RPM' 2>/dev/null | grep -q '^cn /etc/vfio-devices.ini'"
+else
+    tail -n 20 "$W/rpm.log"
+    report_fail "rpmbuild builds the RPM (see above)"
+fi
+report_finish packages
