@@ -13,7 +13,10 @@ struct Sign {
     const char* says;
 };
 
-// Most telling first: what the kernel packages run, then what exists.
+// Most telling first: what the kernel packages run, then what exists. A hook
+// counts only while its generator is installed: removing a package (dpkg -r,
+// as installing Debian's dracut does to initramfs-tools) leaves its conffiles,
+// /etc/kernel/postinst.d/ among them, behind as no-ops.
 const Sign kSigns[] = {
     {"/etc/kernel/postinst.d/initramfs-tools", Generator::InitramfsTools, "runs at every kernel install"},
     {"/etc/kernel/postinst.d/dracut", Generator::Dracut, "runs at every kernel install"},
@@ -25,6 +28,16 @@ const Sign kSigns[] = {
     {"/usr/bin/dracut", Generator::Dracut, "is installed"},
     {"/usr/sbin/dracut", Generator::Dracut, "is installed"},
 };
+
+bool generator_installed(const Fs& fs, Generator g) {
+    switch (g) {
+    case Generator::InitramfsTools:
+        return fs.exists("/usr/sbin/update-initramfs") || fs.exists("/sbin/update-initramfs");
+    case Generator::Dracut: return fs.exists("/usr/bin/dracut") || fs.exists("/usr/sbin/dracut");
+    case Generator::Mkinitcpio: return fs.exists("/usr/bin/mkinitcpio");
+    }
+    return false;
+}
 
 } // namespace
 
@@ -39,7 +52,8 @@ const char* generator_name(Generator g) {
 
 std::optional<MachineGenerator> machine_generator(const Fs& fs) {
     for (const Sign& s : kSigns)
-        if (fs.exists(s.path)) return MachineGenerator{s.generator, std::string(s.path) + " " + s.says};
+        if (fs.exists(s.path) && generator_installed(fs, s.generator))
+            return MachineGenerator{s.generator, std::string(s.path) + " " + s.says};
     return std::nullopt;
 }
 
@@ -65,6 +79,15 @@ Command generator_rebuild_command(const Fs& fs, Generator g, const std::string& 
         if (dracut_default) return {"dracut", "-f", "--kver", kver};
         if (uki) return {"dracut", "-f", "--uefi", image, kver};
         return {"dracut", "-f", image, kver};
+    }
+    return {};
+}
+
+Command generator_rebuild_all_command(Generator g) {
+    switch (g) {
+    case Generator::Dracut: return {"dracut", "--regenerate-all", "-f"};
+    case Generator::InitramfsTools: return {"update-initramfs", "-u", "-k", "all"};
+    case Generator::Mkinitcpio: return {"mkinitcpio", "-P"};
     }
     return {};
 }

@@ -17,9 +17,14 @@ TEST_CASE("generator: the one the kernel hooks run decides, whatever else is ins
     CHECK(g->why == "/etc/kernel/postinst.d/initramfs-tools runs at every kernel install");
 
     TempDir debdracut; // Debian's dracut package replaces initramfs-tools
-    write_file(debdracut / "usr/sbin/dracut", "");
+    write_file(debdracut / "usr/bin/dracut", "");
     write_file(debdracut / "etc/kernel/postinst.d/dracut", "");
-    CHECK(machine_generator(DiskFs(debdracut.path()))->generator == Generator::Dracut);
+    // initramfs-tools removed, not purged: its conffile, a no-op, stays.
+    write_file(debdracut / "etc/kernel/postinst.d/initramfs-tools", "");
+    g = machine_generator(DiskFs(debdracut.path()));
+    REQUIRE(g);
+    CHECK(g->generator == Generator::Dracut);
+    CHECK(g->why == "/etc/kernel/postinst.d/dracut runs at every kernel install");
 
     TempDir arch;
     write_file(arch / "usr/bin/mkinitcpio", "");

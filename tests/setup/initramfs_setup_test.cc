@@ -76,6 +76,7 @@ TEST_CASE("initramfs: a drop-in of that name that is not ours is neither overwri
 TEST_CASE("initramfs: dracut and initramfs-tools need no step; a preset with its own config is warned about") {
     TempDir deb;
     write_file(deb / "etc/kernel/postinst.d/initramfs-tools", "");
+    write_file(deb / "usr/sbin/update-initramfs", "");
     write_file(deb / "usr/share/initramfs-tools/hooks/vfio-bind", "");
     DiskFs fs(deb.path());
     auto on = plan_initramfs_enable(fs);

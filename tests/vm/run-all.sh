@@ -550,6 +550,7 @@ initrd_check_root() {
         itools)
             mkdir -p "$r/etc/kernel/postinst.d" "$r/usr/share/initramfs-tools/hooks"
             : > "$r/etc/kernel/postinst.d/initramfs-tools"
+            : > "$r/usr/sbin/update-initramfs"
             cp "$REPO/initramfs-tools/hooks/vfio-bind" "$r/usr/share/initramfs-tools/hooks/"
             cp "$WORK/$img.img" "$r/boot/initrd.img-$KVER"
             ;;
