@@ -217,7 +217,7 @@ install: all
 clean:
 	rm -rf $(B)
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(B) -name '*.d' -type f 2>/dev/null)
 
 # libFuzzer targets: every tests/fuzz/*_fuzz.cc, each built with the library
 # sources under clang's fuzzer and sanitizers. Run e.g.
