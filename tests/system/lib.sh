@@ -51,16 +51,18 @@ in_root() {
         HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"
 }
 
-# The cached Debian 12 tree: debootstrap minbase, then apt installs the kernel,
-# dracut and systemd (apt, unlike debootstrap, lets dracut satisfy the kernel's
-# initramfs dependency). Keyed by suite, mirror and package list; the kernel
-# .deb is kept beside it for the "kernel update". Sets BASE.
+# The cached Debian 12 tree: debootstrap minbase, then apt installs the kernel
+# and systemd; the kernel brings initramfs-tools, as on a stock install.
+# Debian's dracut packages are downloaded beside it (debs/dracut/) for the
+# machine that uses dracut; the kernel .deb (debs/) for the "kernel update".
+# Keyed by suite, mirror and package list. Sets BASE.
 SYS_SUITE=bookworm
-SYS_PKGS="systemd systemd-sysv udev kmod dracut dracut-core linux-image-amd64 zstd"
+SYS_PKGS="systemd systemd-sysv udev kmod linux-image-amd64 initramfs-tools zstd"
+SYS_DRACUT_PKGS="dracut dracut-core"
 sys_base() {
     local mirror key tmp
     mirror=$(sys_mirror) || return 1
-    key=$(printf '%s\n' "$SYS_SUITE" "$mirror" "$SYS_PKGS" "base-v1" | sha256sum | cut -c1-16)
+    key=$(printf '%s\n' "$SYS_SUITE" "$mirror" "$SYS_PKGS" "$SYS_DRACUT_PKGS" "base-v2" | sha256sum | cut -c1-16)
     BASE=$CACHE/$SYS_SUITE-$key
     if [ -e "$BASE/done" ]; then
         echo "system: cached Debian tree $BASE"
@@ -80,8 +82,17 @@ sys_base() {
         tail -n 20 "$BASE/apt.log"
         return 1
     fi
-    sys_umount "$tmp"
     mv "$tmp"/var/cache/apt/archives/linux-image-[0-9]*.deb "$BASE/debs/"
+    in_root apt-get clean
+    # shellcheck disable=SC2086
+    if ! in_root apt-get install -y -q --no-install-recommends --download-only $SYS_DRACUT_PKGS >> "$BASE/apt.log" 2>&1; then
+        sys_umount "$tmp"
+        tail -n 20 "$BASE/apt.log"
+        return 1
+    fi
+    sys_umount "$tmp"
+    mkdir -p "$BASE/debs/dracut"
+    mv "$tmp"/var/cache/apt/archives/*.deb "$BASE/debs/dracut/"
     in_root apt-get clean
     echo systest > "$tmp/etc/hostname"
     touch "$BASE/done"

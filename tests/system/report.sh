@@ -2,7 +2,7 @@
 # Runs inside the booted test system (vfio-systest.service): writes the state
 # to the second serial port, one record per line, then powers off.
 #   pid1 PATH | dev ADDR VENDOR:DEVICE DRIVER GROUP | vfio NODE
-#   unit NAME ACTIVE-STATE EXIT-STATUS | journal LINE
+#   unit NAME ACTIVE-STATE EXIT-STATUS | journal LINE | kmsg LINE
 #   setup LINE / setup-rc N | check LINE / check-rc N
 out=/dev/ttyS1
 udevadm settle --timeout=120 2>/dev/null
@@ -23,6 +23,8 @@ udevadm settle --timeout=120 2>/dev/null
     echo "unit $u $(systemctl show -P ActiveState "$u") $(systemctl show -P ExecMainStatus "$u")"
     # The initramfs part of the journal comes along into the real root's.
     journalctl -b --no-pager -o short-monotonic 2>&1 | grep -E 'vfio-bind|Switching root' | sed 's/^/journal /'
+    # The kernel log, in order: the claim, radeon, systemd on the real root.
+    dmesg | grep -E 'vfio-bind|radeon 0000|systemd\[1\]: .*running in system mode' | sed 's/^/kmsg /'
     if vfio-setup status > /run/setup.out 2>&1; then rc=0; else rc=$?; fi
     if [ "$rc" = 2 ] && grep -q "unknown command 'status'" /run/setup.out; then
         # This vfio-setup has no top-level status yet: its cmdline status.
