@@ -35,5 +35,8 @@ bool integration_installed(const Fs& fs, Generator g);
 // is where `dracut --kver V` writes on this machine; `uki`: a UKI).
 Command generator_rebuild_command(const Fs& fs, Generator g, const std::string& image, const std::string& kver,
                                   bool uki, bool dracut_default);
+// Rebuilds every installed kernel's image: `update-initramfs -u -k all`,
+// `mkinitcpio -P`, `dracut --regenerate-all -f`.
+Command generator_rebuild_all_command(Generator g);
 
 } // namespace vb

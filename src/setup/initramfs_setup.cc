@@ -4,26 +4,13 @@
 
 namespace vb {
 
-namespace {
-
-Command rebuild_all_command(Generator g) {
-    switch (g) {
-    case Generator::Dracut: return {"dracut", "--regenerate-all", "-f"};
-    case Generator::InitramfsTools: return {"update-initramfs", "-u", "-k", "all"};
-    case Generator::Mkinitcpio: return {"mkinitcpio", "-P"};
-    }
-    return {};
-}
-
-} // namespace
-
 InitramfsStatus initramfs_status(const Fs& fs) {
     InitramfsStatus st;
     st.generator = machine_generator(fs);
     if (!st.generator) return st;
     const Generator g = st.generator->generator;
     st.integration_installed = integration_installed(fs, g);
-    st.rebuild_all = rebuild_all_command(g);
+    st.rebuild_all = generator_rebuild_all_command(g);
     if (g != Generator::Mkinitcpio) {
         st.runs_vfio_bind = st.integration_installed;
         return st;

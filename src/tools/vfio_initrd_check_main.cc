@@ -31,7 +31,8 @@ const vb::ToolCli kCli{"vfio-initrd-check",
                        "  -k, --kver VERSION   check only this kernel release\n"
                        "  -i, --image PATH     check only this image (initramfs or UKI; under --root)\n"
                        "  -r, --root DIR       treat DIR as / (fixes are printed, not run)\n"
-                       "      --fix            rebuild the images that need it (dracut), then check again\n"
+                       "      --fix            rebuild the images that need it with the machine's\n"
+                       "                       generator, then check again\n"
                        "      --no-cmdline     do not check the boot loader's kernel command line\n"
                        "      --json           machine-readable output\n"
                        "  -q, --quiet          print only the problems and warnings\n",

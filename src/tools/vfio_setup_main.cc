@@ -205,8 +205,13 @@ int edit_config(vb::Fs& fs, const std::string& sub, const std::vector<std::strin
     }
     if (vb::Status s = vb::apply_change(fs, *change); !s) return fail(s.error().message);
     std::printf("wrote %s\n", label.c_str());
-    std::printf("now rebuild the initramfs (dracut -f, or for every kernel: dracut --regenerate-all -f)\n"
-                "and check it with vfio-initrd-check; the change takes effect at the next boot\n");
+    // The images carry their own copy of the config.
+    auto gen = vb::machine_generator(fs);
+    const std::string rebuild =
+        gen ? vb::command_line(vb::generator_rebuild_all_command(gen->generator)) : "your initramfs generator";
+    std::printf("now rebuild the initramfs (%s) and check it with vfio-initrd-check\n"
+                "(vfio-initrd-check --fix does both); the change takes effect at the next boot\n",
+                rebuild.c_str());
     return 0;
 }
 
@@ -242,6 +247,7 @@ void print_initramfs_status(const vb::InitramfsStatus& st) {
     }
     std::printf("Images:       %s\n", st.runs_vfio_bind ? "built now, they run vfio-bind before udev"
                                                         : "built now, they do NOT run vfio-bind");
+    std::printf("Rebuild all:  %s\n", vb::command_line(st.rebuild_all).c_str());
 }
 
 int initramfs(vb::Fs& fs, const std::vector<std::string>& args) {

@@ -39,10 +39,13 @@ if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [g["viabl
 else ko "list --json"; sed 's/^/    /' "$T/json"; fi
 expect "list --bogus is a usage error" 2 "unknown argument" -- "$BIN" --root "$R" list --bogus
 
-# add / remove on a missing config
+# add / remove on a missing config, on a Debian machine with initramfs-tools
+mkdir -p "$R/etc/kernel/postinst.d" "$R/usr/sbin"
+: >"$R/etc/kernel/postinst.d/initramfs-tools"
+: >"$R/usr/sbin/update-initramfs"
 expect "add --dry-run shows the new file" 0 "^+\[gpu-01:00.0\]" -- "$BIN" --root "$R" add 01:00.0 --dry-run
 if [ -e "$INI" ]; then ko "add --dry-run wrote the config"; else ok "add --dry-run wrote nothing"; fi
-expect "add writes the config and reminds to rebuild the initramfs" 0 "dracut --regenerate-all -f" -- "$BIN" --root "$R" add 01:00.0
+expect "add writes the config and names the machine's own rebuild" 0 "update-initramfs -u -k all" -- "$BIN" --root "$R" add 01:00.0
 if grep -q "^address = 0000:01:00.0$" "$INI" && grep -q "^id = 1002:6818$" "$INI" && head -n 1 "$INI" | grep -q '^;'; then
     ok "the new config has the header and the section"
 else ko "new config content"; sed 's/^/    /' "$INI"; fi
@@ -97,6 +100,32 @@ expect "status on a working machine exits 0" 0 "all good" -- "$BIN" --root "$V" 
 printf '0x00000000c0000000 0x00000000cfffffff 0x000000000014220c\n' >"$V/sys/devices/pci0000:00/0000:01:00.0/resource"
 printf 'c0000000-cfffffff : 0000:01:00.0\n  c0000000-c02fffff : efifb\n' >"$V/proc/iomem"
 expect "status: efifb in the GPU's BAR is a problem with its fix" 1 "vfio-setup cmdline enable --add video=efifb:off" -- "$BIN" --root "$V" status
+
+# initramfs: the generator, and mkinitcpio's HOOKS drop-in
+expect "initramfs status: initramfs-tools, our hook missing: exit 1" 1 "^Integration:  NOT installed (/usr/share/initramfs-tools/hooks/vfio-bind)" -- "$BIN" --root "$R" initramfs status
+mkdir -p "$R/usr/share/initramfs-tools/hooks"
+: >"$R/usr/share/initramfs-tools/hooks/vfio-bind"
+expect "initramfs status: with the hook, the images run vfio-bind" 0 "^Images:       built now, they run vfio-bind before udev" -- "$BIN" --root "$R" initramfs status
+expect "initramfs enable on initramfs-tools: nothing to turn on" 0 "nothing to turn on" -- "$BIN" --root "$R" initramfs enable
+expect "initramfs frobnicate is a usage error" 2 "unknown subcommand" -- "$BIN" --root "$R" initramfs frobnicate
+A=$T/arch
+mkdir -p "$A/usr/bin" "$A/usr/lib/initcpio/install" "$A/usr/share/libalpm/hooks" "$A/etc"
+: >"$A/usr/bin/mkinitcpio"
+: >"$A/usr/share/libalpm/hooks/90-mkinitcpio-install.hook"
+: >"$A/usr/lib/initcpio/install/vfio-bind"
+# Arch's stock HOOKS (mkinitcpio 39)
+printf '%s\n' 'MODULES=()' 'HOOKS=(base udev autodetect microcode modconf kms keyboard keymap consolefont block filesystems fsck)' >"$A/etc/mkinitcpio.conf"
+cp "$A/etc/mkinitcpio.conf" "$T/mkinitcpio.conf.orig"
+expect "initramfs status on Arch: HOOKS without vfio-bind, exit 1" 1 "^Images:       built now, they do NOT run vfio-bind" -- "$BIN" --root "$A" initramfs status
+expect "initramfs enable --dry-run shows the drop-in and the HOOKS it gives" 0 "^HOOKS will be: base vfio-bind udev autodetect" -- "$BIN" --root "$A" initramfs enable --dry-run
+if [ -e "$A/etc/mkinitcpio.conf.d/vfio-bind.conf" ]; then ko "enable --dry-run wrote the drop-in"; else ok "enable --dry-run wrote nothing"; fi
+expect "initramfs enable writes the drop-in, names the rebuild" 0 "mkinitcpio -P" -- "$BIN" --root "$A" initramfs enable
+expect "initramfs status: now the images run vfio-bind" 0 "^HOOKS:        base vfio-bind udev autodetect" -- "$BIN" --root "$A" initramfs status
+expect "initramfs enable again changes nothing" 0 "already" -- "$BIN" --root "$A" initramfs enable
+same "mkinitcpio.conf itself is untouched" "$T/mkinitcpio.conf.orig" "$A/etc/mkinitcpio.conf"
+expect "initramfs disable deletes it" 0 "" -- "$BIN" --root "$A" initramfs disable
+if [ -e "$A/etc/mkinitcpio.conf.d/vfio-bind.conf" ]; then ko "the drop-in is still there"; else ok "the drop-in is gone"; fi
+expect "initramfs status: back to not running vfio-bind" 1 "do NOT run vfio-bind" -- "$BIN" --root "$A" initramfs status
 
 # cmdline enable/disable on a copy of the Debian 12 fixture
 D=$T/debian
