@@ -9,6 +9,9 @@
 #include <lzma.h>
 #include <zlib.h>
 #include <zstd.h>
+#ifdef VB_HAVE_ISAL
+#include <isa-l/igzip_lib.h>
+#endif
 
 #include "basic/text.h"
 
@@ -19,6 +22,7 @@ namespace {
 constexpr uint32_t kLz4LegacyMagic = 0x184C2102;
 constexpr size_t kLz4LegacyBlock = 8u << 20; // fixed by the format
 constexpr uint64_t kXzMemLimit = 256u << 20; // dracut uses a 1 MiB dictionary
+constexpr uint32_t kXzMaxThreads = 8;        // xz -T0 images hold many blocks
 constexpr int kZstdWindowLogMax = 27;        // 128 MiB, zstd's own default cap
 
 uint32_t le32(const char* p) {
@@ -62,6 +66,7 @@ protected:
     bool ended_ = false;
 };
 
+// zlib: everywhere, the reference.
 class Gzip : public Base {
 public:
     using Base::Base;
@@ -104,6 +109,58 @@ private:
     bool init_ = false;
 };
 
+#ifdef VB_HAVE_ISAL
+// ISA-L's igzip: the same gzip streams, inflated several times faster (the
+// floor of reading an image is inflating it).
+class IsalGzip : public Base {
+public:
+    using Base::Base;
+    Status init() {
+        isal_inflate_init(&st_);
+        st_.crc_flag = ISAL_GZIP; // parse the header, verify the trailer
+        return {};
+    }
+    Result<size_t> read(char* out, size_t n) override {
+        size_t produced = 0;
+        while (produced < n && !ended_) {
+            uint32_t in_avail = static_cast<uint32_t>(std::min<size_t>(rest(), UINT32_MAX / 2));
+            uint32_t out_avail = static_cast<uint32_t>(std::min<size_t>(n - produced, UINT32_MAX / 2));
+            st_.next_in = reinterpret_cast<uint8_t*>(const_cast<char*>(next_in()));
+            st_.avail_in = in_avail;
+            st_.next_out = reinterpret_cast<uint8_t*>(out + produced);
+            st_.avail_out = out_avail;
+            int r = isal_inflate(&st_);
+            pos_ += in_avail - st_.avail_in;
+            produced += out_avail - st_.avail_out;
+            bool progress = st_.avail_in != in_avail || st_.avail_out != out_avail;
+            if (r < 0) return corrupt(isal_error(r));
+            if (st_.block_state == ISAL_BLOCK_FINISH) {
+                if (next_stream_follows()) init();
+                else ended_ = true;
+            } else if (!progress) {
+                if (rest() == 0) return truncated();
+                return corrupt("no progress");
+            }
+        }
+        return produced;
+    }
+
+private:
+    static std::string isal_error(int r) {
+        switch (r) {
+        case ISAL_INVALID_BLOCK: return "invalid block";
+        case ISAL_INVALID_SYMBOL: return "invalid symbol";
+        case ISAL_INVALID_LOOKBACK: return "invalid distance";
+        case ISAL_INVALID_WRAPPER: return "invalid gzip header";
+        case ISAL_UNSUPPORTED_METHOD: return "unsupported method";
+        case ISAL_INCORRECT_CHECKSUM: return "incorrect checksum";
+        }
+        return "igzip error " + std::to_string(r);
+    }
+    inflate_state st_{};
+};
+#endif
+
 class Zstd : public Base {
 public:
     using Base::Base;
@@ -143,8 +200,16 @@ public:
     using Base::Base;
     ~Xz() override { lzma_end(&s_); }
     Status init() {
-        lzma_ret r = kind_ == Compression::lzma ? lzma_alone_decoder(&s_, kXzMemLimit)
-                                                : lzma_stream_decoder(&s_, kXzMemLimit, 0);
+        if (kind_ == Compression::lzma) return check(lzma_alone_decoder(&s_, kXzMemLimit));
+        // Blocks are decoded in parallel (xz -T0, as dracut and mkinitcpio
+        // compress, writes many); liblzma falls back to one thread for one.
+        lzma_mt mt{};
+        mt.threads = std::max<uint32_t>(1, std::min(lzma_cputhreads(), kXzMaxThreads));
+        mt.memlimit_threading = kXzMemLimit;
+        mt.memlimit_stop = kXzMemLimit;
+        return check(lzma_stream_decoder_mt(&s_, &mt));
+    }
+    static Status check(lzma_ret r) {
         if (r != LZMA_OK) return make_error(ENOMEM, "cannot start liblzma");
         return {};
     }
@@ -309,9 +374,22 @@ const char* compression_name(Compression c) {
     return "unknown";
 }
 
-Result<std::unique_ptr<Decompressor>> open_decompressor(Compression c, std::string_view input) {
+bool have_fast_inflate() {
+#ifdef VB_HAVE_ISAL
+    return true;
+#else
+    return false;
+#endif
+}
+
+Result<std::unique_ptr<Decompressor>> open_decompressor(Compression c, std::string_view input, Inflater inflater) {
     switch (c) {
-    case Compression::gzip: return make<Gzip>(c, input);
+    case Compression::gzip:
+#ifdef VB_HAVE_ISAL
+        if (inflater == Inflater::fastest) return make<IsalGzip>(c, input);
+#endif
+        (void)inflater;
+        return make<Gzip>(c, input);
     case Compression::zstd: return make<Zstd>(c, input);
     case Compression::xz:
     case Compression::lzma: return make<Xz>(c, input);

@@ -36,10 +36,16 @@ public:
     virtual size_t consumed() const = 0;
 };
 
+// gzip is inflated with ISA-L's igzip where the build has it (libisal),
+// else with zlib; zlib stays selectable, the reference the tests compare with.
+enum class Inflater { fastest, zlib };
+bool have_fast_inflate(); // igzip is built in
+
 // A decompressor over `input` (kept alive by the caller). Consecutive streams
 // of the same format are read as one, as the kernel does. Fails for
 // none/unknown and the unsupported formats.
-Result<std::unique_ptr<Decompressor>> open_decompressor(Compression c, std::string_view input);
+Result<std::unique_ptr<Decompressor>> open_decompressor(Compression c, std::string_view input,
+                                                        Inflater inflater = Inflater::fastest);
 
 // Whole-buffer convenience (tests, small files): the format is detected;
 // refused (EFBIG) past max_out bytes.

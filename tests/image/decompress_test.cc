@@ -149,3 +149,45 @@ TEST_CASE("recognised but unsupported formats and garbage are clear errors") {
     REQUIRE_FALSE(junk.ok());
     CHECK(junk.error().message.find("unknown magic") != std::string::npos);
 }
+
+TEST_CASE("gzip: igzip (where built in) and zlib read the same streams the same way") {
+    const std::string a = sample((2u << 20) + 77), b = sample(5000);
+    const std::string one = vbtest::compress(Compression::gzip, a);
+    const std::string two = one + std::string(3, '\0') + vbtest::compress(Compression::gzip, b);
+    const std::string tail = std::string(4, '\0') + "070701 something else";
+    for (vb::Inflater inf : {vb::Inflater::fastest, vb::Inflater::zlib}) {
+        CAPTURE(inf == vb::Inflater::zlib ? "zlib" : vb::have_fast_inflate() ? "igzip" : "zlib (no igzip)");
+        for (size_t chunk : {size_t(1), size_t(4093), size_t(1u << 20)}) {
+            if (chunk == 1 && inf == vb::Inflater::zlib) continue; // slow, and zlib is the reference
+            const std::string small = vbtest::compress(Compression::gzip, b);
+            auto d = vb::open_decompressor(Compression::gzip, chunk == 1 ? small : one, inf);
+            REQUIRE_OK(d);
+            auto out = drain(**d, chunk);
+            REQUIRE_OK(out);
+            CHECK(*out == (chunk == 1 ? b : a));
+            CHECK((*d)->consumed() == (chunk == 1 ? small : one).size());
+        }
+        auto d2 = vb::open_decompressor(Compression::gzip, two, inf);
+        REQUIRE_OK(d2);
+        auto out2 = drain(**d2, 65536);
+        REQUIRE_OK(out2);
+        CHECK(*out2 == a + b);
+        const std::string followed = one + tail;
+        auto d3 = vb::open_decompressor(Compression::gzip, followed, inf);
+        REQUIRE_OK(d3);
+        REQUIRE_OK(drain(**d3, 65536));
+        CHECK((*d3)->consumed() == one.size()); // what follows the stream starts there
+        for (size_t cut : {one.size() / 2, one.size() - 1}) {
+            auto d4 = vb::open_decompressor(Compression::gzip, std::string_view(one).substr(0, cut), inf);
+            REQUIRE_OK(d4);
+            auto out4 = drain(**d4, 65536);
+            REQUIRE_FALSE(out4.ok());
+            CHECK(out4.error().message.find("truncated") != std::string::npos);
+        }
+        std::string bad = one;
+        bad[bad.size() - 6] ^= 0x55; // the CRC in the trailer
+        auto d5 = vb::open_decompressor(Compression::gzip, bad, inf);
+        REQUIRE_OK(d5);
+        CHECK_FALSE(drain(**d5, 65536).ok());
+    }
+}
