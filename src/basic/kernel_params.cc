@@ -134,13 +134,17 @@ EditDecision decide(const std::vector<ParamSpan>& spans, const ParamEdit& edit) 
 
 // The edited bytes. A dropped parameter takes the whitespace before it when a
 // kept parameter precedes it, else the whitespace after it, so that appending
-// and then dropping a parameter gives back the very same bytes.
-EditOutcome render(std::string_view cmdline, const std::vector<ParamSpan>& spans, const EditDecision& d) {
+// and then dropping a parameter gives back the very same bytes. With `w`, the
+// command line is written in another syntax: each byte is copied as written,
+// with what lies between written bytes (quotes, continued lines) where both
+// neighbours are not dropped.
+Result<EditOutcome> render(std::string_view cmdline, const std::vector<ParamSpan>& spans, const EditDecision& d,
+                           const WrittenCmdline* w = nullptr) {
     EditOutcome out;
-    std::vector<bool> keep_byte(cmdline.size(), true);
+    const size_t n = cmdline.size();
+    std::vector<bool> keep(n, true);
     bool kept_before = false;
-    size_t insert_at = 0; // where appended parameters go (original offset)
-    while (insert_at < cmdline.size() && is_space(cmdline[insert_at])) ++insert_at;
+    size_t insert_at = 0; // where appended parameters go (offset in cmdline)
     for (size_t i = 0; i < spans.size(); ++i) {
         if (!d.drop[i]) {
             kept_before = true;
@@ -151,30 +155,48 @@ EditOutcome render(std::string_view cmdline, const std::vector<ParamSpan>& spans
         size_t b = spans[i].begin, e = spans[i].end;
         if (kept_before) b = spans[i - 1].end;
         else if (i + 1 < spans.size()) e = spans[i + 1].begin;
-        for (size_t k = b; k < e; ++k) keep_byte[k] = false;
+        for (size_t k = b; k < e; ++k) keep[k] = false;
     }
     if (!kept_before) {
         insert_at = 0;
-        while (insert_at < cmdline.size() && is_space(cmdline[insert_at]) && keep_byte[insert_at]) ++insert_at;
+        while (insert_at < n && is_space(cmdline[insert_at]) && keep[insert_at]) ++insert_at;
     }
     std::string added;
     for (const auto& a : d.append) {
         if (!added.empty() || kept_before) added += ' ';
         added += a;
     }
-    size_t next = 0; // next span to look at
-    for (size_t k = 0; k <= cmdline.size(); ++k) {
-        if (k == insert_at) out.cmdline += added;
-        if (k == cmdline.size()) break;
-        while (next < spans.size() && spans[next].end <= k) ++next;
-        if (next < spans.size() && k == spans[next].begin && !d.drop[next] && d.text[next] != spans[next].text) {
-            out.removed.push_back(spans[next].text);
-            out.added.push_back(d.text[next]);
-            out.cmdline += d.text[next];
-            k = spans[next].end - 1;
-            continue;
+    const std::string_view written = w ? w->written : cmdline;
+    auto src = [&](size_t k) { return w ? w->begin[k] : k; };
+    auto src_end = [&](size_t k) { return w ? w->end[k] : k + 1; };
+    if (w && !added.empty()) {
+        size_t at = n == 0 ? w->empty_at : insert_at > 0 ? src_end(insert_at - 1) : src(0);
+        auto t = w->added_text(at, added);
+        if (!t) return t.error();
+        added = std::move(*t);
+    }
+    std::string& o = out.cmdline;
+    if (n == 0) {
+        size_t at = w ? w->empty_at : 0;
+        o = std::string(written.substr(0, at)) + added + std::string(written.substr(at));
+    } else {
+        o += written.substr(0, src(0));
+        size_t next = 0; // next span to look at
+        for (size_t k = 0; k < n; ++k) {
+            if (k == insert_at) o += added;
+            if (k > 0 && (keep[k - 1] || keep[k])) o += written.substr(src_end(k - 1), src(k) - src_end(k - 1));
+            while (next < spans.size() && spans[next].end <= k) ++next;
+            if (next < spans.size() && k == spans[next].begin && !d.drop[next] && d.text[next] != spans[next].text) {
+                out.removed.push_back(spans[next].text);
+                out.added.push_back(d.text[next]);
+                o += d.text[next];
+                k = spans[next].end - 1;
+                continue;
+            }
+            if (keep[k]) o += written.substr(src(k), src_end(k) - src(k));
         }
-        if (keep_byte[k]) out.cmdline += cmdline[k];
+        if (insert_at == n) o += added;
+        o += written.substr(src_end(n - 1));
     }
     out.added.insert(out.added.end(), d.append.begin(), d.append.end());
     return out;
@@ -186,6 +208,12 @@ Result<EditOutcome> apply_edit(std::string_view cmdline, const ParamEdit& edit) 
     auto spans = split_cmdline(cmdline);
     if (!spans) return spans.error();
     return render(cmdline, *spans, decide(*spans, edit));
+}
+
+Result<EditOutcome> apply_edit_written(std::string_view cmdline, const WrittenCmdline& w, const ParamEdit& edit) {
+    auto spans = split_cmdline(cmdline);
+    if (!spans) return spans.error();
+    return render(cmdline, *spans, decide(*spans, edit), &w);
 }
 
 } // namespace vb

@@ -3,6 +3,7 @@
 // every byte we do not mean to change stays where it was.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,5 +51,19 @@ struct EditOutcome {
 // Applies `edit`: a replaced parameter keeps its place, new ones are appended,
 // removed ones take one neighbouring run of whitespace with them.
 Result<EditOutcome> apply_edit(std::string_view cmdline, const ParamEdit& edit);
+
+// The same on a command line written in another syntax (a shell word): byte
+// i of `cmdline` is written at written[begin[i], end[i]); what lies between
+// (quotes, continued lines) is copied where its neighbours stay. New
+// parameters go after the last kept one, or at `empty_at` for an empty
+// command line; `added_text(offset, text)` gives the bytes that write `text`
+// at that offset of `written`, or why it cannot be written there.
+struct WrittenCmdline {
+    std::string_view written;
+    std::vector<size_t> begin, end;
+    size_t empty_at = 0;
+    std::function<Result<std::string>(size_t, const std::string&)> added_text;
+};
+Result<EditOutcome> apply_edit_written(std::string_view cmdline, const WrittenCmdline& w, const ParamEdit& edit);
 
 } // namespace vb

@@ -8,8 +8,9 @@ namespace {
 
 bool name_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
 bool name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
-// '\r' counts as blank: a CRLF file means its lines, not values ending in CR.
-bool blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+// As the shell reads it, '\r' is no blank: in a CRLF file it ends up in the
+// word before it (a value, or `then\r`, which is no keyword).
+bool blank(char c) { return c == ' ' || c == '\t'; }
 bool word_end(char c) {
     return blank(c) || c == '\n' || c == ';' || c == '&' || c == '|' || c == '<' || c == '>' || c == '(' || c == ')';
 }
@@ -89,19 +90,47 @@ public:
             if (after_export) continue;
             if (word == "if" || word == "case" || word == "while" || word == "until" || word == "for" || word == "{") {
                 ++depth;
+                open_.push_back({std::string(word), word_line});
                 continue; // `if`, `while`, `{` start a command; `for`/`case` words are harmless
             }
             if (word == "then" || word == "else" || word == "elif" || word == "do") continue;
             if (word == "fi" || word == "esac" || word == "done" || word == "}") {
                 if (depth > 0) --depth;
+                if (Status s = close(word, word_line); !s) return s.error();
                 continue;
             }
             command_start = false; // an ordinary command: its words are arguments
         }
+        if (!open_.empty())
+            return not_shell(open_.back().second,
+                             "`" + open_.back().first + "` is never closed (no `" + closer(open_.back().first) + "`)");
         return out;
     }
 
 private:
+    static std::string closer(const std::string& opener) {
+        if (opener == "if") return "fi";
+        if (opener == "case") return "esac";
+        if (opener == "{") return "}";
+        return "done";
+    }
+    // The compound commands must nest as the shell requires: a file it cannot
+    // read is not one to edit (nor to trust what we read from it).
+    Status close(std::string_view word, int line) {
+        if (open_.empty() || closer(open_.back().first) != word)
+            return not_shell(line, "`" + std::string(word) + "` closes nothing" +
+                                       (open_.empty() ? std::string() : " (`" + open_.back().first + "` is open)"));
+        open_.pop_back();
+        return {};
+    }
+    Error not_shell(int line, const std::string& what) const {
+        std::string msg = path_ + ":" + std::to_string(line) + ": " + what + ": the shell cannot read this file";
+        if (t_.find("\r\n") != std::string_view::npos)
+            msg += " (it has DOS line endings, and a keyword followed by a carriage return is no keyword; "
+                   "convert it with dos2unix and run again)";
+        return make_error(EINVAL, msg);
+    }
+
     Error unbalanced(const char* what, int line) const {
         return make_error(EINVAL, path_ + ":" + std::to_string(line) + ": " + what + " is never closed");
     }
@@ -210,6 +239,7 @@ private:
     const std::string& path_;
     size_t i_ = 0;
     int line_ = 1;
+    std::vector<std::pair<std::string, int>> open_; // compound commands not closed yet, with their lines
 };
 
 } // namespace
@@ -333,21 +363,54 @@ Result<std::string> expand_shell_word(std::string_view raw, const std::map<std::
     return out;
 }
 
-Result<EditableWord> editable_part(std::string_view raw) {
-    auto plain = [](std::string_view s, bool allow_space) {
-        for (char c : s)
-            if (c == '"' || c == '\'' || c == '\\' || c == '`' || (!allow_space && (blank(c) || c == '\n')))
-                return false;
-        return true;
+Result<ShellWordMap> map_shell_word(std::string_view raw) {
+    ShellWordMap m;
+    auto put = [&](char c, size_t b, size_t e, char q) {
+        m.value += c;
+        m.begin.push_back(b);
+        m.end.push_back(e);
+        m.quote.push_back(q);
     };
-    if (raw.size() >= 2 && (raw.front() == '"' || raw.front() == '\'') && raw.back() == raw.front() &&
-        plain(raw.substr(1, raw.size() - 2), true)) {
-        if (raw.front() == '"' && raw.find("$(") != std::string_view::npos)
-            return make_error(EINVAL, "the value " + std::string(raw) + " runs a command");
-        return EditableWord{1, raw.size() - 1, raw.front()};
+    auto runs_command = [&] {
+        return make_error(EINVAL, "the value " + std::string(raw) + " runs a command; edit it by hand");
+    };
+    size_t i = 0;
+    while (i < raw.size()) {
+        const char c = raw[i];
+        if (c == '\'') {
+            size_t e = raw.find('\'', i + 1);
+            if (e == std::string_view::npos) return make_error(EINVAL, "unbalanced single quote");
+            for (size_t k = i + 1; k < e; ++k) put(raw[k], k, k + 1, '\'');
+            i = e + 1;
+        } else if (c == '"') {
+            for (++i; i < raw.size() && raw[i] != '"';) {
+                const char d = raw[i];
+                if (d == '\\' && i + 1 < raw.size() && raw[i + 1] == '\n') {
+                    i += 2; // a continued line: nothing in the value
+                } else if (d == '\\' && i + 1 < raw.size() &&
+                           std::string_view("$`\"\\").find(raw[i + 1]) != std::string_view::npos) {
+                    put(raw[i + 1], i, i + 2, '"');
+                    i += 2;
+                } else if (d == '`' || (d == '$' && i + 1 < raw.size() && raw[i + 1] == '(')) {
+                    return runs_command();
+                } else {
+                    put(d, i, i + 1, '"');
+                    ++i;
+                }
+            }
+            if (i >= raw.size()) return make_error(EINVAL, "unbalanced double quote");
+            ++i;
+        } else if (c == '\\') {
+            if (i + 1 < raw.size() && raw[i + 1] != '\n') put(raw[i + 1], i, i + 2, 0);
+            i += 2;
+        } else if (c == '`' || (c == '$' && i + 1 < raw.size() && raw[i + 1] == '(')) {
+            return runs_command();
+        } else {
+            put(c, i, i + 1, 0);
+            ++i;
+        }
     }
-    if (plain(raw, false) && raw.find('$') == std::string_view::npos) return EditableWord{0, raw.size(), 0};
-    return make_error(EINVAL, "the value " + std::string(raw) + " mixes quoting styles; edit it by hand");
+    return m;
 }
 
 } // namespace vb

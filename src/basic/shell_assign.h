@@ -37,12 +37,17 @@ Result<std::string> expand_shell_word(std::string_view raw, const std::map<std::
 // element that needs expanding ($, `) is refused (EINVAL): we cannot know it.
 Result<std::vector<std::string>> shell_array_words(std::string_view raw);
 
-// The part of a raw word we can edit as a plain list of words: the inside of
-// "..." or '...' or a bare word. Fails for words mixing quotes or escapes.
-struct EditableWord {
-    size_t begin = 0, end = 0; // inside the raw word
-    char quote = 0;            // '"', '\'' or 0
+// A raw word's value as the shell assigns it, each byte with the place in
+// the word that writes it, so that the value can be edited where it is
+// written: any mix of '...', "..." (with \" \\ \$ \` escapes) and bare
+// parts, continued over lines with a trailing backslash. $NAME and ${NAME}
+// stay as written (unknown here, edited as opaque text); a command
+// substitution ($(...) or `...`) is refused (EINVAL).
+struct ShellWordMap {
+    std::string value;
+    std::vector<size_t> begin, end; // value[i] is written at raw[begin[i], end[i])
+    std::vector<char> quote;        // the quoting at value[i]: '"', '\'' or 0
 };
-Result<EditableWord> editable_part(std::string_view raw);
+Result<ShellWordMap> map_shell_word(std::string_view raw);
 
 } // namespace vb

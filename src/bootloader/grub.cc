@@ -12,6 +12,7 @@
 #include "basic/shell_assign.h"
 #include "basic/text.h"
 #include "bootloader/bootloader.h"
+#include "bootloader/shell_word.h"
 #include "bootloader/spans.h"
 
 namespace vb {
@@ -28,6 +29,12 @@ const char* const kMkconfig[] = {"/usr/sbin/grub-mkconfig", "/usr/sbin/grub2-mkc
 
 bool is_cmdline_var(const std::string& n) { return n == kLinux || n == kDefault; }
 
+// The command line variables' values are shell words, read and edited as such.
+const SpanSyntax& shell_syntax() {
+    static const SpanSyntax s{shell_word_params, edit_shell_word};
+    return s;
+}
+
 struct ShellFile {
     std::string path;
     std::string text;
@@ -35,6 +42,8 @@ struct ShellFile {
 };
 
 Result<ShellFile> parse(const std::string& path, std::string text) {
+    if (text.find('\0') != std::string::npos)
+        return make_error(EINVAL, path + ": holds NUL bytes: not a text file the shell reads as written");
     auto a = parse_shell_assignments(text, path);
     if (!a) return a.error();
     return ShellFile{path, std::move(text), std::move(*a)};
@@ -158,19 +167,45 @@ Status verify(const std::vector<ShellFile>& files, const std::vector<FileChange>
     return {};
 }
 
-// Spans of the editable values of the command line assignments of `f`.
-// `target`, when given, receives the index of the span additions go to.
+bool extends_itself(const ShellAssignment& a) {
+    return a.raw.find("$" + a.name) != std::string::npos || a.raw.find("${" + a.name + "}") != std::string::npos;
+}
+
+// Spans of the values (shell words) of the command line assignments of `f`
+// that count: an assignment that sets a variable outright makes the earlier
+// ones of that variable dead. `target`, when given, receives the index of
+// the span additions go to.
 Result<std::vector<Span>> cmdline_spans(const ShellFile& f, const char* target_var, long* target) {
-    std::vector<Span> spans;
-    if (target) *target = -1;
+    struct Found {
+        Span span;
+        std::string var;
+        bool target;
+    };
+    std::vector<Found> found;
     for (const auto& a : f.assigns) {
         if (!is_cmdline_var(a.name)) continue;
-        auto part = editable_part(a.raw);
-        if (!part) return make_error(EINVAL, f.path + ":" + std::to_string(a.line) + ": " + part.error().message);
-        if (target && a.name == target_var && !a.conditional) *target = static_cast<long>(spans.size());
-        spans.push_back({a.value_begin + part->begin, a.value_begin + part->end});
+        if (auto p = shell_word_params(a.raw); !p)
+            return make_error(EINVAL, f.path + ":" + std::to_string(a.line) + ": " + p.error().message);
+        if (!a.conditional && !extends_itself(a))
+            found.erase(std::remove_if(found.begin(), found.end(), [&](const Found& x) { return x.var == a.name; }),
+                        found.end());
+        found.push_back({{a.value_begin, a.value_end}, a.name, a.name == target_var && !a.conditional});
+    }
+    std::vector<Span> spans;
+    if (target) *target = -1;
+    for (const auto& x : found) {
+        if (target && x.target) *target = static_cast<long>(spans.size());
+        spans.push_back(x.span);
     }
     return spans;
+}
+
+// edit_spans with the shell's reading of the values; errors name the file.
+Result<std::string> edit_values(const ShellFile& f, const std::vector<Span>& spans, const ParamEdit& edit,
+                                FileChange* c) {
+    auto r = edit_spans(f.text, spans, edit, c ? &c->added : nullptr, c ? &c->removed : nullptr, shell_syntax());
+    if (!r) return make_error(EINVAL, f.path + ": " + r.error().message);
+    return r;
 }
 
 // What must go so that `edit` leaves one instance of each setting: the
@@ -216,7 +251,7 @@ Result<std::vector<FileChange>> remove_conflicts(const Grub& g, const ParamEdit&
         auto spans = cmdline_spans(f, kDefault, nullptr);
         if (!spans) return spans.error();
         FileChange c;
-        auto edited = edit_spans(f.text, *spans, conflicts, &c.added, &c.removed);
+        auto edited = edit_values(f, *spans, conflicts, &c);
         if (!edited) return edited.error();
         if (*edited == f.text) continue;
         c.path = f.path;
@@ -261,8 +296,29 @@ std::optional<FileChange> plan_ours(const Grub& g, const ParamEdit& edit, const 
     return c;
 }
 
+// A CRLF file leaves a carriage return in the value it assigns, as the shell
+// reads it ("quiet\r"). Editing inside its quotes keeps it where it was; a
+// drop-in extending the value would put it into the middle of the kernel's
+// command line: refused, with the fix.
+Status no_carriage_return(const Grub& g) {
+    for (const char* var : {kLinux, kDefault}) {
+        if (get(g.vars, var).find('\r') == std::string::npos) continue;
+        std::string where = kMain;
+        for (const auto& f : g.files)
+            for (const auto& a : f.assigns)
+                if (a.name == var && a.raw.find('\r') != std::string::npos) where = f.path;
+        return make_error(EINVAL, where + " has DOS (CRLF) line endings: the shell reads a carriage return into " +
+                                      var + ", which " + kOurs +
+                                      " would carry into the middle of the kernel command line; convert it "
+                                      "(dos2unix " +
+                                      where + ") and run again");
+    }
+    return {};
+}
+
 // Debian/Ubuntu: conflicts edited out of the user's files, additions in ours.
 Result<std::vector<FileChange>> plan_drop_in(const Grub& g, const ParamEdit& edit) {
+    if (Status cr = no_carriage_return(g); !cr) return cr.error();
     const ParamEdit conflicts = removal_for(g.words, edit);
     auto changes = remove_conflicts(g, conflicts);
     if (!changes) return changes;
@@ -312,12 +368,16 @@ Status check_duplicates(const ShellFile& f, const char* var, const ParamEdit& ed
 // No assignment to edit: remove the conflicts, then add a line of our own.
 Result<std::string> append_assignment(const ShellFile& f, const std::vector<Span>& spans, const ParamEdit& edit,
                                       FileChange& c) {
-    auto words = span_words(f.text, spans);
+    auto words = span_words(f.text, spans, shell_syntax());
     if (!words) return words.error();
-    auto edited = edit_spans(f.text, spans, removal_for(*words, edit), &c.added, &c.removed);
+    auto edited = edit_values(f, spans, removal_for(*words, edit), &c);
     if (!edited) return edited.error();
     std::string text = *edited;
-    auto add = apply_edit("", ParamEdit{edit.set, {}});
+    // Only what the other assignment does not hold already.
+    ParamEdit missing;
+    for (const auto& want : edit.set)
+        if (!contains(*words, want)) missing.set.push_back(want);
+    auto add = apply_edit("", missing);
     if (!add) return add.error();
     if (add->cmdline.empty()) return text;
     std::string eol = line_ending_of(text);
@@ -348,7 +408,7 @@ Result<std::vector<FileChange>> plan_main_file(const Grub& g, const ParamEdit& e
         c.after = std::move(*text);
     } else {
         std::swap((*spans)[static_cast<size_t>(target)], spans->back());
-        auto edited = edit_spans(f.text, *spans, edit, &c.added, &c.removed);
+        auto edited = edit_values(f, *spans, edit, &c);
         if (!edited) return edited.error();
         c.after = std::move(*edited);
     }
@@ -399,7 +459,7 @@ public:
         if (!spans) return spans.error();
         if (spans->empty()) return content;
         if (target >= 0) std::swap((*spans)[static_cast<size_t>(target)], spans->back());
-        return edit_spans(content, *spans, edit);
+        return edit_values(*f, *spans, edit, nullptr);
     }
 
     std::vector<Command> update_commands(const Fs& fs) const override {

@@ -19,14 +19,27 @@ std::vector<LineRef> line_refs(std::string_view text) {
     return out;
 }
 
+const SpanSyntax& plain_syntax() {
+    static const SpanSyntax plain{
+        [](std::string_view s) -> Result<std::vector<std::string>> {
+            auto split = split_cmdline(s);
+            if (!split) return split.error();
+            return split_words(*split);
+        },
+        [](std::string_view s, const ParamEdit& e) { return apply_edit(s, e); },
+    };
+    return plain;
+}
+
 Result<std::string> edit_spans(std::string_view text, const std::vector<Span>& spans, const ParamEdit& edit,
-                               std::vector<std::string>* added, std::vector<std::string>* removed) {
+                               std::vector<std::string>* added, std::vector<std::string>* removed,
+                               const SpanSyntax& syntax) {
     if (spans.empty()) return std::string(text);
     std::vector<std::vector<std::string>> words(spans.size());
     for (size_t s = 0; s < spans.size(); ++s) {
-        auto split = split_cmdline(text.substr(spans[s].begin, spans[s].end - spans[s].begin));
-        if (!split) return split.error();
-        words[s] = split_words(*split);
+        auto w = syntax.params(text.substr(spans[s].begin, spans[s].end - spans[s].begin));
+        if (!w) return w.error();
+        words[s] = std::move(*w);
     }
     // Decide, per span, what it must do.
     std::vector<ParamEdit> per(spans.size());
@@ -61,7 +74,7 @@ Result<std::string> edit_spans(std::string_view text, const std::vector<Span>& s
     std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return spans[a].begin > spans[b].begin; });
     std::string out(text);
     for (size_t k : order) {
-        auto r = apply_edit(text.substr(spans[k].begin, spans[k].end - spans[k].begin), per[k]);
+        auto r = syntax.edit(text.substr(spans[k].begin, spans[k].end - spans[k].begin), per[k]);
         if (!r) return r.error();
         if (added) added->insert(added->end(), r->added.begin(), r->added.end());
         if (removed) removed->insert(removed->end(), r->removed.begin(), r->removed.end());
@@ -70,12 +83,13 @@ Result<std::string> edit_spans(std::string_view text, const std::vector<Span>& s
     return out;
 }
 
-Result<std::vector<std::string>> span_words(std::string_view text, const std::vector<Span>& spans) {
+Result<std::vector<std::string>> span_words(std::string_view text, const std::vector<Span>& spans,
+                                            const SpanSyntax& syntax) {
     std::vector<std::string> words;
     for (const auto& s : spans) {
-        auto w = split_cmdline(text.substr(s.begin, s.end - s.begin));
+        auto w = syntax.params(text.substr(s.begin, s.end - s.begin));
         if (!w) return w.error();
-        for (auto& x : split_words(*w)) words.push_back(std::move(x));
+        for (auto& x : *w) words.push_back(std::move(x));
     }
     return words;
 }

@@ -42,15 +42,41 @@ TEST_CASE("expand_shell_word") {
     CHECK_FALSE(expand_shell_word("${X:-y}", v).ok());
 }
 
-TEST_CASE("editable_part") {
-    auto e = editable_part("\"quiet splash\"");
-    REQUIRE_OK(e);
-    CHECK(e->begin == 1);
-    CHECK(e->end == 13);
-    CHECK(editable_part("quiet")->quote == 0);
-    CHECK(editable_part("")->end == 0);
-    CHECK_FALSE(editable_part("\"a\"'b'").ok());
-    CHECK_FALSE(editable_part("\"$(x)\"").ok());
+TEST_CASE("map_shell_word: the value as the shell reads it, each byte where it is written") {
+    auto m = map_shell_word("\"quiet acpi_osi=\\\"!Windows 2012\\\"\"");
+    REQUIRE_OK(m);
+    CHECK(m->value == "quiet acpi_osi=\"!Windows 2012\"");
+    CHECK(m->begin[15] == 16); // the escaped quote's backslash
+    CHECK(m->end[15] == 18);
+    CHECK(m->quote[0] == '"');
+    auto mixed = map_shell_word("\"a 'b c'\"'d \"e'f\\ g");
+    REQUIRE_OK(mixed);
+    CHECK(mixed->value == "a 'b c'd \"ef g");
+    CHECK(mixed->quote.back() == 0);
+    auto cont = map_shell_word("\"a \\\n  b\"");
+    REQUIRE_OK(cont);
+    CHECK(cont->value == "a   b"); // the continued line is nothing
+    CHECK(map_shell_word("")->value.empty());
+    CHECK(map_shell_word("\"$X y\"")->value == "$X y"); // as written
+    CHECK_FALSE(map_shell_word("\"$(x)\"").ok());
+    CHECK_FALSE(map_shell_word("`x`").ok());
+    CHECK_FALSE(map_shell_word("\"a").ok());
+}
+
+TEST_CASE("a file the shell cannot read is refused, with DOS line endings named") {
+    auto crlf = parse_shell_assignments("if [ -e /x ]; then\r\nA=1\r\nfi\r\n", "/f");
+    REQUIRE_FALSE(crlf.ok());
+    CHECK(crlf.error().message.find("/f:1: `if` is never closed (no `fi`): the shell cannot read this file (it has "
+                                    "DOS line endings") == 0);
+    auto stray = parse_shell_assignments("A=1\nfi\n", "/f");
+    REQUIRE_FALSE(stray.ok());
+    CHECK(stray.error().message == "/f:2: `fi` closes nothing: the shell cannot read this file");
+    CHECK(parse_shell_assignments("for f in a b; do\n  if [ x ]; then A=1; fi\ndone\nf() { B=2; }\n", "/f").ok());
+    CHECK(parse_shell_assignments("case $x in\n a) A=1;;\n *) B=2;;\nesac\n", "/f").ok());
+    // A carriage return after a value is part of the value, as for the shell.
+    auto v = parse_shell_assignments("A=\"x\"\r\n", "/f");
+    REQUIRE_OK(v);
+    CHECK((*v)[0].raw == "\"x\"\r");
 }
 
 TEST_CASE("bash arrays and appends, as mkinitcpio.conf has them") {

@@ -187,6 +187,8 @@ TEST_CASE("GRUB: enable twice changes nothing in odd files (found by the fuzzer)
              "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n",
              // only conditional assignments, one with a conflicting value
              "if [ -x /x ]; then\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet amd_iommu=off iommu=soft\"\nfi\n",
+             // BLS: GRUB_CMDLINE_LINUX to be added while the other variable has a parameter already
+             "GRUB_CMDLINE_LINUX_DEFAULT=\"intel_iommu=on\"\nGRUB_ENABLE_BLSCFG=true\n",
          }) {
         TempDir root;
         write_file(root / "etc/default/grub", text);
@@ -205,8 +207,8 @@ TEST_CASE("GRUB: enable twice changes nothing in odd files (found by the fuzzer)
     write_file(root / "etc/default/grub", "if [ -x /x ]; then\nGRUB_TIMEOUT=1\n");
     write_file(root / "boot/grub/grub.cfg", "");
     auto p = make_grub_bootloader()->plan(DiskFs(root.path()), e);
-    REQUIRE_FALSE(p.ok()); // an appended line would sit inside the unfinished if
-    CHECK(p.error().message.find("unfinished") != std::string::npos);
+    REQUIRE_FALSE(p.ok()); // the shell cannot read it; an appended line would sit inside the if
+    CHECK(p.error().message.find("/etc/default/grub:1: `if` is never closed (no `fi`)") != std::string::npos);
 }
 
 // What this GRUB reads decides how it is edited (issue 12): its own
@@ -252,4 +254,93 @@ TEST_CASE("GRUB: Debian's real grub-mkconfig (grub-common) says it reads grub.d 
     REQUIRE_OK(c);
     REQUIRE(c->size() == 1);
     CHECK((*c)[0].path == "/etc/default/grub.d/vfio-bind.cfg");
+}
+
+// Issue 11: values the shell reads fine, edited where GRUB reads them (no
+// Debian drop-in here: /etc/default/grub itself).
+TEST_CASE("GRUB in place: escaped quotes, quotes inside quotes, comments after, continued lines") {
+    struct Case {
+        const char* line;
+        const char* want; // the line after enable; nullptr: unchanged
+    };
+    const Case cases[] = {
+        {"GRUB_CMDLINE_LINUX_DEFAULT=\"quiet elevator=noop acpi_osi=\\\"!Windows 2012\\\"\"",
+         "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet elevator=noop acpi_osi=\\\"!Windows 2012\\\" intel_iommu=on iommu=pt\""},
+        {"GRUB_CMDLINE_LINUX_DEFAULT=\"loglevel=1 acpi_osi='Windows 2012' sysrq_always_enabled=244\" "
+         "#video=1920x1080\" #intel_iommu=on\"",
+         "GRUB_CMDLINE_LINUX_DEFAULT=\"loglevel=1 acpi_osi='Windows 2012' sysrq_always_enabled=244 intel_iommu=on "
+         "iommu=pt\" #video=1920x1080\" #intel_iommu=on\""},
+        {"GRUB_CMDLINE_LINUX_DEFAULT=\"intel_iommu=on iommu=pt acpi_osi='!Windows 2012' acpi_enforce_resources=lax\"",
+         nullptr}, // already enabled: nothing to write
+        {"GRUB_CMDLINE_LINUX_DEFAULT=\"quiet \\\n    splash \\\n    mitigations=off\"",
+         "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet \\\n    splash \\\n    mitigations=off intel_iommu=on iommu=pt\""},
+        {"GRUB_CMDLINE_LINUX_DEFAULT=quiet", "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet intel_iommu=on iommu=pt\""},
+        {"GRUB_CMDLINE_LINUX_DEFAULT='quiet splash'",
+         "GRUB_CMDLINE_LINUX_DEFAULT='quiet splash intel_iommu=on iommu=pt'"},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(std::string(c.line));
+        TempDir root;
+        const std::string text = std::string("GRUB_TIMEOUT=5\n") + c.line + "\nGRUB_CMDLINE_LINUX=\"\"\n";
+        write_file(root / "etc/default/grub", text);
+        write_file(root / "boot/grub/grub.cfg", "");
+        write_file(root / "proc/cpuinfo", "vendor_id\t: GenuineIntel\n");
+        DiskFs fs(root.path());
+        auto plan = plan_enable(fs, intel_pt());
+        REQUIRE_OK(plan);
+        if (!c.want) {
+            CHECK(plan->empty());
+            continue;
+        }
+        REQUIRE(plan->files.size() == 1);
+        CHECK(plan->files[0].after == std::string("GRUB_TIMEOUT=5\n") + c.want + "\nGRUB_CMDLINE_LINUX=\"\"\n");
+        REQUIRE_OK(apply_plan(fs, *plan, true));
+        auto again = plan_enable(fs, intel_pt());
+        REQUIRE_OK(again);
+        CHECK(again->empty());
+        auto undo = plan_disable(fs);
+        REQUIRE_OK(undo);
+        REQUIRE_OK(apply_plan(fs, *undo, false));
+        CHECK(read_file(root / "etc/default/grub") == text);
+    }
+}
+
+TEST_CASE("GRUB in place: a removal that would change the shell's reading is refused, saying why") {
+    TempDir root;
+    // "amd_iommu=off" is written across two quoted parts: no edit can drop it alone.
+    write_file(root / "etc/default/grub", "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet amd_\"'iommu=off splash'\n");
+    write_file(root / "boot/grub/grub.cfg", "");
+    auto c = make_grub_bootloader()->plan(DiskFs(root.path()), ParamEdit{{"intel_iommu=on"}, {"amd_iommu=off"}});
+    REQUIRE_FALSE(c.ok());
+    CHECK(c.error().message.find("/etc/default/grub: the value") == 0);
+    CHECK(c.error().message.find("edit it by hand") != std::string::npos);
+}
+
+TEST_CASE("GRUB and CRLF: carried through in place, refused for a drop-in, never written into invalid shell") {
+    const std::string crlf =
+        "GRUB_DEFAULT=0\r\nGRUB_CMDLINE_LINUX_DEFAULT=\"splash quiet\"\r\nGRUB_CMDLINE_LINUX=\"\"\r\n";
+    SUBCASE("Debian: a drop-in would put the carriage return inside the command line") {
+        TempDir root;
+        write_file(root / "etc/default/grub", crlf);
+        write_file(root / "etc/debian_version", "12.5\n");
+        write_file(root / "boot/grub/grub.cfg", "");
+        auto c = make_grub_bootloader()->plan(DiskFs(root.path()), intel_pt());
+        REQUIRE_FALSE(c.ok());
+        CHECK(c.error().message.find("/etc/default/grub has DOS (CRLF) line endings") == 0);
+        CHECK(c.error().message.find("dos2unix /etc/default/grub") != std::string::npos);
+    }
+    SUBCASE("not valid shell before we touch it: refused, nothing written") {
+        TempDir root;
+        const std::string bad =
+            "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\nif [ -e /etc/x ]; then\r\n  GRUB_TIMEOUT=1\r\nfi\r\n";
+        write_file(root / "etc/default/grub", bad);
+        write_file(root / "boot/grub/grub.cfg", "");
+        DiskFs fs(root.path());
+        auto c = make_grub_bootloader()->plan(fs, intel_pt());
+        REQUIRE_FALSE(c.ok());
+        CHECK(c.error().message.find("/etc/default/grub:2: `if` is never closed") == 0);
+        CHECK(c.error().message.find("DOS line endings") != std::string::npos);
+        CHECK_FALSE(plan_enable(fs, intel_pt()).ok());
+        CHECK(read_file(root / "etc/default/grub") == bad);
+    }
 }
