@@ -5,6 +5,8 @@
 // for byte.
 #include "bootloader/bls.h"
 
+#include <cctype>
+
 #include "basic/text.h"
 #include "bootloader/spans.h"
 
@@ -19,12 +21,44 @@ size_t skip_blanks(std::string_view s, size_t i) {
     return i;
 }
 
-bool is_options_line(std::string_view line, size_t* value) {
+// `key value` at the start of a line: the value's offset, or npos.
+size_t key_value(std::string_view line, std::string_view key) {
     size_t i = skip_blanks(line, 0);
-    if (line.compare(i, 7, "options") != 0) return false;
-    if (line.size() > i + 7 && line[i + 7] != ' ' && line[i + 7] != '\t') return false;
-    *value = skip_blanks(line, i + 7);
+    if (line.compare(i, key.size(), key) != 0) return std::string_view::npos;
+    if (line.size() > i + key.size() && line[i + key.size()] != ' ' && line[i + key.size()] != '\t')
+        return std::string_view::npos;
+    return skip_blanks(line, i + key.size());
+}
+
+bool is_options_line(std::string_view line, size_t* value) {
+    size_t v = key_value(line, "options");
+    if (v == std::string_view::npos) return false;
+    *value = v;
     return true;
+}
+
+// An options line left with no value by the edit (`options amd_iommu=off`
+// once that is removed) is dropped whole; disable restores the original.
+std::string drop_emptied_options(std::string_view before, std::string after) {
+    std::vector<bool> had_value;
+    for (const auto& l : line_refs(before)) {
+        size_t v = 0;
+        if (is_options_line(before.substr(l.begin, l.end - l.begin), &v)) had_value.push_back(l.begin + v < l.end);
+    }
+    size_t k = 0;
+    auto lines = line_refs(after);
+    std::vector<std::pair<size_t, size_t>> drop; // [begin, end) with the line ending
+    for (const auto& l : lines) {
+        size_t v = 0;
+        if (!is_options_line(std::string_view(after).substr(l.begin, l.end - l.begin), &v)) continue;
+        const bool emptied = l.begin + v >= l.end && k < had_value.size() && had_value[k];
+        ++k;
+        if (!emptied) continue;
+        size_t e = after.find('\n', l.end);
+        drop.push_back({l.begin, e == std::string::npos ? after.size() : e + 1});
+    }
+    for (auto d = drop.rbegin(); d != drop.rend(); ++d) after.erase(d->first, d->second - d->first);
+    return after;
 }
 
 // The command line spans of `path`: /etc/kernel/cmdline whole, an entry's options lines.
@@ -73,13 +107,31 @@ public:
 
 } // namespace
 
+bool bls_boots_linux(std::string_view entry) {
+    bool linux_kernel = false;
+    for (const auto& l : line_refs(entry)) {
+        std::string_view line = entry.substr(l.begin, l.end - l.begin);
+        if (key_value(line, "uki") != std::string_view::npos) linux_kernel = true;
+        size_t v = key_value(line, "linux");
+        if (v != std::string_view::npos) {
+            std::string image(line.substr(v));
+            for (char& c : image) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            if (image.find("memtest") == std::string::npos) linux_kernel = true;
+        }
+    }
+    return linux_kernel;
+}
+
 std::vector<std::string> bls_entry_files(const Fs& fs) {
     std::vector<std::string> out;
     for (const auto& dir : kEntryDirs) {
         auto names = fs.list_dir(dir);
         if (!names) continue;
-        for (const auto& n : *names)
-            if (n.size() > 5 && ends_with(n, ".conf")) out.push_back(dir + "/" + n);
+        for (const auto& n : *names) {
+            if (n.size() <= 5 || !ends_with(n, ".conf")) continue;
+            auto text = fs.read(dir + "/" + n);
+            if (text && bls_boots_linux(*text)) out.push_back(dir + "/" + n);
+        }
     }
     return out;
 }
@@ -123,7 +175,8 @@ Result<std::string> bls_edit(const std::string& path, const std::string& text, c
     }
     auto r = edit_spans(text, spans, edit, added, removed);
     if (!r) return make_error(EINVAL, path + ": " + r.error().message);
-    return r;
+    if (path == kKernelCmdlinePath) return r;
+    return drop_emptied_options(text, std::move(*r));
 }
 
 Result<FileChange> bls_plan_file(const Fs& fs, const std::string& path, const ParamEdit& edit) {

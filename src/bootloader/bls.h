@@ -14,8 +14,13 @@ namespace vb {
 
 inline constexpr const char* kKernelCmdlinePath = "/etc/kernel/cmdline";
 
-// Every loader/entries/*.conf on the usual mount points, sorted per directory.
+// Every loader/entries/*.conf on the usual mount points that boots a Linux
+// kernel (a `linux` or `uki` line), sorted per directory. Entries of other
+// EFI programs (`efi` rEFInd, Windows, a shell) and Memtest86+ (a `linux`
+// line naming memtest) are left alone: no kernel reads their options.
 std::vector<std::string> bls_entry_files(const Fs& fs);
+// Whether an entry's text boots a Linux kernel, as above.
+bool bls_boots_linux(std::string_view entry);
 // The command line `path` holds: /etc/kernel/cmdline whole, an entry's options lines joined.
 Result<std::string> bls_cmdline(const std::string& path, const std::string& text);
 // The entries of `files`, each with its command line; /etc/kernel/cmdline

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "bootloader/bls.h"
 #include "bootloader/bootloader.h"
 #include "bootloader/cmdline_plan.h"
 #include "bootloader/select.h"
@@ -47,13 +48,14 @@ TEST_CASE("Arch systemd-boot: options of every entry") {
 
 TEST_CASE("BLS: several options lines form one command line; a missing one is added") {
     TempDir root;
-    write_file(root / "boot/loader/entries/a.conf", "title A\noptions root=/dev/sda1 iommu=soft\noptions quiet\n");
+    write_file(root / "boot/loader/entries/a.conf",
+               "title A\nlinux /vmlinuz\noptions root=/dev/sda1 iommu=soft\noptions quiet\n");
     write_file(root / "boot/loader/entries/b.conf", "title B\nlinux /vmlinuz");
     DiskFs fs(root.path());
     auto c = make_bls_bootloader()->plan(fs, ParamEdit{{"iommu=pt", "intel_iommu=on"}, {}});
     REQUIRE_OK(c);
     REQUIRE(c->size() == 2);
-    CHECK((*c)[0].after == "title A\noptions root=/dev/sda1 iommu=pt\noptions quiet intel_iommu=on\n");
+    CHECK((*c)[0].after == "title A\nlinux /vmlinuz\noptions root=/dev/sda1 iommu=pt\noptions quiet intel_iommu=on\n");
     CHECK((*c)[1].after == "title B\nlinux /vmlinuz\noptions iommu=pt intel_iommu=on\n");
 }
 
@@ -76,4 +78,46 @@ TEST_CASE("BLS entry changed after enable: disable removes only what it added") 
           std::string::npos);
     CHECK(read_file(root / "boot/loader/entries/arch-fallback.conf") ==
           read_file(fixture_dir("arch-systemd-boot") + "/boot/loader/entries/arch-fallback.conf"));
+}
+
+TEST_CASE("BLS: entries that boot no Linux kernel are left alone and not listed") {
+    TempDir root;
+    write_file(root / "boot/loader/loader.conf", "default arch.conf\n");
+    write_file(root / "boot/loader/entries/arch.conf",
+               "title Arch Linux\nlinux /vmlinuz-linux\ninitrd /initramfs-linux.img\noptions root=/dev/sda2 rw\n");
+    const std::string refind = "title rEFInd\nefi /EFI/refind/refind_x64.efi\n";
+    const std::string windows = "title Windows\nefi \\EFI\\Microsoft\\Boot\\Bootmgfw.efi\noptions -v\n";
+    const std::string memtest = "title Memtest86+\nlinux /memtest86+/memtest.efi\noptions keyboard=both\n";
+    write_file(root / "boot/loader/entries/refind.conf", refind);
+    write_file(root / "boot/loader/entries/windows.conf", windows);
+    write_file(root / "boot/loader/entries/memtest.conf", memtest);
+    write_file(root / "boot/loader/entries/uki.conf", "title UKI\nuki /EFI/Linux/arch.efi\n");
+    DiskFs fs(root.path());
+    CHECK(bls_entry_files(fs) ==
+          std::vector<std::string>{"/boot/loader/entries/arch.conf", "/boot/loader/entries/uki.conf"});
+    auto plan = plan_enable(fs, ParamEdit{{"intel_iommu=on"}, {}});
+    REQUIRE_OK(plan);
+    REQUIRE(plan->files.size() == 2);
+    CHECK(plan->files[1].after == "title UKI\nuki /EFI/Linux/arch.efi\noptions intel_iommu=on\n");
+    REQUIRE_OK(apply_plan(fs, *plan, true));
+    CHECK(read_file(root / "boot/loader/entries/refind.conf") == refind);
+    CHECK(read_file(root / "boot/loader/entries/windows.conf") == windows);
+    CHECK(read_file(root / "boot/loader/entries/memtest.conf") == memtest);
+}
+
+TEST_CASE("BLS: an options line the edit empties is dropped, and restored by disable") {
+    TempDir root;
+    const std::string entry = "title Gentoo\nlinux /vmlinuz\noptions root=/dev/sda2\noptions amd_iommu=off\r\n"
+                              "options quiet\n";
+    write_file(root / "boot/loader/entries/gentoo.conf", entry);
+    DiskFs fs(root.path());
+    auto plan = plan_enable(fs, ParamEdit{{"iommu=pt"}, {"amd_iommu=off"}});
+    REQUIRE_OK(plan);
+    REQUIRE(plan->files.size() == 1);
+    CHECK(plan->files[0].after == "title Gentoo\nlinux /vmlinuz\noptions root=/dev/sda2\noptions quiet iommu=pt\n");
+    REQUIRE_OK(apply_plan(fs, *plan, true));
+    auto undo = plan_disable(fs);
+    REQUIRE_OK(undo);
+    REQUIRE_OK(apply_plan(fs, *undo, false));
+    CHECK(read_file(root / "boot/loader/entries/gentoo.conf") == entry);
 }
