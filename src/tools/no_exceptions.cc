@@ -63,3 +63,15 @@ void __throw_out_of_range_fmt(const char* fmt, ...) { die(fmt); }
 namespace __gnu_cxx {
 void __verbose_terminate_handler() { die("terminate called"); }
 } // namespace __gnu_cxx
+
+// Nothing here throws, so no stack is ever unwound and nothing is caught:
+// the unwinder, the C++ personality routine and the catch helpers that
+// libstdc++'s own string code names (about 12 KiB of libgcc_eh and
+// libsupc++) are replaced by the same end.
+extern "C" {
+int __gxx_personality_v0(int, int, unsigned long, void*, void*) { die("unwinding"); }
+void _Unwind_Resume(void*) { die("unwinding"); }
+void* __cxa_begin_catch(void*) noexcept { die("catch"); }
+void __cxa_end_catch() { die("catch"); }
+void __cxa_rethrow() { die("rethrow"); }
+}
