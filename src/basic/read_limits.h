@@ -13,6 +13,7 @@ inline constexpr size_t kMaxLinkTarget = 4096;         // PATH_MAX
 inline constexpr size_t kMaxKernelCmdline = 64u << 10; // /proc/cmdline, /etc/kernel/cmdline
 inline constexpr size_t kMaxEfiVariable = 64u << 10;   // an efivarfs file
 inline constexpr size_t kMaxOsRelease = 64u << 10;     // /etc/os-release
+inline constexpr size_t kMaxHostNeeds = 64u << 10;     // /etc/vfio-bind/host-devices
 inline constexpr size_t kMaxProcTable = 16u << 20;     // /proc/cpuinfo, /proc/interrupts, /proc/iomem
 inline constexpr size_t kMaxKernelConfig = 8u << 20;   // /boot/config-V
 inline constexpr size_t kMaxModuleIndex = 32u << 20;   // modules.dep, modules.builtin

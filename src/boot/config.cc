@@ -135,8 +135,13 @@ int handler(void* user, const char* /*section*/, const char* name_c, const char*
         auto id = parse_pci_id(value);
         if (!id) st.error(at, id.error().message);
         else dev->id = *id;
+    } else if (name == "allow_host_device") {
+        auto b = parse_bool(value);
+        if (!b) st.error(at, name + ": " + b.error().message);
+        else dev->allow_host_device = *b;
     } else {
-        st.error(at, "unknown key '" + name + "' in [" + st.current_section + "] (known: address, id)");
+        st.error(at,
+                 "unknown key '" + name + "' in [" + st.current_section + "] (known: address, id, allow_host_device)");
     }
     return 1;
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "basic/result.h"
+#include "boot/host_needs.h"
 #include "boot/pci_address.h"
 
 namespace vb {
@@ -20,6 +21,7 @@ struct DeviceEntry {
     int line = 0;                      // where the section starts
     std::optional<PciAddress> address; // claim exactly this function...
     std::optional<PciId> id;           // ...whose id must match; or, alone, every device with this id
+    bool allow_host_device = false;    // claim it even where the host needs it (allow_host_device = yes)
 };
 
 struct Config {
@@ -28,6 +30,7 @@ struct Config {
     bool boot_vga = false;        // allow claiming the firmware's boot GPU
     std::string vfio_pci_options; // extra vfio-pci module options ("disable_vga=1")
     std::vector<DeviceEntry> devices;
+    std::vector<HostNeed> host_needs; // not from the file: what the host needs (load_host_needs)
 
     // ids of id-only entries, as vfio-pci's ids= wants them ("1002:6818,10de:1b80")
     std::string ids_option() const;

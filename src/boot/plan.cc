@@ -15,18 +15,32 @@ std::string describe(const PciDevice& d) {
 }
 
 // Why a device must not be claimed, or "" when it may be.
-std::string refusal_reason(const Config& config, const PciDevice& d) {
+std::string refusal_reason(const Config& config, const PciDevice& d, bool allowed) {
     if (d.is_bridge()) return "is a PCI bridge; only endpoints can be passed to a guest";
     if (!d.iommu_group)
         return "has no IOMMU group: the IOMMU is off. Enable it on the kernel command line "
                "(intel_iommu=on on Intel; run 'vfio-setup cmdline enable') and reboot";
-    return host_keeps_reason(config, d);
+    return host_keeps_reason(config, d, allowed);
 }
 
 } // namespace
 
-std::string host_keeps_reason(const Config& config, const PciDevice& d) {
-    if (d.boot_vga && !config.boot_vga)
+std::string host_need_reason(const Config& config, const PciDevice& d, bool allowed) {
+    const std::string fix = "; if that is meant, set 'allow_host_device = yes' in the entry";
+    if (allowed) return "";
+    for (const auto& n : config.host_needs) {
+        if (n.console() && config.boot_vga) continue;
+        if (n.address == d.address) return "is needed by the host (" + n.kind + ": " + n.what + ")" + fix;
+        if (n.iommu_group && d.iommu_group == n.iommu_group)
+            return "shares IOMMU group " + std::to_string(*n.iommu_group) + " with " + n.str() +
+                   ", which the host needs" + fix;
+    }
+    return "";
+}
+
+std::string host_keeps_reason(const Config& config, const PciDevice& d, bool allowed) {
+    if (std::string r = host_need_reason(config, d, allowed); !r.empty()) return r;
+    if (d.boot_vga && !config.boot_vga && !allowed)
         return "is the boot VGA device (the host console); set 'boot_vga = yes' in [options] to claim it anyway";
     return "";
 }
@@ -61,7 +75,7 @@ public:
         for (size_t i = 0; i < n; i++) {
             const PciAddress a = plan_.targets[i].device.address;
             for (const PciDevice* sib : by_slot_[{a.domain, a.bus, a.slot}])
-                if (!sib->is_bridge()) consider(*sib, "same card as " + a.str());
+                if (!sib->is_bridge()) consider(*sib, "same card as " + a.str(), plan_.targets[i].allow_host);
         }
     }
 
@@ -100,16 +114,17 @@ public:
     Plan take() { return std::move(plan_); }
 
 private:
-    void consider(const PciDevice& d, const std::string& why) {
+    void consider(const PciDevice& d, const std::string& why, bool allow_host) {
         const std::string a = d.address.str();
         if (chosen_.count(a) || refused_.count(a)) return;
-        if (std::string r = refusal_reason(config_, d); !r.empty()) {
+        if (std::string r = refusal_reason(config_, d, allow_host); !r.empty()) {
             refused_.insert(a);
-            plan_.refused.push_back({a, d.id_str() + " " + r, d.address});
+            plan_.refused.push_back(
+                {a, d.id_str() + " " + r, d.address, !host_need_reason(config_, d, allow_host).empty()});
             return;
         }
         chosen_.insert(a);
-        plan_.targets.push_back({d, why});
+        plan_.targets.push_back({d, why, allow_host});
     }
 
     void resolve_address(const DeviceEntry& e) {
@@ -131,7 +146,7 @@ private:
                                      "[" + e.name + "]: the device here is " + d.id_str() + ", not " + e.id->str() +
                                          " as configured; not claiming it (cards moved? fix the address or id)",
                                      d.address});
-        else consider(d, "[" + e.name + "] by address");
+        else consider(d, "[" + e.name + "] by address", e.allow_host_device);
     }
 
     void resolve_id(const DeviceEntry& e) {
@@ -139,7 +154,7 @@ private:
         for (const auto& d : devices_) {
             if (!d.matches(*e.id)) continue;
             any = true;
-            consider(d, "[" + e.name + "] by id " + e.id->str());
+            consider(d, "[" + e.name + "] by id " + e.id->str(), e.allow_host_device);
         }
         if (!any) plan_.warnings.push_back("[" + e.name + "]: no device with id " + e.id->str() + " is present");
     }

@@ -13,13 +13,15 @@ namespace vb {
 
 struct Target {
     PciDevice device;
-    std::string why; // "[gpu] by address", "[any] by id", "same card as 0000:01:00.0"
+    std::string why;         // "[gpu] by address", "[any] by id", "same card as 0000:01:00.0"
+    bool allow_host = false; // its entry says allow_host_device = yes
 };
 
 struct Refusal {
     std::string subject;              // the address, or the config entry when no device is involved
     std::string reason;               // what is wrong and how to fix it
     std::optional<PciAddress> device; // the device refused, when there is one
+    bool host_need = false;           // refused because the host needs it (or its IOMMU group)
 };
 
 struct Plan {
@@ -31,9 +33,13 @@ struct Plan {
 
 Plan make_plan(const Config& config, const std::vector<PciDevice>& devices);
 
-// Why the host must keep `d` whatever the config's entries say (the boot
-// console GPU unless boot_vga = yes), or "" when nothing speaks against
-// giving it to vfio-pci.
-std::string host_keeps_reason(const Config& config, const PciDevice& d);
+// Why the host must keep `d` whatever the config's entries say, or "" when
+// nothing speaks against giving it to vfio-pci: a device the host needs
+// (config.host_needs) or one in its IOMMU group, unless the entry that asks
+// for it allows that (`allowed`); the boot console GPU unless boot_vga = yes
+// (or the entry allows it).
+std::string host_keeps_reason(const Config& config, const PciDevice& d, bool allowed = false);
+// The host-needs part of that alone.
+std::string host_need_reason(const Config& config, const PciDevice& d, bool allowed);
 
 } // namespace vb

@@ -275,6 +275,10 @@ int run(const Options& o, vb::Log& log) {
         log.info("no devices configured: nothing to do");
         return kOk;
     }
+    std::vector<std::string> errors;
+    config->host_needs = vb::load_host_needs(fs, &errors);
+    for (const auto& e : errors) log.warning(e);
+    for (const auto& n : config->host_needs) log.debug("the host needs " + n.str());
     auto session = prepare(fs, o, std::move(*config), log);
     if (!session) return kRefused;
     if (o.modprobe_conf) return print_modprobe_conf(*session, log);

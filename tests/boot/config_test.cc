@@ -49,7 +49,7 @@ TEST_CASE("config: defaults and an empty file") {
 
 TEST_CASE("config: every error is file:line: what") {
     CHECK(errors_of("[gpu]\naddress = 01:00.0\nid = 1002:6818\ncolour = red\n") ==
-          "/etc/vfio-devices.ini:4: unknown key 'colour' in [gpu] (known: address, id)");
+          "/etc/vfio-devices.ini:4: unknown key 'colour' in [gpu] (known: address, id, allow_host_device)");
     CHECK(errors_of("[gpu]\nid = 1002:6818\n[gpu]\nid = 1002:6819\n") ==
           "/etc/vfio-devices.ini:3: section [gpu] appears twice");
     CHECK(errors_of("[gpu]\naddress = 1:0.0\nid = 1002:6818\n")
