@@ -68,14 +68,14 @@ B = build
 # library, and a layer may use only the layers before it. The link lines
 # below are the proof: vfio-bind, which goes into every initramfs, links
 # only the base and the boot-time layer.
-LAYERS := basic boot image generator bootloader check setup
+LAYERS := basic boot host image generator bootloader check setup
 layer_objs = $(patsubst src/%.cc,$(B)/src/%.o,$(wildcard src/$(1)/*.cc))
 lib = $(B)/lib$(1).a
 
 VFIO_BIND_LINK  := $(B)/initramfs/libboot.a $(B)/initramfs/libbasic.a
-INITRD_CHECK_LINK := $(foreach l,check bootloader generator image boot basic,$(call lib,$(l)))
-SETUP_LINK      := $(foreach l,setup bootloader generator boot basic,$(call lib,$(l)))
-ALL_LAYERS_LINK := $(foreach l,setup check bootloader generator image boot basic,$(call lib,$(l)))
+INITRD_CHECK_LINK := $(foreach l,check bootloader generator image host boot basic,$(call lib,$(l)))
+SETUP_LINK      := $(foreach l,setup bootloader generator host boot basic,$(call lib,$(l)))
+ALL_LAYERS_LINK := $(foreach l,setup check bootloader generator image host boot basic,$(call lib,$(l)))
 
 TOOLS := $(B)/vfio-bind $(B)/vfio-setup $(B)/vfio-initrd-check
 

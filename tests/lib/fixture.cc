@@ -55,6 +55,28 @@ void make_symlink(const std::string& target, const std::string& link) {
     fsys::create_symlink(target, link);
 }
 
+void add_block(const std::string& root, const std::string& name, const std::string& devno, const std::string& devdir,
+               const std::vector<std::string>& slaves) {
+    const std::string dir = root + "/sys/devices/" + devdir;
+    write_file(dir + "/dev", devno + "\n");
+    make_symlink("../../devices/" + devdir, root + "/sys/class/block/" + name);
+    make_symlink("../../devices/" + devdir, root + "/sys/dev/block/" + devno);
+    make_dirs(dir + "/slaves");
+    for (const auto& s : slaves) make_symlink("../../" + s, dir + "/slaves/" + s);
+}
+
+void add_netdev(const std::string& root, const std::string& name, const std::string& devdir,
+                const std::vector<std::string>& ports) {
+    const std::string dir = root + "/sys/devices/" + devdir;
+    write_file(dir + "/operstate", "up\n");
+    make_symlink("../../devices/" + devdir, root + "/sys/class/net/" + name);
+    const size_t net = devdir.find("/net/");
+    if (net != std::string::npos && devdir.compare(0, 8, "virtual/") != 0)
+        make_symlink("../../../" + devdir.substr(devdir.rfind('/', net - 1) + 1, net - devdir.rfind('/', net - 1) - 1),
+                     dir + "/device");
+    for (const auto& p : ports) make_symlink("../../" + p, dir + "/brif/" + p);
+}
+
 namespace {
 std::string hex(uint32_t v, int width) {
     char buf[16];

@@ -66,6 +66,18 @@ private:
 //              groups 1 and 2, nouveau/snd_hda_intel bound; boot VGA is 01:00.0
 //  shared_group: a GPU at 03:00.0 whose group 7 also holds a SATA controller 04:00.0
 FakeSysfs desktop(const std::string& root);
+
+// A block device as sysfs shows it: its directory /sys/devices/DEVDIR
+// ("pci0000:00/0000:3d:00.0/nvme/nvme0/nvme0n1", "virtual/block/dm-0"),
+// /sys/class/block/NAME and /sys/dev/block/DEVNO linking there, and slaves/
+// naming the devices below it (dm, md).
+void add_block(const std::string& root, const std::string& name, const std::string& devno, const std::string& devdir,
+               const std::vector<std::string>& slaves = {});
+// A network interface: /sys/class/net/NAME -> /sys/devices/DEVDIR, with a
+// device link to the PCI function in DEVDIR when there is one, and a
+// bridge's ports (brif/) when given.
+void add_netdev(const std::string& root, const std::string& name, const std::string& devdir,
+                const std::vector<std::string>& ports = {});
 FakeSysfs twin_nvidia(const std::string& root);
 FakeSysfs shared_group(const std::string& root);
 

@@ -10,12 +10,13 @@ allowed() {
     case $1 in
         basic) echo "basic" ;;
         boot) echo "basic boot" ;;
+        host) echo "basic boot host" ;;
         image) echo "basic image" ;;
         generator) echo "basic generator" ;;
         bootloader) echo "basic boot bootloader" ;;
-        check) echo "basic boot image generator bootloader check" ;;
-        setup) echo "basic boot generator bootloader setup" ;;
-        tools) echo "basic boot image generator bootloader check setup tools" ;;
+        check) echo "basic boot host image generator bootloader check" ;;
+        setup) echo "basic boot host generator bootloader setup" ;;
+        tools) echo "basic boot host image generator bootloader check setup tools" ;;
         *) echo "" ;;
     esac
 }

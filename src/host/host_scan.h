@@ -1,0 +1,24 @@
+// What this host needs to come up and be reached, found on the running
+// system (at image build time in each generator's hook, before vfio-bind's
+// run on the real root, and for vfio-setup and vfio-initrd-check): the
+// controllers of /, /usr, /boot and the ESP, of swap and the resume device,
+// through dm-crypt, LVM, md and multipath; the NIC of a network root (NFS,
+// CIFS, iSCSI, NBD) on the route to its server; the console framebuffer's GPU.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "basic/fs.h"
+#include "boot/host_needs.h"
+
+namespace vb {
+
+struct HostScan {
+    std::vector<HostNeed> needs;    // one per device (the first reason found), groups read from sysfs
+    std::vector<std::string> notes; // what could not be followed, said once each
+};
+
+HostScan scan_host_needs(const Fs& fs);
+
+} // namespace vb

@@ -1,0 +1,86 @@
+#include "host/mounts.h"
+
+#include <cctype>
+
+#include "basic/text.h"
+
+namespace vb {
+
+namespace {
+
+// mountinfo escapes blanks and backslashes in paths as octal (\040).
+std::string unescape(std::string_view s) {
+    std::string out;
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '\\' && i + 3 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1])) &&
+            std::isdigit(static_cast<unsigned char>(s[i + 2])) && std::isdigit(static_cast<unsigned char>(s[i + 3]))) {
+            out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 3)), nullptr, 8));
+            i += 3;
+        } else {
+            out += s[i];
+        }
+    }
+    return out;
+}
+
+std::vector<std::string> fields(std::string_view line) {
+    std::vector<std::string> out;
+    for (auto& f : split(line, ' '))
+        if (!f.empty()) out.push_back(f);
+    return out;
+}
+
+} // namespace
+
+std::vector<Mount> parse_mountinfo(std::string_view text) {
+    std::vector<Mount> out;
+    for (auto line : split_lines(text)) {
+        auto f = fields(line);
+        size_t dash = 6;
+        while (dash < f.size() && f[dash] != "-") ++dash;
+        if (dash + 2 >= f.size()) continue; // not a mountinfo line
+        Mount m;
+        m.point = unescape(f[4]);
+        m.dev = f[2];
+        m.fstype = f[dash + 1];
+        m.source = unescape(f[dash + 2]);
+        m.options = dash + 3 < f.size() ? f[dash + 3] : "";
+        out.push_back(std::move(m));
+    }
+    return out;
+}
+
+const Mount* find_mount(const std::vector<Mount>& mounts, const std::string& point) {
+    const Mount* found = nullptr;
+    for (const auto& m : mounts)
+        if (m.point == point) found = &m;
+    return found;
+}
+
+const Mount* mount_of(const std::vector<Mount>& mounts, const std::string& path) {
+    const Mount* best = nullptr;
+    for (const auto& m : mounts) {
+        bool under = m.point == "/" || path == m.point || starts_with(path, m.point + "/");
+        if (under && (!best || m.point.size() >= best->point.size())) best = &m;
+    }
+    return best;
+}
+
+std::vector<Swap> parse_swaps(std::string_view text) {
+    std::vector<Swap> out;
+    bool header = true;
+    for (auto line : split_lines(text)) {
+        if (header) {
+            header = false;
+            continue;
+        }
+        std::string l(line);
+        for (char& c : l)
+            if (c == '\t') c = ' ';
+        auto f = fields(l);
+        if (f.size() >= 2) out.push_back({unescape(f[0]), f[1] == "file"});
+    }
+    return out;
+}
+
+} // namespace vb

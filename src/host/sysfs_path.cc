@@ -1,0 +1,106 @@
+#include "host/sysfs_path.h"
+
+#include <cctype>
+
+#include "basic/text.h"
+
+namespace vb {
+
+namespace {
+
+constexpr int kMaxDepth = 16; // stacks are shallow; a loop in a fake tree must end
+
+bool is_pci_name(const std::string& s) {
+    // DDDD:BB:SS.F
+    if (s.size() != 12 || s[4] != ':' || s[7] != ':' || s[10] != '.') return false;
+    for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9, 11})
+        if (!std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
+    return true;
+}
+
+std::string base(const std::string& path) {
+    size_t s = path.rfind('/');
+    return s == std::string::npos ? path : path.substr(s + 1);
+}
+
+void block(const Fs& fs, const std::string& name, Followed& out, int depth) {
+    if (depth > kMaxDepth) return;
+    const std::string dir = "/sys/class/block/" + name;
+    if (auto slaves = fs.list_dir(dir + "/slaves"); slaves && !slaves->empty()) {
+        for (const auto& s : *slaves) block(fs, s, out, depth + 1);
+        return;
+    }
+    auto link = fs.read_link(dir);
+    if (!link) {
+        out.unknown.push_back(name + " (not in /sys/class/block)");
+        return;
+    }
+    if (auto pci = pci_in_path(*link)) {
+        out.pci.insert(*pci);
+        return;
+    }
+    if (link->find("/session") != std::string::npos || starts_with(name, "nbd")) {
+        out.network = true; // iSCSI, NBD: the disk is reached over the network
+        return;
+    }
+    if (link->find("/virtual/") != std::string::npos && !starts_with(name, "nvme")) return; // loop, zram, ram
+    out.unknown.push_back(name + " (" + *link + ")");
+}
+
+void netdev(const Fs& fs, const std::string& ifname, Followed& out, int depth) {
+    if (depth > kMaxDepth) return;
+    const std::string dir = "/sys/class/net/" + ifname;
+    if (auto dev = fs.read_link(dir + "/device")) {
+        if (auto pci = pci_in_path(*dev)) out.pci.insert(*pci);
+        else out.unknown.push_back(ifname + " (" + *dev + ")");
+        return;
+    }
+    std::vector<std::string> lower;
+    if (auto ports = fs.list_dir(dir + "/brif")) lower = *ports; // a bridge's ports
+    if (auto slaves = fs.read(dir + "/bonding/slaves", 4096))
+        for (const auto& s : split(trim(*slaves), ' '))
+            if (!s.empty()) lower.push_back(s);
+    if (auto entries = fs.list_dir(dir))
+        for (const auto& e : *entries)
+            if (starts_with(e, "lower_")) lower.push_back(e.substr(6)); // VLAN, macvlan
+    if (lower.empty() && ifname != "lo") out.unknown.push_back(ifname + " (no device below it)");
+    for (const auto& l : lower) netdev(fs, l, out, depth + 1);
+}
+
+} // namespace
+
+std::optional<PciAddress> pci_in_path(const std::string& path) {
+    std::optional<PciAddress> last;
+    for (const auto& c : split(path, '/'))
+        if (is_pci_name(c))
+            if (auto a = parse_pci_address(c)) last = *a;
+    return last;
+}
+
+Followed follow_block(const Fs& fs, const std::string& name_or_devno) {
+    Followed out;
+    std::string name = name_or_devno;
+    if (name.find(':') != std::string::npos) {
+        auto link = fs.read_link("/sys/dev/block/" + name);
+        if (!link) {
+            out.unknown.push_back("block device " + name + " (not in /sys/dev/block)");
+            return out;
+        }
+        name = base(*link);
+    }
+    block(fs, name, out, 0);
+    return out;
+}
+
+std::string block_name(const Fs& fs, const std::string& dev_path) {
+    if (auto link = fs.read_link(dev_path)) return base(*link); // /dev/disk/by-*, /dev/mapper/x, /dev/vg/lv
+    return base(dev_path);
+}
+
+Followed follow_netdev(const Fs& fs, const std::string& ifname) {
+    Followed out;
+    netdev(fs, ifname, out, 0);
+    return out;
+}
+
+} // namespace vb
