@@ -74,6 +74,17 @@ install() {
         derror "vfio-bind: ********************************************************"
     fi
 
+    # The devices this host needs to boot (its disks' controllers, a network
+    # root's NIC, the console), found now with its disks mounted: vfio-bind
+    # never claims them, nor their IOMMU groups.
+    local setup=${VFIO_BIND_SETUP:-/usr/sbin/vfio-setup} record="$DRACUT_TMPDIR/vfio-bind-host-devices"
+    if "$setup" host-devices > "$record" 2> "$err"; then
+        inst_simple "$record" /etc/vfio-bind/host-devices
+    else
+        dwarning "vfio-bind: cannot record the devices the host needs ($setup host-devices: $(head -n1 "$err")):"
+        dwarning "vfio-bind: nothing keeps a config entry from claiming them at boot"
+    fi
+
     if dracut_module_included "systemd"; then
         inst_simple "$moddir/vfio-bind-initrd.service" "$systemdsystemunitdir/vfio-bind-initrd.service"
         $SYSTEMCTL -q --root "$initdir" add-wants sysinit.target vfio-bind-initrd.service

@@ -135,8 +135,8 @@ bool is_modprobe_d(const std::string& name) {
 }
 
 bool wanted_data(const std::string& name) {
-    return name == kImageConfig || name == kImageModprobe || name == kModulesTxt || name == kInitTopOrder ||
-           name == kMkinitcpioConfig || name == "init" || is_modprobe_d(name);
+    return name == kImageConfig || name == kImageModprobe || name == kImageHostNeeds || name == kModulesTxt ||
+           name == kInitTopOrder || name == kMkinitcpioConfig || name == "init" || is_modprobe_d(name);
 }
 
 void note_entry(ImageContents& c, const std::string& name) {
@@ -168,7 +168,9 @@ IntegrationVerdict check_integration_layout(Generator g, const ImageContents& c)
 }
 
 bool layout_complete(const ImageContents& c) {
-    if (!c.data.count(kImageConfig) || !c.data.count(kImageModprobe) || !has_binary(c)) return false;
+    if (!c.data.count(kImageConfig) || !c.data.count(kImageModprobe) || !c.data.count(kImageHostNeeds) ||
+        !has_binary(c))
+        return false;
     if (c.data.count(kModulesTxt)) return has(c, kUnit) || c.dracut_hook;
     if (has(c, kInitramfsConf)) return c.data.count(kInitTopOrder) && has(c, kInitramfsToolsScript);
     return c.data.count(kMkinitcpioConfig) && c.data.count("init") && (has(c, kMkinitcpioHook) || unit_enabled(c));

@@ -17,6 +17,7 @@ namespace vb {
 
 inline constexpr const char* kImageConfig = "etc/vfio-devices.ini";
 inline constexpr const char* kImageModprobe = "etc/modprobe.d/vfio-bind.conf";
+inline constexpr const char* kImageHostNeeds = "etc/vfio-bind/host-devices"; // boot/host_needs.h
 inline constexpr const char* kInitramfsToolsScript = "scripts/init-top/00-vfio-bind";
 
 // What one pass over an image collected: every name (with /usr merged), the

@@ -9,6 +9,7 @@
 #include "basic/read_limits.h"
 #include "basic/text.h"
 #include "boot/config.h"
+#include "boot/host_needs.h"
 #include "boot/kmod.h"
 #include "boot/modprobe_conf.h"
 #include "boot/plan.h"
@@ -21,6 +22,7 @@
 #include "check/module_files.h"
 #include "generator/generator.h"
 #include "generator/mkinitcpio.h"
+#include "host/host_scan.h"
 #include "image/initramfs.h"
 #include "image/uki.h"
 
@@ -44,6 +46,8 @@ struct Context {
     std::optional<Plan> plan;
     // The generator this machine rebuilds its images with: every fix uses it.
     std::optional<MachineGenerator> generator;
+    // What the host needs to boot, found now (vfio-bind refuses it).
+    HostScan host;
 
     void add(Severity s, const std::string& kver, const std::string& what, std::vector<std::string> fix = {},
              std::string fix_text = {}) {
@@ -69,6 +73,8 @@ Context make_context(const Fs& fs, std::vector<Finding>& findings) {
     c.config_text = *text;
     auto cfg = parse_config(*text, kDefaultConfigPath);
     if (cfg) c.config = *cfg;
+    c.host = scan_host_needs(fs);
+    if (c.config) c.config->host_needs = c.host.needs;
     return c;
 }
 
@@ -249,8 +255,35 @@ bool check_integration(const ImageCheck& ic) {
     return v.present;
 }
 
+// The record of what the host needs: every device the host needs now must be
+// in it (a device recorded but not here is ignored at boot, like one from the
+// machine the image was built on).
+void check_host_record(const ImageCheck& ic) {
+    auto rec = ic.scan.data.find(kImageHostNeeds);
+    if (rec == ic.scan.data.end()) {
+        ic.problem(ic.path() + " lacks /" + std::string(kImageHostNeeds) +
+                   " (the devices the host needs, which vfio-bind must never claim): made by an older vfio-bind");
+        return;
+    }
+    auto recorded = parse_host_needs(rec->second, "/" + std::string(kImageHostNeeds));
+    if (!recorded) {
+        ic.problem(ic.path() + ": " + recorded.error().message);
+        return;
+    }
+    std::string missing;
+    for (const auto& n : ic.c.host.needs) {
+        bool found = false;
+        for (const auto& r : *recorded) found |= r.address == n.address && r.id == n.id;
+        if (!found) missing += (missing.empty() ? "" : ", ") + n.str();
+    }
+    if (!missing.empty())
+        ic.problem(ic.path() + " does not record " + missing +
+                   " among the devices the host needs (built elsewhere, or before the disks changed)");
+}
+
 // The config and the modprobe.d snippet the image carries, against the machine's.
 void check_config_copies(const ImageCheck& ic) {
+    check_host_record(ic);
     const ImageContents& scan = ic.scan;
     auto cfg = scan.data.find(kImageConfig);
     if (cfg == scan.data.end()) ic.problem(ic.path() + " lacks /etc/vfio-devices.ini");
@@ -396,8 +429,15 @@ void check_machine(Context& c, const CheckOptions& opts) {
         if (!devices) {
             c.add(Severity::warning, "", "cannot list PCI devices: " + devices.error().message);
         } else {
-            for (const auto& r : make_plan(*c.config, *devices).refused)
-                c.add(Severity::warning, "", r.subject + ": " + r.reason);
+            for (const auto& r : make_plan(*c.config, *devices).refused) {
+                if (r.host_need)
+                    c.add(Severity::problem, "", r.subject + ": " + r.reason, {},
+                          "vfio-bind refuses it at boot; remove the entry that names it from " +
+                              std::string(kDefaultConfigPath));
+                else c.add(Severity::warning, "", r.subject + ": " + r.reason);
+            }
+            for (const auto& n : c.host.notes)
+                c.add(Severity::warning, "", "which devices the host needs is not fully known: " + n);
         }
     }
     bool installed = false;

@@ -6,6 +6,7 @@
 #include "boot/iommu.h"
 #include "boot/scan.h"
 #include "bootloader/cmdline_plan.h"
+#include "host/host_scan.h"
 #include "setup/config_edit.h"
 
 namespace vb {
@@ -50,6 +51,8 @@ Result<LoadedConfig> load_config(const Fs& fs) {
     lc.exists = true;
     lc.text = std::move(*text);
     lc.config = std::move(*config);
+    // vfio-bind refuses what the host needs; vfio-setup says so before any reboot.
+    lc.config.host_needs = scan_host_needs(fs).needs;
     return lc;
 }
 
@@ -126,6 +129,7 @@ Result<ConfigChange> plan_add(const Fs& fs, const std::string& address, const Ad
     // Would vfio-bind claim it at boot? Its own plan decides, refusals and all.
     auto edited = parse_config(change.after, kDefaultConfigPath);
     if (!edited) return edited.error();
+    edited->host_needs = scan_host_needs(fs).needs;
     Plan plan = make_plan(*edited, *devices);
     for (const auto& r : plan.refused)
         if (auto a = parse_pci_address(r.subject); a && a->same_slot(*addr))

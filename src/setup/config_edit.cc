@@ -9,12 +9,6 @@ namespace vb {
 
 namespace {
 
-std::string join(const std::vector<std::string_view>& lines, size_t from, size_t to) {
-    std::string out;
-    for (size_t i = from; i < to; i++) out += lines[i];
-    return out;
-}
-
 // Classified as config.cc's reader sees them (it trims every line first).
 bool is_blank(std::string_view l) { return trim(l).empty(); }
 bool is_comment(std::string_view l) {

@@ -7,6 +7,8 @@
 
 #include "basic/json.h"
 #include "boot/iommu.h"
+#include "boot/plan.h"
+#include "host/host_scan.h"
 #include "setup/pci_ids.h"
 
 namespace vb {
@@ -31,6 +33,7 @@ std::string line_of(const ListedFunction& f) {
     std::string s = d.address.str() + " " + pci_class_name(d.class_code) + " [" + hex4(d.class_code >> 8) +
                     "]: " + name_of(f) + " (driver: " + (d.driver.empty() ? "none" : d.driver) + ")";
     if (d.boot_vga) s += " boot VGA: the host console";
+    if (!f.host_need.empty()) s += "\n      vfio-bind refuses it: it " + f.host_need.substr(0, f.host_need.find(';'));
     return s;
 }
 
@@ -50,6 +53,9 @@ void function_json(JsonWriter& j, const ListedFunction& f) {
     if (d.iommu_group) j.value(*d.iommu_group);
     else j.null();
     j.key("boot_vga").value(d.boot_vga);
+    j.key("host_need");
+    if (f.host_need.empty()) j.null();
+    else j.value(f.host_need);
     j.end_object();
 }
 
@@ -64,8 +70,11 @@ Result<GpuList> list_gpus(const Fs& fs) {
     std::set<VendorDevice> ids;
     for (const auto& d : *devices) ids.insert({d.vendor, d.device});
     const PciNames names = lookup_pci_names(fs, ids);
+    Config host; // only what the host needs: vfio-bind refuses that whatever the config says
+    host.host_needs = scan_host_needs(fs).needs;
     auto listed = [&](const PciDevice& d) {
-        return ListedFunction{d, names.vendor(d.vendor), names.device(d.vendor, d.device)};
+        return ListedFunction{d, names.vendor(d.vendor), names.device(d.vendor, d.device),
+                              host_need_reason(host, d, false)};
     };
     std::map<int, std::vector<const PciDevice*>> by_group;
     for (const auto& d : *devices)

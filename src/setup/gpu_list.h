@@ -14,6 +14,7 @@ namespace vb {
 struct ListedFunction {
     PciDevice device;
     std::string vendor_name, device_name; // from pci.ids; empty when unknown
+    std::string host_need;                // why vfio-bind refuses it for the host, or ""
 };
 
 struct ListedGroup {

@@ -7,6 +7,7 @@
 
 #include "basic/unified_diff.h"
 #include "bootloader/cmdline_plan.h"
+#include "host/host_scan.h"
 #include "setup/config_change.h"
 #include "setup/gpu_list.h"
 #include "setup/initramfs_setup.h"
@@ -43,6 +44,9 @@ const char* kUsage =
     "                                 QEMU -device options (or libvirt <hostdev>) for the configured devices\n"
     "  status                         live state: drivers, groups, /dev/vfio, IOMMU, interrupt remapping,\n"
     "                                 boot framebuffers (exit 1 on any problem)\n"
+    "  host-devices [--output FILE]   the PCI devices the host needs to boot (root, /boot, /usr, swap and\n"
+    "                                 resume disks, a network root's NIC, the console), which vfio-bind\n"
+    "                                 never claims; the initramfs hooks record them in the image\n"
     "\n"
     "  --root DIR    treat DIR as / (commands are then printed, never run)\n"
     "  -h, --help    this text\n"
@@ -295,6 +299,24 @@ int status(const vb::Fs& fs, const std::vector<std::string>& args) {
 
 } // namespace
 
+int host_devices(vb::Fs& fs, const std::vector<std::string>& args) {
+    std::string output;
+    for (size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--output" && i + 1 < args.size()) output = args[++i];
+        else return fail("host-devices: unknown argument '" + args[i] + "'", 2);
+    }
+    vb::HostScan scan = vb::scan_host_needs(fs);
+    std::string text = vb::format_host_needs(scan.needs);
+    for (const auto& n : scan.notes) text += "# not followed: " + n + "\n";
+    if (output.empty()) {
+        std::fputs(text.c_str(), stdout);
+        return 0;
+    }
+    if (vb::Status s = fs.make_parent_dirs(output); !s) return fail(s.error().message);
+    if (vb::Status s = fs.replace_file(output, text); !s) return fail(s.error().message);
+    return 0;
+}
+
 int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
     std::string root = "/";
@@ -328,5 +350,6 @@ int main(int argc, char** argv) {
     if (cmd == "qemu-args") return qemu_args(fs, rest);
     if (cmd == "status") return status(fs, rest);
     if (cmd == "initramfs") return initramfs(fs, rest);
+    if (cmd == "host-devices") return host_devices(fs, rest);
     return fail("unknown command '" + cmd + "' (try --help)", 2);
 }

@@ -36,7 +36,7 @@ build() {
     local gen=$1 comp=$2 out=$3 d
     case $gen in
         dracut)
-            VFIO_BIND_CONFIG=$CONF VFIO_BIND_BINARY=$BUILD/vfio-bind dracutbasedir=$DRACUT_BASE \
+            VFIO_BIND_CONFIG=$CONF VFIO_BIND_BINARY=$BUILD/vfio-bind VFIO_BIND_SETUP=$BUILD/vfio-setup dracutbasedir=$DRACUT_BASE \
                 dracut --conf /dev/null --confdir "$WORK/dracut-conf.d" --tmpdir "$WORK" --no-hostonly \
                 --add vfio-bind --compress "$comp" --kver "$KVER" --force "$out"
             ;;
@@ -47,7 +47,7 @@ build() {
             : > "$d/modules"
             cp "$REPO/initramfs-tools/hooks/vfio-bind" "$d/hooks/"
             cp "$REPO/initramfs-tools/scripts/init-top/00-vfio-bind" "$d/scripts/init-top/"
-            VFIO_BIND_CONFIG=$CONF VFIO_BIND_BINARY=$BUILD/vfio-bind mkinitramfs -d "$d" -o "$out" "$KVER"
+            VFIO_BIND_CONFIG=$CONF VFIO_BIND_BINARY=$BUILD/vfio-bind VFIO_BIND_SETUP=$BUILD/vfio-setup mkinitramfs -d "$d" -o "$out" "$KVER"
             ;;
         mkinitcpio)
             d=$WORK/mkinitcpio-$comp.conf
@@ -55,7 +55,7 @@ build() {
             # image) and what needs Arch's kbd tools.
             printf 'MODULES=()\nHOOKS=(base vfio-bind udev modconf kms keyboard block filesystems fsck)\nCOMPRESSION="%s"\n' \
                 "$comp" > "$d"
-            (cd "$MK_TREE" && VFIO_BIND_CONFIG=$CONF VFIO_BIND_BINARY=$BUILD/vfio-bind \
+            (cd "$MK_TREE" && VFIO_BIND_CONFIG=$CONF VFIO_BIND_BINARY=$BUILD/vfio-bind VFIO_BIND_SETUP=$BUILD/vfio-setup \
                 vm_mk_run ./mkinitcpio -k "$KVER" -c "$d" -g "$out" -D "$WORK/mk-override" -D "$MK_TREE" -D "$REPO/mkinitcpio")
             # No image at all is a failure; its warnings (missing firmware) are not.
             [ -s "$out" ]

@@ -66,6 +66,7 @@ TEST_CASE("each missing piece is named") {
         {"usr/sbin/vfio-bind", "lacks /usr/sbin/vfio-bind"},
         {"etc/vfio-devices.ini", "lacks /etc/vfio-devices.ini"},
         {"etc/modprobe.d/vfio-bind.conf", "lacks /etc/modprobe.d/vfio-bind.conf"},
+        {"etc/vfio-bind/host-devices", "lacks /etc/vfio-bind/host-devices (the devices the host needs"},
         {"sysinit.target.wants", "has vfio-bind-initrd.service but nothing starts it"},
         {"vfio-pci-core.ko", "lacks the module vfio-pci-core.ko"},
         {"irqbypass.ko", "lacks the module irqbypass.ko"},
@@ -327,4 +328,24 @@ TEST_CASE("an ids= that takes only a device the config does not name is a warnin
                   f.what.find("0000:02:00.0 (10de:1b80) before vfio-bind decides, which the config does not claim") !=
                       std::string::npos);
     CHECK(warned);
+}
+
+TEST_CASE("the devices the host needs: an image that does not record them, a config that names them") {
+    Machine m;
+    FakeSysfs(m.dir.path()).add({"0000:00:06.0", 0x1af4, 0x1001, 0x010000, 3, "virtio-pci"});
+    add_block(m.dir.path(), "vda1", "254:1", "pci0000:00/0000:00:06.0/virtio2/block/vda/vda1");
+    write_file(m.dir / "proc/self/mountinfo", "21 1 254:1 / / rw - ext4 /dev/vda1 rw\n");
+    m.image("boot/initrd.img-" + V, image_of(good_files())); // its record names nothing
+    auto p = problems(m.check());
+    CHECK(any_contains(p, "does not record 0000:00:06.0 (storage: / (ext4 on /dev/vda1)) among the devices the host "
+                          "needs (built elsewhere, or before the disks changed) -- fix: dracut -f --kver " +
+                              V));
+    // Recorded: good. Then a config entry for the disk is refused at boot, and said now.
+    vb::HostNeed need{*vb::parse_pci_address("0000:00:06.0"), "1af4:1001", "storage", "/ (ext4 on /dev/vda1)", {}};
+    m.image("boot/initrd.img-" + V,
+            image_of(with_file(good_files(), {"etc/vfio-bind/host-devices", vb::format_host_needs({need})})));
+    CHECK(problems(m.check()).empty());
+    write_file(m.dir / "etc/vfio-devices.ini", kConfig + "[typo]\nid = 1af4:1001\n");
+    p = problems(m.check());
+    CHECK(any_contains(p, "0000:00:06.0: 1af4:1001 is needed by the host (storage: / (ext4 on /dev/vda1))"));
 }

@@ -39,11 +39,16 @@ ln -s "/lib/modules/$KVER" "$R/lib/modules/$KVER"
 cp "$B/vfio-bind" "$R/usr/sbin/vfio-bind"
 echo 12 >"$R/etc/debian_version"
 printf 'processor\t: 0\nvendor_id\t: AuthenticAMD\n\n' >"$R/proc/cpuinfo"
+# Its root on a virtual disk: no PCI device the host needs.
+mkdir -p "$R/proc/self" "$R/sys/devices/virtual/block/loop0" "$R/sys/dev/block" "$R/sys/class/block"
+echo "21 1 7:0 / / rw - ext4 /dev/loop0 rw" >"$R/proc/self/mountinfo"
+ln -s ../../devices/virtual/block/loop0 "$R/sys/dev/block/7:0"
+ln -s ../../devices/virtual/block/loop0 "$R/sys/class/block/loop0"
 printf '[radeon]\nid = 1002:5159\n' >"$R/etc/vfio-devices.ini"
 
 # image OUT COMPRESSION DRACUT-MODULES
 image() {
-    VFIO_BIND_CONFIG=$R/etc/vfio-devices.ini VFIO_BIND_BINARY=$B/vfio-bind dracutbasedir=$BASE \
+    VFIO_BIND_CONFIG=$R/etc/vfio-devices.ini VFIO_BIND_BINARY=$B/vfio-bind VFIO_BIND_SETUP=$B/vfio-setup dracutbasedir=$BASE \
         dracut --conf /dev/null --confdir "$T/conf.d" --tmpdir "$T" --no-hostonly --no-hostonly-cmdline \
         --kver "$KVER" -m "$3" --no-early-microcode --compress "$2" --force "$1" >"$T/dracut.log" 2>&1 ||
         { ko "dracut $2 ($3) failed"; cat "$T/dracut.log"; return 1; }

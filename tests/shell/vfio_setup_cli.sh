@@ -127,6 +127,23 @@ expect "initramfs disable deletes it" 0 "" -- "$BIN" --root "$A" initramfs disab
 if [ -e "$A/etc/mkinitcpio.conf.d/vfio-bind.conf" ]; then ko "the drop-in is still there"; else ok "the drop-in is gone"; fi
 expect "initramfs status: back to not running vfio-bind" 1 "do NOT run vfio-bind" -- "$BIN" --root "$A" initramfs status
 
+# host-devices: the root disk's controller shares group 7 with a GPU
+H=$T/hostroot
+add_dev "$H" 0000:00:02.0 8086 3e92 030000 0 i915 1
+add_dev "$H" 0000:03:00.0 1002 67df 030000 7 amdgpu 0
+add_dev "$H" 0000:04:00.0 1b21 0612 010601 7 ahci 0
+sda2=devices/pci0000:00/0000:04:00.0/ata1/host0/target0:0:0/0:0:0:0/block/sda/sda2
+mkdir -p "$H/sys/$sda2" "$H/sys/class/block" "$H/sys/dev/block" "$H/proc/self" "$H/etc"
+ln -s "../../$sda2" "$H/sys/class/block/sda2"
+ln -s "../../$sda2" "$H/sys/dev/block/8:2"
+echo "21 1 8:2 / / rw,relatime - xfs /dev/sda2 rw" >"$H/proc/self/mountinfo"
+expect "host-devices: the root disk's controller" 0 "^0000:04:00.0 1b21:0612 storage: / (xfs on /dev/sda2)$" -- "$BIN" --root "$H" host-devices
+expect "host-devices --output writes the record" 0 "" -- "$BIN" --root "$H" host-devices --output /run/vfio-bind/host-devices
+if grep -q "^0000:04:00.0 1b21:0612 storage: " "$H/run/vfio-bind/host-devices"; then ok "the record is there"; else ko "no record"; fi
+expect "list: vfio-bind refuses the GPU that shares the root disk's group" 0 "vfio-bind refuses it: it shares IOMMU group 7 with 0000:04:00.0 (storage: / (xfs on /dev/sda2)), which the host needs" -- "$BIN" --root "$H" list
+expect "add: refused before any reboot, with the key that allows it" 1 "which the host needs; if that is meant, set 'allow_host_device = yes' in the entry" -- "$BIN" --root "$H" add 03:00.0
+if [ -e "$H/etc/vfio-devices.ini" ]; then ko "the refused add wrote the config"; else ok "the refused add wrote nothing"; fi
+
 # cmdline enable/disable on a copy of the Debian 12 fixture
 D=$T/debian
 cp -a "$SRC/tests/fixtures/bootloaders/debian12" "$D"

@@ -62,7 +62,7 @@ vm_image() {
             export VBT_LATE_BINARY=$BUILD/vfio-bind VBT_LATE_CONFIG=$conf
             ;;
     esac
-    VFIO_BIND_CONFIG=$conf VFIO_BIND_BINARY=$BUILD/vfio-bind dracutbasedir=$DRACUT_BASE \
+    VFIO_BIND_CONFIG=$conf VFIO_BIND_BINARY=$BUILD/vfio-bind VFIO_BIND_SETUP=$BUILD/vfio-setup dracutbasedir=$DRACUT_BASE \
         dracut --conf /dev/null --confdir "$WORK/dracut-conf.d" --tmpdir "$WORK" \
         --no-hostonly --no-hostonly-cmdline --kver "$KVER" -m "$mods" \
         --add-drivers "radeon snd-hda-intel" --no-early-microcode --no-compress \
@@ -102,7 +102,7 @@ vm_image_itools() {
         cp "$REPO/initramfs-tools/hooks/vfio-bind" "$d/hooks/"
         cp "$REPO/initramfs-tools/scripts/init-top/00-vfio-bind" "$d/scripts/init-top/"
     fi
-    VFIO_BIND_CONFIG=$conf VFIO_BIND_BINARY=$BUILD/vfio-bind VBT_REPORT=$REPO/tests/vm/dracut-test-module/vbt-report.sh \
+    VFIO_BIND_CONFIG=$conf VFIO_BIND_BINARY=$BUILD/vfio-bind VFIO_BIND_SETUP=$BUILD/vfio-setup VBT_REPORT=$REPO/tests/vm/dracut-test-module/vbt-report.sh \
         mkinitramfs -d "$d" -o "$out" "$KVER"
 }
 
@@ -162,7 +162,7 @@ vm_image_mk() {
     printf 'MODULES=(radeon snd_hda_intel)\nBINARIES=()\nFILES=()\nHOOKS=(%s)\nCOMPRESSION="cat"\n' "$hooks" > "$c"
     (
         cd "$MK_TREE" || exit 1
-        export VFIO_BIND_CONFIG=$conf VFIO_BIND_BINARY=$BUILD/vfio-bind \
+        export VFIO_BIND_CONFIG=$conf VFIO_BIND_BINARY=$BUILD/vfio-bind VFIO_BIND_SETUP=$BUILD/vfio-setup \
             VFIO_BIND_UNIT=$REPO/dracut-module/vfio-bind-initrd.service \
             VBT_REPORT=$REPO/tests/vm/dracut-test-module/vbt-report.sh \
             VBT_UNIT=$REPO/tests/vm/mkinitcpio-test/vbt-report.service
