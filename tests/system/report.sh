@@ -4,6 +4,9 @@
 #   pid1 PATH | dev ADDR VENDOR:DEVICE DRIVER GROUP | vfio NODE
 #   unit NAME ACTIVE-STATE EXIT-STATUS | journal LINE | kmsg LINE
 #   setup LINE / setup-rc N | check LINE / check-rc N
+#   next LINE / next-rc N: what /etc/vfio-systest/next.sh (if any) printed;
+#   the test puts there what the admin does next on this machine, and the
+#   check after it (check2 LINE / check2-rc N).
 out=/dev/ttyS1
 udevadm settle --timeout=120 2>/dev/null
 {
@@ -40,6 +43,17 @@ udevadm settle --timeout=120 2>/dev/null
     rc=$?
     sed 's/^/check /' /run/check.out
     echo "check-rc $rc"
+    if [ -x /etc/vfio-systest/next.sh ]; then
+        /etc/vfio-systest/next.sh > /run/next.out 2>&1
+        rc=$?
+        rm -f /etc/vfio-systest/next.sh
+        sed 's/^/next /' /run/next.out
+        echo "next-rc $rc"
+        vfio-initrd-check > /run/check.out 2>&1
+        rc=$?
+        sed 's/^/check2 /' /run/check.out
+        echo "check2-rc $rc"
+    fi
     echo "SYSTEST-END"
 } > "$out" 2>&1
 sync
