@@ -3,10 +3,10 @@
 #include <cstdint>
 #include <map>
 
+#include "basic/mounts.h"
 #include "basic/read_limits.h"
 #include "basic/text.h"
 #include "boot/pci.h"
-#include "host/mounts.h"
 #include "host/sysfs_path.h"
 
 namespace vb {

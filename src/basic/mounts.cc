@@ -1,4 +1,4 @@
-#include "host/mounts.h"
+#include "basic/mounts.h"
 
 #include <cctype>
 
@@ -30,12 +30,17 @@ std::vector<std::string> fields(std::string_view line) {
     return out;
 }
 
+std::string_view content(std::string_view line) {
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+    return line;
+}
+
 } // namespace
 
 std::vector<Mount> parse_mountinfo(std::string_view text) {
     std::vector<Mount> out;
     for (auto line : split_lines(text)) {
-        auto f = fields(line);
+        auto f = fields(content(line));
         size_t dash = 6;
         while (dash < f.size() && f[dash] != "-") ++dash;
         if (dash + 2 >= f.size()) continue; // not a mountinfo line
