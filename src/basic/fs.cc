@@ -218,6 +218,17 @@ Status DiskFs::remove(const std::string& path) {
     return {};
 }
 
+Status DiskFs::write_new(const std::string& path, std::string_view data) {
+    const std::string p = host_path(path);
+    UniqueFd fd(::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (!fd) return errno_error(errno, "cannot create", p);
+    ssize_t n = ::write(fd.get(), data.data(), data.size());
+    if (n < 0) return errno_error(errno, "cannot write", p);
+    if (static_cast<size_t>(n) != data.size()) return make_error(EIO, "short write to " + p);
+    if (int e = fd.close()) return errno_error(e, "cannot write", p);
+    return {};
+}
+
 Status DiskFs::make_parent_dirs(const std::string& path) {
     const std::string p = host_path(path);
     for (size_t slash = p.find('/', 1); slash != std::string::npos; slash = p.find('/', slash + 1)) {

@@ -54,6 +54,9 @@ public:
     // Like write(), but gives up after timeout_ms: unbinding a driver can block
     // forever in the kernel, and a boot must never wait on it.
     virtual Status write_bounded(const std::string& path, std::string_view data, int timeout_ms) = 0;
+    // Creates (or truncates) `path` and writes `data` in one write(2): what
+    // efivarfs needs, where a variable is set by one write of its whole value.
+    virtual Status write_new(const std::string& path, std::string_view data) = 0;
 
     // Replace a regular file atomically (temp file in the same directory, fsync,
     // rename), keeping its mode and owner. If `backup_suffix` is not empty and
@@ -85,6 +88,7 @@ public:
     bool is_dir(const std::string& path) const override;
     Status write(const std::string& path, std::string_view data) override;
     Status write_bounded(const std::string& path, std::string_view data, int timeout_ms) override;
+    Status write_new(const std::string& path, std::string_view data) override;
     Status replace_file(const std::string& path, std::string_view data, const std::string& backup_suffix = "") override;
     Status remove(const std::string& path) override;
     Status make_parent_dirs(const std::string& path) override;

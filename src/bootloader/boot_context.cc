@@ -27,6 +27,26 @@ std::string utf16_to_ascii(std::string_view d) {
     return out;
 }
 
+std::string ascii_to_utf16(std::string_view text) {
+    std::string out;
+    for (char c : text) {
+        out += c;
+        out += '\0';
+    }
+    return out + std::string(2, '\0');
+}
+
+Status write_efi_variable(Fs& fs, const std::string& name, EfiVendor vendor, std::string_view data) {
+    const char attributes[4] = {0x07, 0, 0, 0}; // NON_VOLATILE | BOOTSERVICE_ACCESS | RUNTIME_ACCESS
+    return fs.write_new(efi_variable_path(name, vendor), std::string(attributes, 4) + std::string(data));
+}
+
+Status remove_efi_variable(Fs& fs, const std::string& name, EfiVendor vendor) {
+    const std::string p = efi_variable_path(name, vendor);
+    if (!fs.exists(p)) return {};
+    return fs.remove(p);
+}
+
 BootContext read_boot_context(const Fs& fs) {
     BootContext ctx;
     ctx.loader_info = utf16_to_ascii(read_efi_variable(fs, "LoaderInfo", EfiVendor::LoaderInterface));

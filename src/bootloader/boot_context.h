@@ -25,5 +25,12 @@ std::string read_efi_variable(const Fs& fs, const std::string& name, EfiVendor v
 std::string efi_variable_path(const std::string& name, EfiVendor vendor);
 // UTF-16LE up to the first NUL, non-ASCII as '?': for messages and matching.
 std::string utf16_to_ascii(std::string_view data);
+// ASCII as UTF-16LE with its terminating NUL, as the Boot Loader Interface
+// stores entry ids.
+std::string ascii_to_utf16(std::string_view text);
+// Sets a variable (non-volatile, boot and runtime access) in one write of
+// its attributes and data, as efivarfs wants; removes it.
+Status write_efi_variable(Fs& fs, const std::string& name, EfiVendor vendor, std::string_view data);
+Status remove_efi_variable(Fs& fs, const std::string& name, EfiVendor vendor);
 
 } // namespace vb

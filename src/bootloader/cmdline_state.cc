@@ -17,13 +17,50 @@ StateFile* CmdlineState::find(const std::string& path) {
     return nullptr;
 }
 
+void put_line(std::string& out, const std::string& key, const std::string& value) { out += key + " " + value + "\n"; }
+
+void put_blob(std::string& out, const std::string& key, std::string_view bytes) {
+    out += key + " " + std::to_string(bytes.size()) + "\n";
+    out.append(bytes);
+    out += "\n";
+}
+
+bool StateReader::line(const char* key, std::string* value) {
+    size_t nl = t_.find('\n', i_);
+    std::string k = std::string(key) + " ";
+    if (nl == std::string_view::npos || t_.compare(i_, k.size(), k) != 0) return false;
+    *value = std::string(t_.substr(i_ + k.size(), nl - i_ - k.size()));
+    i_ = nl + 1;
+    return true;
+}
+
+bool StateReader::blob(const char* key, std::string* value) {
+    std::string len;
+    if (!line(key, &len) || len.empty() || len.size() > 12) return false;
+    for (char c : len)
+        if (c < '0' || c > '9') return false;
+    size_t n = std::stoul(len);
+    if (i_ + n >= t_.size() || t_[i_ + n] != '\n') return false;
+    *value = std::string(t_.substr(i_, n));
+    i_ += n + 1;
+    return true;
+}
+
+bool StateReader::next_is(const char* key) const {
+    std::string k = std::string(key) + " ";
+    return t_.compare(i_, k.size(), k) == 0;
+}
+
 std::string format_state(const CmdlineState& s) {
     std::string out = kMagic;
     for (const auto& f : s.files) {
-        out += "file " + f.path + "\nbackend " + f.backend + "\nexisted " + (f.existed ? "1" : "0") + "\n";
-        out += "added " + join_cmdline(f.added) + "\nremoved " + join_cmdline(f.removed) + "\n";
-        out += "original " + std::to_string(f.original.size()) + "\n" + f.original + "\n";
-        out += "written " + std::to_string(f.written.size()) + "\n" + f.written + "\n";
+        put_line(out, "file", f.path);
+        put_line(out, "backend", f.backend);
+        put_line(out, "existed", f.existed ? "1" : "0");
+        put_line(out, "added", join_cmdline(f.added));
+        put_line(out, "removed", join_cmdline(f.removed));
+        put_blob(out, "original", f.original);
+        put_blob(out, "written", f.written);
     }
     return out;
 }
@@ -34,38 +71,19 @@ Result<CmdlineState> parse_state(std::string_view t, const std::string& path) {
         return make_error(EINVAL, path + ": " + why + "; not touching anything");
     };
     if (t.substr(0, std::string_view(kMagic).size()) != kMagic) return bad("not a vfio-setup state file");
-    size_t i = std::string_view(kMagic).size();
-    auto line = [&](const char* key, std::string* value) {
-        size_t nl = t.find('\n', i);
-        std::string k = std::string(key) + " ";
-        if (nl == std::string_view::npos || t.compare(i, k.size(), k) != 0) return false;
-        *value = std::string(t.substr(i + k.size(), nl - i - k.size()));
-        i = nl + 1;
-        return true;
-    };
-    auto blob = [&](const char* key, std::string* value) {
-        std::string len;
-        if (!line(key, &len) || len.empty() || len.size() > 12) return false;
-        for (char c : len)
-            if (c < '0' || c > '9') return false;
-        size_t n = std::stoul(len);
-        if (i + n >= t.size() || t[i + n] != '\n') return false;
-        *value = std::string(t.substr(i, n));
-        i += n + 1;
-        return true;
-    };
-    while (i < t.size()) {
+    StateReader r(t, std::string_view(kMagic).size());
+    while (!r.at_end()) {
         StateFile f;
         std::string existed, added, removed;
-        if (!line("file", &f.path) || !line("backend", &f.backend) || !line("existed", &existed) ||
-            !line("added", &added) || !line("removed", &removed) || !blob("original", &f.original) ||
-            !blob("written", &f.written))
-            return bad("damaged near byte " + std::to_string(i));
+        if (!r.line("file", &f.path) || !r.line("backend", &f.backend) || !r.line("existed", &existed) ||
+            !r.line("added", &added) || !r.line("removed", &removed) || !r.blob("original", &f.original) ||
+            !r.blob("written", &f.written))
+            return bad("damaged near byte " + std::to_string(r.offset()));
         f.existed = existed == "1";
-        auto a = split_cmdline(added), r = split_cmdline(removed);
-        if (!a || !r) return bad("damaged parameter list");
+        auto a = split_cmdline(added), rm = split_cmdline(removed);
+        if (!a || !rm) return bad("damaged parameter list");
         f.added = split_words(*a);
-        f.removed = split_words(*r);
+        f.removed = split_words(*rm);
         s.files.push_back(std::move(f));
     }
     return s;

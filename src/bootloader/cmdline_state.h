@@ -25,6 +25,24 @@ struct CmdlineState {
 };
 
 std::string format_state(const CmdlineState& s);
+
+// The record syntax of the state files: "key value" lines, and blobs that
+// hold any bytes ("key LENGTH", the bytes, a newline).
+void put_line(std::string& out, const std::string& key, const std::string& value);
+void put_blob(std::string& out, const std::string& key, std::string_view bytes);
+class StateReader {
+public:
+    StateReader(std::string_view text, size_t from) : t_(text), i_(from) {}
+    bool line(const char* key, std::string* value);
+    bool blob(const char* key, std::string* value);
+    bool at_end() const { return i_ >= t_.size(); }
+    bool next_is(const char* key) const;
+    size_t offset() const { return i_; }
+
+private:
+    std::string_view t_;
+    size_t i_;
+};
 Result<CmdlineState> parse_state(std::string_view text, const std::string& path);
 // Absent file: empty state.
 Result<CmdlineState> read_state(const Fs& fs, const std::string& path);

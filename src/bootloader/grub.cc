@@ -485,6 +485,12 @@ bool grub_reads_drop_ins(const Fs& fs) {
     return false;
 }
 
+Result<std::map<std::string, std::string>> grub_settings(const Fs& fs) {
+    auto g = read_grub(fs);
+    if (!g) return g.error();
+    return g->vars;
+}
+
 bool grub_reads_bls_entries(const Fs& fs) {
     auto g = read_grub(fs);
     return g && bls_enabled(g->vars);

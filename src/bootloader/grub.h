@@ -4,6 +4,9 @@
 // their derivatives), from /etc/default/grub.d/*.cfg after it.
 #pragma once
 
+#include <map>
+#include <string>
+
 #include "basic/fs.h"
 
 namespace vb {
@@ -16,5 +19,8 @@ bool grub_reads_drop_ins(const Fs& fs);
 // GRUB_ENABLE_BLSCFG=true (Fedora, RHEL): GRUB boots the BLS entries, whose
 // options lines carry the command line; GRUB_CMDLINE_LINUX seeds new ones.
 bool grub_reads_bls_entries(const Fs& fs);
+// GRUB's settings as grub-mkconfig will read them (/etc/default/grub and,
+// where read, its grub.d drop-ins): GRUB_DEFAULT, GRUB_CMDLINE_LINUX...
+Result<std::map<std::string, std::string>> grub_settings(const Fs& fs);
 
 } // namespace vb

@@ -14,6 +14,7 @@
 #include "setup/live_status.h"
 #include "setup/lock.h"
 #include "setup/qemu_args.h"
+#include "setup/trial_setup.h"
 #include "tools/run_command.h"
 
 namespace {
@@ -25,10 +26,16 @@ const char* kUsage =
     "  cmdline enable [OPTIONS]       add the IOMMU parameters to every bootloader in use\n"
     "      --iommu-pt                 also add iommu=pt\n"
     "      --add PARAM                also add PARAM (repeatable), e.g. video=efifb:off\n"
+    "      --trial                    only in an entry booted once (systemd-boot, GRUB); made\n"
+    "                                 permanent by 'vfio-setup confirm', the boot after it is the old one\n"
+    "      --auto-confirm             with --trial: the trial boot confirms itself once the IOMMU is\n"
+    "                                 on and every configured device is claimed\n"
     "      --dry-run                  show the changes, write nothing\n"
     "      --no-update                write the files but do not run update-grub & co.\n"
     "  cmdline disable [--dry-run] [--no-update]\n"
-    "                                 remove exactly what enable added\n"
+    "                                 remove exactly what enable added; cancels a pending trial\n"
+    "  confirm [--auto] [--dry-run] [--no-update]\n"
+    "                                 make the pending trial boot's parameters permanent\n"
     "\n"
     "  initramfs status               which generator builds the images, whether they run vfio-bind\n"
     "  initramfs enable [--dry-run]   mkinitcpio: put vfio-bind before udev in HOOKS (a drop-in)\n"
@@ -83,6 +90,10 @@ void print_status(const vb::CmdlineStatus& st, const vb::Fs& fs) {
     (void)fs;
 }
 
+void print_lines(std::FILE* f, const std::vector<std::string>& lines) {
+    for (const auto& l : lines) std::fprintf(f, "%s\n", l.c_str());
+}
+
 void print_plan(const vb::CmdlinePlan& plan, const vb::Fs& fs) {
     for (const auto& n : plan.notes) std::printf("%s\n", n.c_str());
     for (const auto& c : plan.files) {
@@ -98,14 +109,108 @@ void print_plan(const vb::CmdlinePlan& plan, const vb::Fs& fs) {
     }
 }
 
+// Runs `cmds` (only prints them with --dry-run, --no-update or under
+// --root); a failure is reported, the others still run.
+int run_commands(const vb::Fs& fs, const std::vector<std::pair<std::string, vb::Command>>& cmds, bool print_only) {
+    int rc = 0;
+    for (const auto& [who, cmd] : cmds) {
+        if (print_only || fs.is_rooted()) {
+            std::printf("%s: run `%s` to apply\n", who.c_str(), vb::command_line(cmd).c_str());
+            continue;
+        }
+        std::printf("running %s\n", vb::command_line(cmd).c_str());
+        if (int r = vb::run_command(cmd); r != 0)
+            rc = fail(vb::command_line(cmd) + " failed (exit status " + std::to_string(r) + ")");
+    }
+    return rc;
+}
+
+std::vector<std::pair<std::string, vb::Command>> labelled(const std::string& who,
+                                                          const std::vector<vb::Command>& cmds) {
+    std::vector<std::pair<std::string, vb::Command>> out;
+    for (const auto& c : cmds) out.push_back({who, c});
+    return out;
+}
+
+void print_trial_files(const std::vector<vb::TrialFile>& files, const vb::Fs& fs, bool ending) {
+    for (const auto& f : files) {
+        const std::string label = fs.host_path(f.path);
+        const bool gone = ending && !f.existed && f.after.empty();
+        std::fputs(vb::unified_diff(f.before, f.after, f.before.empty() && !ending ? "/dev/null" : label,
+                                    gone ? "/dev/null" : label)
+                       .c_str(),
+                   stdout);
+    }
+}
+
+// The trial's entry, EFI variables and next_entry taken back (cancel or confirm).
+int end_trial(vb::Fs& fs, const vb::TrialEnd& end, bool dry, bool no_update) {
+    print_trial_files(end.files, fs, true);
+    for (const auto& v : end.efivars) std::printf("EFI variable %s: removed\n", v.c_str());
+    print_lines(stdout, end.notes);
+    if (dry) return 0;
+    if (vb::Status s = vb::finish_trial(fs, end); !s) return fail(s.error().message);
+    return run_commands(fs, labelled("trial", end.commands), no_update);
+}
+
+int start_trial(vb::Fs& fs, const vb::ParamEdit& edit, bool auto_confirm, bool dry) {
+    auto tp = vb::plan_trial(fs, edit, auto_confirm);
+    if (!tp) return fail(tp.error().message);
+    print_lines(stdout, tp->notes);
+    print_trial_files(tp->state.files, fs, false);
+    for (const auto& [name, data] : tp->state.efivars)
+        std::printf("EFI variable %s = %s\n", name.c_str(), vb::utf16_to_ascii(data).c_str());
+    if (dry) {
+        std::printf("dry run: nothing written\n");
+        return 0;
+    }
+    if (vb::Status s = vb::write_trial(fs, *tp); !s) return fail(s.error().message);
+    if (int rc = run_commands(fs, labelled(tp->state.backend, tp->commands), false); rc != 0) return rc;
+    std::printf("the next boot, and only it, takes the trial entry; %s\n",
+                auto_confirm ? "it confirms itself once the IOMMU is on and every configured device is claimed"
+                             : "from it, `vfio-setup confirm` makes the parameters permanent");
+    return 0;
+}
+
+int confirm(vb::Fs& fs, const std::vector<std::string>& args) {
+    bool automatic = false, dry = false, no_update = false;
+    for (const auto& a : args) {
+        if (a == "--auto") automatic = true;
+        else if (a == "--dry-run") dry = true;
+        else if (a == "--no-update") no_update = true;
+        else return fail("confirm: unknown argument '" + a + "'", 2);
+    }
+    auto lock = vb::SetupLock::acquire(fs);
+    if (!lock && !dry) return fail(lock.error().message);
+    auto plan = vb::plan_confirm(fs, automatic);
+    if (!plan) {
+        if (automatic && plan.error().code == ENOENT) return 0; // the unit at every boot: nothing pending
+        return fail(plan.error().message);
+    }
+    if (!plan->not_now.empty()) {
+        std::printf("not confirming now: %s\n", plan->not_now.c_str());
+        return 0;
+    }
+    print_plan(plan->enable, fs);
+    if (!dry)
+        if (vb::Status s = vb::apply_plan(fs, plan->enable, true); !s) return fail(s.error().message);
+    int rc = end_trial(fs, plan->end, dry, no_update);
+    if (rc == 0) rc = run_commands(fs, plan->enable.commands, dry || no_update);
+    if (dry) std::printf("dry run: nothing written\n");
+    else if (rc == 0) std::printf("confirmed: every boot has %s now\n", vb::join_cmdline(plan->trial.edit.set).c_str());
+    return rc;
+}
+
 int cmdline(vb::Fs& fs, const std::vector<std::string>& args) {
     if (args.empty()) return fail("cmdline: status, enable or disable?\n" + std::string(kUsage), 2);
     const std::string& sub = args[0];
-    bool dry = false, no_update = false;
+    bool dry = false, no_update = false, trial = false, auto_confirm = false;
     vb::EnableOptions opts;
     for (size_t i = 1; i < args.size(); ++i) {
         if (args[i] == "--dry-run") dry = true;
         else if (args[i] == "--no-update") no_update = true;
+        else if (args[i] == "--trial" && sub == "enable") trial = true;
+        else if (args[i] == "--auto-confirm" && sub == "enable") auto_confirm = true;
         else if (args[i] == "--iommu-pt" && sub == "enable") opts.iommu_pt = true;
         else if (args[i] == "--add" && sub == "enable" && i + 1 < args.size()) opts.extra.push_back(args[++i]);
         else if (vb::starts_with(args[i], "--add=") && sub == "enable") opts.extra.push_back(args[i].substr(6));
@@ -139,7 +244,24 @@ int cmdline(vb::Fs& fs, const std::vector<std::string>& args) {
         if (!edit) return fail(edit.error().message, 2);
         for (const auto& n : notes) std::printf("%s\n", n.c_str());
         plan = vb::plan_enable(fs, *edit);
+        if (!plan) return fail(plan.error().message);
+        if (trial) {
+            if (plan->empty()) {
+                std::printf("nothing to change\n");
+                return 0;
+            }
+            return start_trial(fs, *edit, auto_confirm, dry);
+        }
+        if (auto_confirm) return fail("--auto-confirm goes with --trial", 2);
     } else {
+        // A pending trial is cancelled first: its entry and one-shot go.
+        auto pending = vb::read_trial(fs);
+        if (!pending) return fail(pending.error().message);
+        if (*pending) {
+            std::printf("cancelling the trial boot (%s)\n", vb::join_cmdline((*pending)->edit.set).c_str());
+            if (int rc = end_trial(fs, vb::plan_trial_end(fs, **pending), dry, no_update); rc != 0) return rc;
+            if (!fs.exists(vb::kCmdlineStatePath)) return 0;
+        }
         plan = vb::plan_disable(fs);
     }
     if (!plan) return fail(plan.error().message);
@@ -151,23 +273,10 @@ int cmdline(vb::Fs& fs, const std::vector<std::string>& args) {
     if (!dry) {
         if (vb::Status s = vb::apply_plan(fs, *plan, sub == "enable"); !s) return fail(s.error().message);
     }
-    int rc = 0;
-    for (const auto& [backend, cmd] : plan->commands) {
-        if (dry || no_update || fs.is_rooted()) {
-            std::printf("%s: run `%s` to apply\n", backend.c_str(), vb::command_line(cmd).c_str());
-            continue;
-        }
-        std::printf("running %s\n", vb::command_line(cmd).c_str());
-        if (int r = vb::run_command(cmd); r != 0)
-            rc = fail(vb::command_line(cmd) + " failed (exit status " + std::to_string(r) + ")");
-    }
+    int rc = run_commands(fs, plan->commands, dry || no_update);
     if (dry) std::printf("dry run: nothing written\n");
     else if (rc == 0) std::printf("reboot for the new command line to take effect\n");
     return rc;
-}
-
-void print_lines(std::FILE* f, const std::vector<std::string>& lines) {
-    for (const auto& l : lines) std::fprintf(f, "%s\n", l.c_str());
 }
 
 int list(const vb::Fs& fs, const std::vector<std::string>& args) {
@@ -294,10 +403,16 @@ int status(const vb::Fs& fs, const std::vector<std::string>& args) {
     auto st = vb::read_setup_status(fs);
     if (!st) return fail(st.error().message, 2);
     std::fputs(vb::format_status(*st).c_str(), stdout);
+    if (auto trial = vb::read_trial(fs); trial && *trial) {
+        const auto& t = **trial;
+        std::printf("\ntrial boot pending (%s, %s): %s\n", t.backend.c_str(), vb::join_cmdline(t.edit.set).c_str(),
+                    vb::booted_as_trial(fs)  ? "this boot is the trial; `vfio-setup confirm` makes it permanent"
+                    : vb::trial_armed(fs, t) ? "the next boot takes it"
+                                             : "it was booted and not confirmed: `vfio-setup cmdline disable` "
+                                               "cancels it, then start it again");
+    }
     return st->problems().empty() ? 0 : 1;
 }
-
-} // namespace
 
 int host_devices(vb::Fs& fs, const std::vector<std::string>& args) {
     std::string output;
@@ -316,6 +431,8 @@ int host_devices(vb::Fs& fs, const std::vector<std::string>& args) {
     if (vb::Status s = fs.replace_file(output, text); !s) return fail(s.error().message);
     return 0;
 }
+
+} // namespace
 
 int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
@@ -351,5 +468,6 @@ int main(int argc, char** argv) {
     if (cmd == "status") return status(fs, rest);
     if (cmd == "initramfs") return initramfs(fs, rest);
     if (cmd == "host-devices") return host_devices(fs, rest);
+    if (cmd == "confirm") return confirm(fs, rest);
     return fail("unknown command '" + cmd + "' (try --help)", 2);
 }

@@ -27,6 +27,7 @@ public:
     bool is_dir(const std::string&) const override { return false; }
     vb::Status write(const std::string& p, std::string_view) override { return vb::make_error(EROFS, p); }
     vb::Status write_bounded(const std::string& p, std::string_view, int) override { return vb::make_error(EROFS, p); }
+    vb::Status write_new(const std::string& p, std::string_view) override { return vb::make_error(EROFS, p); }
     vb::Status replace_file(const std::string& p, std::string_view, const std::string&) override {
         return vb::make_error(EROFS, p);
     }

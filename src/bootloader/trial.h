@@ -1,0 +1,84 @@
+// Trial boots: a new kernel command line in a boot entry of its own that the
+// boot loader boots once, with its own one-shot mechanism, so that a command
+// line that leaves a black screen costs one boot: the next one is the old
+// default, with nothing to type. `vfio-setup confirm` makes it permanent
+// (the normal enable), `vfio-setup cmdline disable` cancels it.
+//   systemd-boot: loader/entries/vfio-bind-trial.conf, a copy of the entry
+//     booted now with its options edited, and the EFI variable
+//     LoaderEntryOneShot naming it (what `bootctl set-oneshot` writes); while
+//     it exists LoaderEntryDefault pins the default, which the new entry must
+//     never become (systemd-boot sorts entries by id when none is set).
+//   GRUB: the default entry of grub.cfg, copied with its linux line edited,
+//     into ${config_directory}/custom.cfg (which grub.cfg sources at boot:
+//     no update-grub), and next_entry in grubenv (`grub-editenv ... set`),
+//     which GRUB clears as it boots it.
+// Every boot loader without a one-shot boot vfio-setup can drive (or GRUB
+// where it cannot clear next_entry: grubenv on btrfs, LVM, md, LUKS) refuses
+// --trial, saying why. The trial entry's command line carries
+// vfio_bind.trial=1, so the boot it runs knows it is the trial.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "basic/command.h"
+#include "basic/fs.h"
+#include "basic/kernel_params.h"
+#include "bootloader/bootloader.h"
+
+namespace vb {
+
+inline constexpr const char* kTrialStatePath = "/var/lib/vfio-bind/trial.state";
+inline constexpr const char* kTrialMarker = "vfio_bind.trial=1";
+inline constexpr const char* kTrialEntryId = "vfio-bind-trial";
+
+struct TrialFile {
+    std::string path;
+    bool existed = false; // custom.cfg may be the user's: ours is appended
+    std::string before, after;
+};
+
+struct TrialState {
+    std::string backend;                                      // "systemd-boot" or "GRUB"
+    ParamEdit edit;                                           // what confirm makes permanent
+    bool auto_confirm = false;                                // the trial boot confirms itself once all is well
+    std::vector<TrialFile> files;                             // the trial entry
+    std::vector<std::pair<std::string, std::string>> efivars; // set by us (name, data): undone if still ours
+    std::string grubenv;                                      // where next_entry was set
+};
+
+struct TrialPlan {
+    TrialState state;
+    std::vector<Command> commands; // run after the files are written (grub-editenv ... set next_entry=)
+    std::vector<std::string> notes;
+};
+
+// The trial of `edit` on the boot loader this machine boots with, or why it
+// cannot have one.
+Result<TrialPlan> plan_trial(const Fs& fs, const ParamEdit& edit, bool auto_confirm);
+// Writes the state first, then the entry and the EFI variables (commands are
+// the caller's, after it).
+Status write_trial(Fs& fs, const TrialPlan& plan);
+
+// The pending trial, if any.
+Result<std::optional<TrialState>> read_trial(const Fs& fs);
+// This boot is the trial (its marker is on /proc/cmdline).
+bool booted_as_trial(const Fs& fs);
+// The one-shot is still set: the next boot takes the trial entry.
+bool trial_armed(const Fs& fs, const TrialState& st);
+
+// Ending a trial (confirmed or cancelled): the trial's own files restored
+// byte for byte, our EFI variables and next_entry removed where they are
+// still ours, the state file deleted.
+struct TrialEnd {
+    std::vector<TrialFile> files; // after: what to write back ("" with !existed: delete)
+    std::vector<std::string> efivars;
+    std::vector<Command> commands; // grub-editenv ... unset next_entry
+    std::vector<std::string> notes;
+};
+TrialEnd plan_trial_end(const Fs& fs, const TrialState& st);
+Status finish_trial(Fs& fs, const TrialEnd& end);
+
+} // namespace vb

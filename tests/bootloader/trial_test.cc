@@ -1,0 +1,221 @@
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include "bootloader/boot_context.h"
+#include "bootloader/cmdline_plan.h"
+#include "bootloader/grub_cfg.h"
+#include "bootloader/trial.h"
+#include "lib/bootloader_fixture.h"
+#include "lib/fixture.h"
+#include "lib/require_ok.h"
+#include "setup/trial_setup.h"
+
+using namespace vb;
+using namespace vbtest;
+namespace fs = std::filesystem;
+
+namespace {
+
+const ParamEdit kIntel{{"intel_iommu=on", "iommu=pt"}, {}};
+
+void efivar(const TempDir& t, const std::string& name, const std::string& value) {
+    write_file(t / efi_variable_path(name, EfiVendor::LoaderInterface),
+               std::string("\x07\0\0\0", 4) + ascii_to_utf16(value));
+}
+std::string efivar_of(const TempDir& t, const std::string& name) {
+    return utf16_to_ascii(read_efi_variable(DiskFs(t.path()), name, EfiVendor::LoaderInterface));
+}
+
+// Arch with systemd-boot, booted by it from arch.conf.
+void systemd_boot_machine(const TempDir& t) {
+    copy_fixture("arch-systemd-boot", t);
+    efivar(t, "LoaderInfo", "systemd-boot 252.30-1~deb12u2");
+    efivar(t, "LoaderEntrySelected", "arch.conf");
+}
+
+// The real Debian grub.cfg and /etc/default/grub of one machine (tests/fixtures/real).
+void grub_machine(const TempDir& t) {
+    fs::copy("tests/fixtures/real/grub/pointlinux-axdoomer/etc", t / "etc", fs::copy_options::recursive);
+    fs::copy("tests/fixtures/real/grubcfg/pointlinux-axdoomer/boot", t / "boot", fs::copy_options::recursive);
+    write_file(t / "etc/debian_version", "9.1\n");
+    write_file(t / "proc/cpuinfo", "vendor_id\t: GenuineIntel\n");
+    write_file(t / "boot/grub/grubenv", "# GRUB Environment Block\n" + std::string(1024 - 25, '#'));
+}
+
+} // namespace
+
+TEST_CASE("grub.cfg: entries in menu order, and the one GRUB_DEFAULT names") {
+    std::string cfg = read_file("tests/fixtures/real/grubcfg/pointlinux-axdoomer/boot/grub/grub.cfg");
+    auto entries = grub_menu_entries(cfg);
+    REQUIRE_OK(entries);
+    REQUIRE(entries->size() == 3);
+    CHECK((*entries)[0].title == "Debian GNU/Linux");
+    CHECK((*entries)[0].id == "gnulinux-simple-3378f75a-e05c-4372-88dd-b98c02822c90");
+    CHECK((*entries)[2].path == std::vector<std::string>{"Advanced options for Debian GNU/Linux"});
+    CHECK((*entries)[2].position == std::vector<size_t>{1, 1});
+    CHECK(grub_default_entry(*entries, "0", "")->title == "Debian GNU/Linux");
+    CHECK(grub_default_entry(*entries, "1>1", "")->title ==
+          "Debian GNU/Linux, with Linux 4.9.0-3-amd64 (recovery mode)");
+    // savedefault stores an entry in a submenu as submenu-id>entry-id.
+    auto saved = grub_default_entry(*entries, "saved",
+                                    "gnulinux-advanced-3378f75a-e05c-4372-88dd-b98c02822c90>"
+                                    "gnulinux-4.9.0-3-amd64-advanced-3378f75a-e05c-4372-88dd-b98c02822c90");
+    REQUIRE_OK(saved);
+    CHECK(saved->position == std::vector<size_t>{1, 0});
+    CHECK(grub_default_entry(*entries,
+                             "Advanced options for Debian GNU/Linux>Debian GNU/Linux, with Linux 4.9.0-3-amd64", "")
+              ->position == std::vector<size_t>{1, 0});
+    CHECK_FALSE(grub_default_entry(*entries, "7", "").ok());
+}
+
+TEST_CASE("trial on systemd-boot: a copy of the booted entry, booted once; confirm makes it permanent") {
+    TempDir t;
+    systemd_boot_machine(t);
+    DiskFs fs(t.path());
+    const std::string arch = read_file(t / "boot/loader/entries/arch.conf");
+    auto plan = plan_trial(fs, kIntel, false);
+    REQUIRE_OK(plan);
+    CHECK(plan->state.backend == "systemd-boot");
+    REQUIRE(plan->state.files.size() == 1);
+    CHECK(plan->state.files[0].path == "/boot/loader/entries/vfio-bind-trial.conf");
+    CHECK(plan->state.files[0].after ==
+          "title   Arch Linux (vfio-bind trial)\nlinux   /vmlinuz-linux\ninitrd  /initramfs-linux.img\n"
+          "options root=PARTUUID=6f1a5e2c-3b4d-4c8e-9a7f-1e2d3c4b5a69 rw intel_iommu=on iommu=pt vfio_bind.trial=1\n");
+    REQUIRE_OK(write_trial(fs, *plan));
+    CHECK(efivar_of(t, "LoaderEntryOneShot") == "vfio-bind-trial.conf");
+    CHECK(efivar_of(t, "LoaderEntryDefault").empty()); // loader.conf says default arch.conf
+    CHECK(read_file(t / "boot/loader/entries/arch.conf") == arch);
+    auto pending = read_trial(fs);
+    REQUIRE_OK(pending);
+    REQUIRE(pending->has_value());
+    CHECK((*pending)->edit.set == kIntel.set);
+    CHECK(trial_armed(fs, **pending));
+    CHECK_FALSE(plan_trial(fs, kIntel, false).ok()); // one at a time
+
+    // The trial boot: the one-shot is gone, its marker is on the command line.
+    std::remove((t / efi_variable_path("LoaderEntryOneShot", EfiVendor::LoaderInterface)).c_str());
+    write_file(t / "proc/cmdline", "root=PARTUUID=6f1a5e2c rw intel_iommu=on iommu=pt vfio_bind.trial=1\n");
+    CHECK(booted_as_trial(fs));
+    auto confirm = plan_confirm(fs, false);
+    REQUIRE_OK(confirm);
+    REQUIRE_OK(apply_confirm(fs, *confirm));
+    CHECK(read_file(t / "boot/loader/entries/arch.conf").find("rw intel_iommu=on iommu=pt\n") != std::string::npos);
+    CHECK_FALSE(fs.exists("/boot/loader/entries/vfio-bind-trial.conf"));
+    CHECK_FALSE(fs.exists(kTrialStatePath));
+    CHECK(fs.exists(kCmdlineStatePath)); // a permanent enable, undone by disable
+}
+
+TEST_CASE("trial on systemd-boot without a set default: the default is pinned; cancel undoes it all") {
+    TempDir t;
+    systemd_boot_machine(t);
+    write_file(t / "boot/loader/loader.conf", "timeout 4\n");
+    DiskFs fs(t.path());
+    auto plan = plan_trial(fs, kIntel, true);
+    REQUIRE_OK(plan);
+    REQUIRE_OK(write_trial(fs, *plan));
+    CHECK(efivar_of(t, "LoaderEntryDefault") == "arch.conf");
+    CHECK(efivar_of(t, "LoaderEntryOneShot") == "vfio-bind-trial.conf");
+    auto st = read_trial(fs);
+    REQUIRE_OK(st);
+    REQUIRE(st->has_value());
+    CHECK((*st)->auto_confirm);
+    REQUIRE_OK(finish_trial(fs, plan_trial_end(fs, **st)));
+    CHECK(efivar_of(t, "LoaderEntryDefault").empty());
+    CHECK(efivar_of(t, "LoaderEntryOneShot").empty());
+    CHECK(read_file(t / "boot/loader/entries/arch.conf") ==
+          read_file(fixture_dir("arch-systemd-boot") + "/boot/loader/entries/arch.conf"));
+    CHECK_FALSE(fs.exists("/boot/loader/entries/vfio-bind-trial.conf"));
+    CHECK_FALSE(fs.exists(kTrialStatePath));
+}
+
+TEST_CASE("trial on GRUB: the default entry copied into custom.cfg, next_entry set by grub-editenv") {
+    TempDir t;
+    grub_machine(t);
+    DiskFs fs(t.path());
+    auto plan = plan_trial(fs, ParamEdit{{"intel_iommu=on"}, {}}, false);
+    REQUIRE_OK(plan);
+    CHECK(plan->state.backend == "GRUB");
+    REQUIRE(plan->state.files.size() == 1);
+    const auto& f = plan->state.files[0];
+    CHECK(f.path == "/boot/grub/custom.cfg");
+    CHECK_FALSE(f.existed);
+    CHECK(f.after.find("menuentry 'Debian GNU/Linux (vfio-bind trial)' --id vfio-bind-trial {\n\tload_video\n") !=
+          std::string::npos);
+    CHECK(f.after.find("\tlinux\t/vmlinuz-4.9.0-3-amd64 root=/dev/mapper/debian--vg-root ro  quiet intel_iommu=on "
+                       "vfio_bind.trial=1\n\techo") != std::string::npos);
+    REQUIRE(plan->commands.size() == 1);
+    CHECK(plan->commands[0] == Command{"grub-editenv", "/boot/grub/grubenv", "set", "next_entry=vfio-bind-trial"});
+    // The copy is itself a menu entry GRUB can read.
+    auto again = grub_menu_entries(f.after);
+    REQUIRE_OK(again);
+    REQUIRE(again->size() == 1);
+    CHECK((*again)[0].id == "vfio-bind-trial");
+
+    REQUIRE_OK(write_trial(fs, *plan));
+    auto st = read_trial(fs);
+    REQUIRE_OK(st);
+    REQUIRE(st->has_value());
+    // As GRUB's own tool leaves it once set; cancelling unsets it.
+    write_file(t / "boot/grub/grubenv",
+               "# GRUB Environment Block\nnext_entry=vfio-bind-trial\n" + std::string(1024 - 51, '#'));
+    CHECK(trial_armed(fs, **st));
+    TrialEnd end = plan_trial_end(fs, **st);
+    REQUIRE(end.commands.size() == 1);
+    CHECK(end.commands[0] == Command{"grub-editenv", "/boot/grub/grubenv", "unset", "next_entry"});
+    REQUIRE_OK(finish_trial(fs, end));
+    CHECK_FALSE(fs.exists("/boot/grub/custom.cfg"));
+}
+
+TEST_CASE("trial on GRUB keeps a user's custom.cfg byte for byte") {
+    TempDir t;
+    grub_machine(t);
+    const std::string mine = "menuentry 'Memtest' {\n\tlinux16 /memtest86+.bin\n}\n";
+    write_file(t / "boot/grub/custom.cfg", mine);
+    DiskFs fs(t.path());
+    auto plan = plan_trial(fs, kIntel, false);
+    REQUIRE_OK(plan);
+    CHECK(plan->state.files[0].after.compare(0, mine.size(), mine) == 0);
+    REQUIRE_OK(write_trial(fs, *plan));
+    auto st = read_trial(fs);
+    REQUIRE_OK(st);
+    REQUIRE_OK(finish_trial(fs, plan_trial_end(fs, **st)));
+    CHECK(read_file(t / "boot/grub/custom.cfg") == mine);
+}
+
+TEST_CASE("trial refused where the boot loader has no one-shot vfio-setup can drive, or cannot clear it") {
+    SUBCASE("rEFInd") {
+        TempDir t;
+        copy_fixture("refind", t);
+        auto p = plan_trial(DiskFs(t.path()), kIntel, false);
+        REQUIRE_FALSE(p.ok());
+        CHECK(p.error().message.find("no one-shot boot that vfio-setup can drive") != std::string::npos);
+    }
+    SUBCASE("GRUB with grubenv on btrfs") {
+        TempDir t;
+        grub_machine(t);
+        write_file(t / "proc/self/mountinfo", "21 1 0:31 / / rw - btrfs /dev/nvme0n1p2 rw,subvol=/@\n");
+        auto p = plan_trial(DiskFs(t.path()), kIntel, false);
+        REQUIRE_FALSE(p.ok());
+        CHECK(p.error().message.find("GRUB cannot clear next_entry in /boot/grub/grubenv on btrfs") == 0);
+    }
+}
+
+TEST_CASE("confirm --auto: only from the trial boot, once all is well") {
+    TempDir t;
+    systemd_boot_machine(t);
+    make_dirs(t / "sys/bus/pci/devices");
+    DiskFs fs(t.path());
+    auto plan = plan_trial(fs, kIntel, true);
+    REQUIRE_OK(plan);
+    REQUIRE_OK(write_trial(fs, *plan));
+    write_file(t / "proc/cmdline", "root=PARTUUID=6f1a5e2c rw\n");
+    auto c = plan_confirm(fs, true);
+    REQUIRE_OK(c);
+    CHECK(c->not_now == "this boot is not the trial (no vfio_bind.trial=1)");
+    write_file(t / "proc/cmdline", "root=PARTUUID=6f1a5e2c rw intel_iommu=on iommu=pt vfio_bind.trial=1\n");
+    c = plan_confirm(fs, true);
+    REQUIRE_OK(c);
+    CHECK(c->not_now.find("the trial boot is not all good: the IOMMU is not active") == 0);
+    CHECK(fs.exists(kTrialStatePath)); // still pending
+}
