@@ -2,6 +2,8 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
@@ -226,6 +228,18 @@ Status DiskFs::write_new(const std::string& path, std::string_view data) {
     if (n < 0) return errno_error(errno, "cannot write", p);
     if (static_cast<size_t>(n) != data.size()) return make_error(EIO, "short write to " + p);
     if (int e = fd.close()) return errno_error(e, "cannot write", p);
+    return {};
+}
+
+Status DiskFs::clear_immutable(const std::string& path) {
+    const std::string p = host_path(path);
+    UniqueFd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+    if (!fd) return errno_error(errno, "cannot open", p);
+    int flags = 0;
+    if (::ioctl(fd.get(), FS_IOC_GETFLAGS, &flags) < 0) return {}; // no such flags here
+    if (!(flags & FS_IMMUTABLE_FL)) return {};
+    flags &= ~FS_IMMUTABLE_FL;
+    if (::ioctl(fd.get(), FS_IOC_SETFLAGS, &flags) < 0) return errno_error(errno, "cannot make writable", p);
     return {};
 }
 

@@ -57,6 +57,10 @@ public:
     // Creates (or truncates) `path` and writes `data` in one write(2): what
     // efivarfs needs, where a variable is set by one write of its whole value.
     virtual Status write_new(const std::string& path, std::string_view data) = 0;
+    // Clears the immutable flag (chattr -i), as efivarfs sets it on most
+    // variables: they can be replaced or removed only then. A file system
+    // without the flag (tmpfs under --root) is no error.
+    virtual Status clear_immutable(const std::string& path) = 0;
 
     // Replace a regular file atomically (temp file in the same directory, fsync,
     // rename), keeping its mode and owner. If `backup_suffix` is not empty and
@@ -89,6 +93,7 @@ public:
     Status write(const std::string& path, std::string_view data) override;
     Status write_bounded(const std::string& path, std::string_view data, int timeout_ms) override;
     Status write_new(const std::string& path, std::string_view data) override;
+    Status clear_immutable(const std::string& path) override;
     Status replace_file(const std::string& path, std::string_view data, const std::string& backup_suffix = "") override;
     Status remove(const std::string& path) override;
     Status make_parent_dirs(const std::string& path) override;

@@ -38,12 +38,16 @@ std::string ascii_to_utf16(std::string_view text) {
 
 Status write_efi_variable(Fs& fs, const std::string& name, EfiVendor vendor, std::string_view data) {
     const char attributes[4] = {0x07, 0, 0, 0}; // NON_VOLATILE | BOOTSERVICE_ACCESS | RUNTIME_ACCESS
-    return fs.write_new(efi_variable_path(name, vendor), std::string(attributes, 4) + std::string(data));
+    const std::string p = efi_variable_path(name, vendor);
+    if (fs.exists(p))
+        if (Status s = fs.clear_immutable(p); !s) return s;
+    return fs.write_new(p, std::string(attributes, 4) + std::string(data));
 }
 
 Status remove_efi_variable(Fs& fs, const std::string& name, EfiVendor vendor) {
     const std::string p = efi_variable_path(name, vendor);
     if (!fs.exists(p)) return {};
+    if (Status s = fs.clear_immutable(p); !s) return s;
     return fs.remove(p);
 }
 

@@ -146,10 +146,10 @@ void print_trial_files(const std::vector<vb::TrialFile>& files, const vb::Fs& fs
 // The trial's entry, EFI variables and next_entry taken back (cancel or confirm).
 int end_trial(vb::Fs& fs, const vb::TrialEnd& end, bool dry, bool no_update) {
     print_trial_files(end.files, fs, true);
-    for (const auto& v : end.efivars) std::printf("EFI variable %s: removed\n", v.c_str());
     print_lines(stdout, end.notes);
     if (dry) return 0;
     if (vb::Status s = vb::finish_trial(fs, end); !s) return fail(s.error().message);
+    for (const auto& v : end.efivars) std::printf("EFI variable %s: removed\n", v.c_str());
     return run_commands(fs, labelled("trial", end.commands), no_update);
 }
 

@@ -28,6 +28,7 @@ public:
     vb::Status write(const std::string& p, std::string_view) override { return vb::make_error(EROFS, p); }
     vb::Status write_bounded(const std::string& p, std::string_view, int) override { return vb::make_error(EROFS, p); }
     vb::Status write_new(const std::string& p, std::string_view) override { return vb::make_error(EROFS, p); }
+    vb::Status clear_immutable(const std::string&) override { return {}; }
     vb::Status replace_file(const std::string& p, std::string_view, const std::string&) override {
         return vb::make_error(EROFS, p);
     }
