@@ -172,6 +172,7 @@ check-package: $(B)/run-tests all $(B)/make-fixture
 
 check-vm: all
 	tests/vm/run-all.sh $(B)
+	tests/vm/efi_trial.sh $(B)
 
 check-system:
 	@.ci/install-deps build test vm pkg
@@ -214,6 +215,7 @@ install: all
 	install -D -m 0644 mkinitcpio/hooks/vfio-bind $(DESTDIR)$(INITCPIODIR)/hooks/vfio-bind
 	install -D -m 0644 mkinitcpio/vfio-bind-initrd.service $(DESTDIR)$(INITCPIODIR)/vfio-bind-initrd.service
 	install -D -m 0644 conf/vfio-bind.service $(DESTDIR)$(UNITDIR)/vfio-bind.service
+	install -D -m 0644 conf/vfio-bind-confirm.service $(DESTDIR)$(UNITDIR)/vfio-bind-confirm.service
 	install -D -m 0755 conf/hooks/vfio-initrd-check-hook $(DESTDIR)$(SYSCONFDIR)/kernel/postinst.d/zz-vfio-initrd-check
 	install -D -m 0755 conf/hooks/vfio-initrd-check-hook $(DESTDIR)$(SYSCONFDIR)/initramfs/post-update.d/vfio-initrd-check
 	install -D -m 0755 conf/hooks/vfio-initrd-check-hook $(DESTDIR)$(LIBDIR)/kernel/install.d/60-vfio-initrd-check.install

@@ -40,7 +40,8 @@ if "$REPO/arch/build-on-debian.sh" "$W/arch" > "$W/arch.log" 2>&1; then
         usr/lib/initcpio/vfio-bind-initrd.service
     report_check "Arch: the dracut module (dracut is in Arch too) and the pacman hook" \
         has "$W/arch.files" usr/lib/dracut/modules.d/90vfio-bind/module-setup.sh \
-        usr/share/libalpm/hooks/95-vfio-initrd-check.hook usr/lib/systemd/system/vfio-bind.service
+        usr/share/libalpm/hooks/95-vfio-initrd-check.hook usr/lib/systemd/system/vfio-bind.service \
+        usr/lib/systemd/system/vfio-bind-confirm.service
     report_check "Arch: no Debian hooks, no /usr/sbin" lacks "$W/arch.files" '^usr/sbin' initramfs-tools '^etc/kernel' '^etc/initramfs'
     report_check "Arch: /etc/vfio-devices.ini is a backup file (kept on upgrade)" grep -qx 'backup = etc/vfio-devices.ini' "$W/arch.pkginfo"
     report_check "Arch: mkinitcpio and dracut are optional, never required" \
