@@ -74,6 +74,19 @@ install() {
         derror "vfio-bind: ********************************************************"
     fi
 
+    # The claims of a pending trial boot (vfio-setup add --trial), read at
+    # the boot whose command line carries vfio_bind.trial=1; its softdeps too.
+    local trial=${VFIO_BIND_TRIAL_CONFIG:-/etc/vfio-devices.trial.ini}
+    if [[ -f $trial ]]; then
+        inst_simple "$trial" /etc/vfio-devices.trial.ini
+        if "$bin" --modprobe-conf --config "$trial" --kver "$kernel" > "$snippet.trial" 2> "$err"; then
+            cat "$snippet.trial" >> "$snippet"
+            inst_simple "$snippet" /etc/modprobe.d/vfio-bind.conf
+        else
+            dwarning "vfio-bind: $trial is not valid: the trial boot will claim nothing"
+        fi
+    fi
+
     # The devices this host needs to boot (its disks' controllers, a network
     # root's NIC, the console), found now with its disks mounted: vfio-bind
     # never claims them, nor their IOMMU groups.

@@ -1,5 +1,7 @@
 // What the kernel command line of this boot tells vfio-bind: vfio_bind=off
-// (or vfio-bind=off), the escape hatch for a black screen.
+// (or vfio-bind=off), the escape hatch for a black screen; vfio_bind.trial=1,
+// the trial boot vfio-setup arms (whose claims, if they changed, are
+// /etc/vfio-devices.trial.ini's).
 #pragma once
 
 #include <string_view>
@@ -10,6 +12,7 @@ namespace vb {
 
 struct BootOptions {
     bool off = false;
+    bool trial = false;
 };
 
 BootOptions parse_boot_options(std::string_view cmdline);

@@ -14,6 +14,9 @@
 namespace vb {
 
 inline constexpr const char* kDefaultConfigPath = "/etc/vfio-devices.ini";
+// The claims a trial boot tries (vfio-setup add/remove --trial), read
+// instead of the default one on a boot with vfio_bind.trial=1.
+inline constexpr const char* kTrialConfigPath = "/etc/vfio-devices.trial.ini";
 inline constexpr size_t kMaxConfigBytes = 256 * 1024;
 
 struct DeviceEntry {

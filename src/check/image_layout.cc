@@ -135,8 +135,9 @@ bool is_modprobe_d(const std::string& name) {
 }
 
 bool wanted_data(const std::string& name) {
-    return name == kImageConfig || name == kImageModprobe || name == kImageHostNeeds || name == kModulesTxt ||
-           name == kInitTopOrder || name == kMkinitcpioConfig || name == "init" || is_modprobe_d(name);
+    return name == kImageConfig || name == kImageModprobe || name == kImageHostNeeds || name == kImageTrialConfig ||
+           name == kModulesTxt || name == kInitTopOrder || name == kMkinitcpioConfig || name == "init" ||
+           is_modprobe_d(name);
 }
 
 void note_entry(ImageContents& c, const std::string& name) {

@@ -17,7 +17,8 @@ namespace vb {
 
 inline constexpr const char* kImageConfig = "etc/vfio-devices.ini";
 inline constexpr const char* kImageModprobe = "etc/modprobe.d/vfio-bind.conf";
-inline constexpr const char* kImageHostNeeds = "etc/vfio-bind/host-devices"; // boot/host_needs.h
+inline constexpr const char* kImageHostNeeds = "etc/vfio-bind/host-devices";   // boot/host_needs.h
+inline constexpr const char* kImageTrialConfig = "etc/vfio-devices.trial.ini"; // boot/config.h
 inline constexpr const char* kInitramfsToolsScript = "scripts/init-top/00-vfio-bind";
 
 // What one pass over an image collected: every name (with /usr merged), the

@@ -281,9 +281,24 @@ void check_host_record(const ImageCheck& ic) {
                    " among the devices the host needs (built elsewhere, or before the disks changed)");
 }
 
+// A pending trial of changed claims: the image must carry its config, and
+// no stale one once the trial is over.
+void check_trial_config(const ImageCheck& ic) {
+    auto in_image = ic.scan.data.find(kImageTrialConfig);
+    auto machine = ic.c.fs.read(kTrialConfigPath, kMaxConfigBytes);
+    if (machine && in_image == ic.scan.data.end())
+        ic.problem(ic.path() + " lacks " + kTrialConfigPath + " (the claims of the pending trial boot)");
+    else if (machine && in_image->second != *machine)
+        ic.problem(ic.path() + " holds a stale copy of " + kTrialConfigPath + " (the current file differs)");
+    else if (!machine && in_image != ic.scan.data.end())
+        ic.problem(ic.path() + " holds " + kTrialConfigPath +
+                   ", but no trial boot is pending (confirmed or cancelled since)");
+}
+
 // The config and the modprobe.d snippet the image carries, against the machine's.
 void check_config_copies(const ImageCheck& ic) {
     check_host_record(ic);
+    check_trial_config(ic);
     const ImageContents& scan = ic.scan;
     auto cfg = scan.data.find(kImageConfig);
     if (cfg == scan.data.end()) ic.problem(ic.path() + " lacks /etc/vfio-devices.ini");
@@ -346,6 +361,8 @@ ImageReport check_one(Context& c, const ImageLocation& where, std::string_view b
     ic.facts = kernel_facts(c.fs, ic.kver);
     std::vector<std::string> needed =
         ic.facts.dep.empty() ? std::vector<std::string>{} : needed_module_files(ic.facts, ic.kver, nullptr);
+    // A pending trial of changed claims: its config must be in there too.
+    if (!needed.empty() && c.fs.exists(kTrialConfigPath)) needed.push_back(kImageTrialConfig);
     auto info = scan_image(bytes, needed, ic.scan);
     if (ic.kver.empty() && ic.scan.module_dirs.size() == 1) {
         ic.kver = *ic.scan.module_dirs.begin();

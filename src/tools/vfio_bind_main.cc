@@ -32,6 +32,7 @@ enum Exit { kOk = 0, kRefused = 1, kUsage = 2 };
 
 struct Options {
     std::string config = vb::kDefaultConfigPath;
+    bool config_given = false; // --config: that file, even at a trial boot
     std::string root = "/";
     std::string kver;
     int timeout = 0; // seconds; 0: no bound
@@ -70,7 +71,10 @@ bool parse_args(int argc, char** argv, Options& o, int& exit_code) {
     int c;
     while ((c = getopt_long(argc, argv, "c:r:k:t:nvhV", longopts, nullptr)) != -1) {
         switch (c) {
-        case 'c': o.config = optarg; break;
+        case 'c':
+            o.config = optarg;
+            o.config_given = true;
+            break;
         case 'r': o.root = optarg; break;
         case 'k': o.kver = optarg; break;
         case 't':
@@ -260,9 +264,16 @@ int claim_now(vb::Fs& fs, Session& s, vb::Log& log) {
     return all_ok ? kOk : kRefused;
 }
 
-int run(const Options& o, vb::Log& log) {
+int run(Options o, vb::Log& log) {
     vb::DiskFs fs(o.root);
-    if (!o.modprobe_conf && !o.check_config && vb::read_boot_options(fs).off) return skip(fs, log);
+    const vb::BootOptions boot = vb::read_boot_options(fs);
+    const bool claiming = !o.modprobe_conf && !o.check_config;
+    if (claiming && boot.off) return skip(fs, log);
+    // The trial boot of changed claims claims what they say.
+    if (claiming && boot.trial && !o.config_given && fs.exists(vb::kTrialConfigPath)) {
+        o.config = vb::kTrialConfigPath;
+        log.info(std::string("trial boot: claiming what ") + vb::kTrialConfigPath + " says");
+    }
     int exit_code = kOk;
     auto config = load_config(fs, o, log, exit_code);
     if (!config) return exit_code;

@@ -349,3 +349,16 @@ TEST_CASE("the devices the host needs: an image that does not record them, a con
     p = problems(m.check());
     CHECK(any_contains(p, "0000:00:06.0: 1af4:1001 is needed by the host (storage: / (ext4 on /dev/vda1))"));
 }
+
+TEST_CASE("a pending trial of changed claims: the image must carry its config, and none once it is over") {
+    Machine m;
+    const std::string tried = kConfig + "[more]\nid = 10de:1b80\n";
+    write_file(m.dir / "etc/vfio-devices.trial.ini", tried);
+    m.image("boot/initrd.img-" + V, image_of(good_files()));
+    CHECK(
+        any_contains(problems(m.check()), "lacks /etc/vfio-devices.trial.ini (the claims of the pending trial boot)"));
+    m.image("boot/initrd.img-" + V, image_of(with_file(good_files(), {"etc/vfio-devices.trial.ini", tried})));
+    CHECK(problems(m.check()).empty());
+    std::remove((m.dir / "etc/vfio-devices.trial.ini").c_str()); // confirmed or cancelled, not rebuilt
+    CHECK(any_contains(problems(m.check()), "holds /etc/vfio-devices.trial.ini, but no trial boot is pending"));
+}

@@ -38,6 +38,16 @@ printf '[gpu]\naddress = 00:04.0\nid = 1002:5159\n' >"$R/etc/vfio-devices.ini"
 expect "--dry-run plans the claim" 0 "would claim 0000:00:04.0 1002:5159 group 3" -- "$BIN" --root "$R" --dry-run
 if diff -r --no-dereference "$R/sys" "$T/pristine/sys" >/dev/null; then ok "--dry-run wrote nothing"; else ko "--dry-run wrote to sysfs"; fi
 expect "--dry-run resolves vfio-pci against the root's modules" 0 "would load vfio-pci (resolved, not inserted (--root)): insert .*vfio_pci" -- "$BIN" --root "$R" --dry-run
+
+# A trial of changed claims: only the boot with vfio_bind.trial=1 reads them.
+printf '[other]\naddress = 00:05.0\nid = 1002:5159\n' >"$R/etc/vfio-devices.trial.ini"
+expect "not the trial boot: the known-good config" 0 "would claim 0000:00:04.0 1002:5159" -- "$BIN" --root "$R" --dry-run
+echo "BOOT_IMAGE=/vmlinuz root=/dev/vda intel_iommu=on vfio_bind.trial=1" >"$R/proc/cmdline"
+expect "the trial boot claims what the trial config says" 0 "trial boot: claiming what /etc/vfio-devices.trial.ini says" -- "$BIN" --root "$R" --dry-run
+expect "... the other card" 0 "would claim 0000:00:05.0 1002:5159" -- "$BIN" --root "$R" --dry-run
+expect "--config still names the file to read" 0 "would claim 0000:00:04.0" -- "$BIN" --root "$R" --dry-run --config /etc/vfio-devices.ini
+rm "$R/etc/vfio-devices.trial.ini"
+echo "BOOT_IMAGE=/vmlinuz root=/dev/vda intel_iommu=on" >"$R/proc/cmdline"
 expect "--dry-run with a kernel that is not there says so" 1 "cannot read the module indexes" -- "$BIN" --root "$R" --kver 0.0-none --dry-run
 
 printf '[gpu]\naddress = 00:04.0\nid = 10de:1b80\n' >"$R/etc/vfio-devices.ini"

@@ -69,6 +69,14 @@ cat > "$C/idonly-group.ini" <<'EOF'
 [radeons]
 id = 1002:5159
 EOF
+# A trial of changed claims (vfio-setup add --trial): the other Radeon.
+cat > "$C/trial-05.ini" <<'EOF'
+[options]
+group = yes
+[other-gpu]
+address = 0000:00:05.0
+id = 1002:5159
+EOF
 # The passthrough recipe's modprobe.d file: a build-time ids= that would
 # claim every 1002:5159, the boot display included.
 printf 'options vfio-pci ids=1002:5159\n' > "$C/recipe-vfio.conf"
@@ -114,6 +122,7 @@ mk-addr mk-with addr
 mk-idonly mk-with idonly
 mk-wrongid mk-with wrongid
 mk-sd-addr mk-systemd addr
+trial systemd+trial addr
 "
 
 # ---------------------------------------------------------------- boots
@@ -147,6 +156,8 @@ mk-id-only mk-idonly STD intel_iommu=on
 mk-wrong-id mk-wrongid STD intel_iommu=on
 mk-vfio-bind-off mk-addr STD intel_iommu=on vfio_bind=off
 mksd-addr-id mk-sd-addr STD intel_iommu=on vbt.rerun
+trial-claims trial STD intel_iommu=on vfio_bind.trial=1
+trial-claims-default trial STD intel_iommu=on
 "
 # it-X, mk-X, mksd-X: scenario X on an image made by initramfs-tools,
 # mkinitcpio, or mkinitcpio with its systemd hook (the rest by dracut),
@@ -165,8 +176,9 @@ pool() {
 build_one() {
     local name=$1 kind=$2 conf=$3 t=$SECONDS rc
     # vm_image exports for the late kind: keep it out of the other builds.
-    unset VBT_LATE_BINARY VBT_LATE_CONFIG VBT_MODPROBE_D
+    unset VBT_LATE_BINARY VBT_LATE_CONFIG VBT_MODPROBE_D VFIO_BIND_TRIAL_CONFIG
     case $kind in *+recipe) export VBT_MODPROBE_D=$C/recipe-vfio.conf; kind=${kind%+recipe} ;; esac
+    case $kind in *+trial) export VFIO_BIND_TRIAL_CONFIG=$C/trial-05.ini; kind=${kind%+trial} ;; esac
     case $kind in systemd-nomodule) kind=none ;; esac
     case $kind in
         itools-*) vm_image_itools "$WORK/$name.img" "$C/$conf.ini" "${kind#itools-}" ;;
@@ -327,6 +339,19 @@ check_rerun() {
     grep -q '^rerun dev ' "$REPORT" || err "second run: no device state reported"
 }
 check_addr-id() { check_claim_addr; check_rerun; }
+# The trial boot claims what the trial config says; every other boot the
+# known-good config (its negative control).
+check_trial-claims() {
+    expect_driver 0000:00:05.0 vfio-pci
+    expect_driver 0000:00:04.0 radeon
+    expect_vfio_only 0000:00:05.0
+    expect_log 'vfio-bind: trial boot: claiming what /etc/vfio-devices\.trial\.ini says'
+    expect_log 'vfio-bind: 0000:00:05\.0 1002:5159 group [0-9]+: claimed by vfio-pci'
+}
+check_trial-claims-default() {
+    check_claim_addr
+    expect_nolog 'trial boot'
+}
 check_addr-id-shell() { check_claim_addr; check_rerun; }
 check_id-only() {
     expect_driver 0000:00:04.0 vfio-pci
@@ -444,6 +469,8 @@ check_vfio-bind-off() {
 }
 
 DESC_negative="negative control: no module, radeon binds both Radeons"
+DESC_trial_claims="trial of changed claims (vfio_bind.trial=1): the trial config's card 05.0, not the known-good 04.0"
+DESC_trial_claims_default="its negative control: the same image on a boot without the marker claims the known-good 04.0"
 DESC_addr_id="address+id claims 04.0 (+ audio 04.1) before radeon loads, identical 05.0 keeps radeon"
 DESC_addr_id_shell="same, dracut's shell-based initramfs (no systemd)"
 DESC_id_only="id-only entry claims both 1002:5159"
