@@ -253,6 +253,7 @@ std::string format_trial(const TrialState& st) {
     put_line(out, "set", join_cmdline(st.edit.set));
     put_line(out, "remove", join_cmdline(st.edit.remove));
     put_line(out, "grubenv", st.grubenv);
+    put_line(out, "config", st.config);
     for (const auto& [name, data] : st.efivars) {
         put_line(out, "efivar", name);
         put_blob(out, "data", data);
@@ -276,7 +277,7 @@ Result<TrialState> parse_trial(std::string_view t) {
     TrialState st;
     std::string autoc, set, remove;
     if (!r.line("backend", &st.backend) || !r.line("auto-confirm", &autoc) || !r.line("set", &set) ||
-        !r.line("remove", &remove) || !r.line("grubenv", &st.grubenv))
+        !r.line("remove", &remove) || !r.line("grubenv", &st.grubenv) || !r.line("config", &st.config))
         return bad(r.offset());
     st.auto_confirm = autoc == "1";
     auto s = split_cmdline(set), rm = split_cmdline(remove);

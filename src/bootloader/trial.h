@@ -47,6 +47,7 @@ struct TrialState {
     std::vector<TrialFile> files;                             // the trial entry
     std::vector<std::pair<std::string, std::string>> efivars; // set by us (name, data): undone if still ours
     std::string grubenv;                                      // where next_entry was set
+    std::string config; // changed claims tried: their config file (/etc/vfio-devices.trial.ini)
 };
 
 struct TrialPlan {

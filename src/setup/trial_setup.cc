@@ -1,8 +1,34 @@
 #include "setup/trial_setup.h"
 
+#include "basic/read_limits.h"
+#include "boot/config.h"
+#include "generator/generator.h"
 #include "setup/live_status.h"
 
 namespace vb {
+
+namespace {
+
+std::optional<Command> rebuild_all(const Fs& fs) {
+    auto g = machine_generator(fs);
+    if (!g) return std::nullopt;
+    return generator_rebuild_all_command(g->generator);
+}
+
+} // namespace
+
+Result<ClaimsTrial> plan_claims_trial(const Fs& fs, const std::string& new_config, bool auto_confirm) {
+    if (auto parsed = parse_config(new_config, kTrialConfigPath); !parsed) return parsed.error();
+    auto trial = plan_trial(fs, ParamEdit{}, auto_confirm);
+    if (!trial) return trial.error();
+    trial->state.config = kTrialConfigPath;
+    return ClaimsTrial{std::move(*trial), new_config, rebuild_all(fs)};
+}
+
+Status write_claims_trial(Fs& fs, const ClaimsTrial& plan) {
+    if (Status w = fs.replace_file(kTrialConfigPath, plan.config); !w) return w;
+    return write_trial(fs, plan.trial);
+}
 
 Result<ConfirmPlan> plan_confirm(const Fs& fs, bool automatic) {
     auto pending = read_trial(fs);
@@ -24,12 +50,35 @@ Result<ConfirmPlan> plan_confirm(const Fs& fs, bool automatic) {
     auto enable = plan_enable(fs, plan.trial.edit);
     if (!enable) return enable.error();
     plan.enable = std::move(*enable);
+    if (!plan.trial.config.empty()) {
+        auto text = fs.read(plan.trial.config, kMaxConfigBytes + 1);
+        if (!text) return make_error(text.error().code, "the trial's claims: " + text.error().message);
+        if (auto parsed = parse_config(*text, plan.trial.config); !parsed) return parsed.error();
+        plan.config = *text;
+        plan.rebuild = rebuild_all(fs);
+    }
     plan.end = plan_trial_end(fs, plan.trial);
     return plan;
 }
 
 Status apply_confirm(Fs& fs, const ConfirmPlan& plan) {
     if (Status s = apply_plan(fs, plan.enable, true); !s) return s;
+    if (plan.config) {
+        if (Status s = fs.replace_file(kDefaultConfigPath, *plan.config, kBackupSuffix); !s) return s;
+        if (Status s = fs.remove(plan.trial.config); !s) return s;
+    }
+    return finish_trial(fs, plan.end);
+}
+
+CancelPlan plan_cancel(const Fs& fs, const TrialState& st) {
+    CancelPlan c{plan_trial_end(fs, st), !st.config.empty() && fs.exists(st.config), std::nullopt};
+    if (c.config) c.rebuild = rebuild_all(fs);
+    return c;
+}
+
+Status apply_cancel(Fs& fs, const CancelPlan& plan) {
+    if (plan.config)
+        if (Status s = fs.remove(kTrialConfigPath); !s) return s;
     return finish_trial(fs, plan.end);
 }
 

@@ -45,8 +45,10 @@ const char* kUsage =
     "  add ADDR [OPTIONS]             configure ADDR's card in /etc/vfio-devices.ini\n"
     "      --boot-vga                 allow the boot GPU (sets boot_vga = yes)\n"
     "      --no-group                 write only ADDR, not the card's other functions\n"
+    "      --trial [--auto-confirm]   into /etc/vfio-devices.trial.ini, claimed by the next boot only\n"
     "      --dry-run                  show the change, write nothing\n"
-    "  remove ADDR [--dry-run]        remove the sections of ADDR's card\n"
+    "  remove ADDR [--trial [--auto-confirm]] [--dry-run]\n"
+    "                                 remove the sections of ADDR's card\n"
     "  qemu-args [--libvirt] [--x-vga]\n"
     "                                 QEMU -device options (or libvirt <hostdev>) for the configured devices\n"
     "  status                         live state: drivers, groups, /dev/vfio, IOMMU, interrupt remapping,\n"
@@ -143,14 +145,17 @@ void print_trial_files(const std::vector<vb::TrialFile>& files, const vb::Fs& fs
     }
 }
 
-// The trial's entry, EFI variables and next_entry taken back (cancel or confirm).
-int end_trial(vb::Fs& fs, const vb::TrialEnd& end, bool dry, bool no_update) {
-    print_trial_files(end.files, fs, true);
-    print_lines(stdout, end.notes);
+int cancel_trial(vb::Fs& fs, const vb::TrialState& st, bool dry, bool no_update) {
+    vb::CancelPlan c = vb::plan_cancel(fs, st);
+    print_trial_files(c.end.files, fs, true);
+    print_lines(stdout, c.end.notes);
+    if (c.config) std::printf("%s: removed\n", fs.host_path(vb::kTrialConfigPath).c_str());
     if (dry) return 0;
-    if (vb::Status s = vb::finish_trial(fs, end); !s) return fail(s.error().message);
-    for (const auto& v : end.efivars) std::printf("EFI variable %s: removed\n", v.c_str());
-    return run_commands(fs, labelled("trial", end.commands), no_update);
+    if (vb::Status s = vb::apply_cancel(fs, c); !s) return fail(s.error().message);
+    for (const auto& v : c.end.efivars) std::printf("EFI variable %s: removed\n", v.c_str());
+    auto cmds = labelled("trial", c.end.commands);
+    if (c.rebuild) cmds.push_back({"initramfs", *c.rebuild});
+    return run_commands(fs, cmds, no_update);
 }
 
 int start_trial(vb::Fs& fs, const vb::ParamEdit& edit, bool auto_confirm, bool dry) {
@@ -192,12 +197,23 @@ int confirm(vb::Fs& fs, const std::vector<std::string>& args) {
         return 0;
     }
     print_plan(plan->enable, fs);
-    if (!dry)
-        if (vb::Status s = vb::apply_plan(fs, plan->enable, true); !s) return fail(s.error().message);
-    int rc = end_trial(fs, plan->end, dry, no_update);
-    if (rc == 0) rc = run_commands(fs, plan->enable.commands, dry || no_update);
-    if (dry) std::printf("dry run: nothing written\n");
-    else if (rc == 0) std::printf("confirmed: every boot has %s now\n", vb::join_cmdline(plan->trial.edit.set).c_str());
+    if (plan->config)
+        std::printf("%s becomes %s\n", fs.host_path(plan->trial.config).c_str(),
+                    fs.host_path(vb::kDefaultConfigPath).c_str());
+    print_trial_files(plan->end.files, fs, true);
+    print_lines(stdout, plan->end.notes);
+    if (dry) {
+        std::printf("dry run: nothing written\n");
+        return 0;
+    }
+    if (vb::Status s = vb::apply_confirm(fs, *plan); !s) return fail(s.error().message);
+    auto cmds = plan->enable.commands;
+    for (const auto& c : labelled("trial", plan->end.commands)) cmds.push_back(c);
+    if (plan->rebuild) cmds.push_back({"initramfs", *plan->rebuild});
+    int rc = run_commands(fs, cmds, no_update);
+    if (rc == 0)
+        std::printf("confirmed: every boot has %s now\n",
+                    plan->config ? "these claims" : vb::join_cmdline(plan->trial.edit.set).c_str());
     return rc;
 }
 
@@ -258,8 +274,10 @@ int cmdline(vb::Fs& fs, const std::vector<std::string>& args) {
         auto pending = vb::read_trial(fs);
         if (!pending) return fail(pending.error().message);
         if (*pending) {
-            std::printf("cancelling the trial boot (%s)\n", vb::join_cmdline((*pending)->edit.set).c_str());
-            if (int rc = end_trial(fs, vb::plan_trial_end(fs, **pending), dry, no_update); rc != 0) return rc;
+            std::printf("cancelling the trial boot (%s)\n", (*pending)->config.empty()
+                                                                ? vb::join_cmdline((*pending)->edit.set).c_str()
+                                                                : (*pending)->config.c_str());
+            if (int rc = cancel_trial(fs, **pending, dry, no_update); rc != 0) return rc;
             if (!fs.exists(vb::kCmdlineStatePath)) return 0;
         }
         plan = vb::plan_disable(fs);
@@ -292,12 +310,37 @@ int list(const vb::Fs& fs, const std::vector<std::string>& args) {
 }
 
 // add and remove: show the diff, then write (unless --dry-run) and remind.
+// The machine's rebuild of every image, as a command line to show.
+std::string rebuild_text(const vb::Fs& fs) {
+    auto gen = vb::machine_generator(fs);
+    return gen ? vb::command_line(vb::generator_rebuild_all_command(gen->generator)) : "your initramfs generator";
+}
+
+// add/remove --trial: the new claims in the trial config, tried at the next boot only.
+int start_claims_trial(vb::Fs& fs, const vb::ConfigChange& change, bool auto_confirm) {
+    auto ct = vb::plan_claims_trial(fs, change.after, auto_confirm);
+    if (!ct) return fail(ct.error().message);
+    print_lines(stdout, ct->trial.notes);
+    if (vb::Status s = vb::write_claims_trial(fs, *ct); !s) return fail(s.error().message);
+    std::printf("wrote %s (the trial's claims; %s stays as it was)\n", fs.host_path(vb::kTrialConfigPath).c_str(),
+                fs.host_path(vb::kDefaultConfigPath).c_str());
+    if (int rc = run_commands(fs, labelled(ct->trial.state.backend, ct->trial.commands), false); rc != 0) return rc;
+    std::printf("now rebuild the initramfs (%s), then reboot: the next boot, and only it, claims what %s says; "
+                "%s\n",
+                rebuild_text(fs).c_str(), vb::kTrialConfigPath,
+                auto_confirm ? "it confirms itself once every device is claimed"
+                             : "from it, `vfio-setup confirm` makes it the config");
+    return 0;
+}
+
 int edit_config(vb::Fs& fs, const std::string& sub, const std::vector<std::string>& args) {
     vb::AddOptions opts;
-    bool dry = false;
+    bool dry = false, trial = false, auto_confirm = false;
     std::string address;
     for (const auto& a : args) {
         if (a == "--dry-run") dry = true;
+        else if (a == "--trial") trial = true;
+        else if (a == "--auto-confirm") auto_confirm = true;
         else if (a == "--boot-vga" && sub == "add") opts.boot_vga = true;
         else if (a == "--no-group" && sub == "add") opts.no_group = true;
         else if (a.empty() || a[0] == '-' || !address.empty()) return fail(sub + ": unknown argument '" + a + "'", 2);
@@ -312,19 +355,18 @@ int edit_config(vb::Fs& fs, const std::string& sub, const std::vector<std::strin
     const std::string label = fs.host_path(change->path);
     std::fputs(vb::unified_diff(change->before, change->after, change->existed ? label : "/dev/null", label).c_str(),
                stdout);
+    if (auto_confirm && !trial) return fail(sub + ": --auto-confirm goes with --trial", 2);
     if (dry) {
         std::printf("dry run: nothing written\n");
         return 0;
     }
+    if (trial) return start_claims_trial(fs, *change, auto_confirm);
     if (vb::Status s = vb::apply_change(fs, *change); !s) return fail(s.error().message);
     std::printf("wrote %s\n", label.c_str());
     // The images carry their own copy of the config.
-    auto gen = vb::machine_generator(fs);
-    const std::string rebuild =
-        gen ? vb::command_line(vb::generator_rebuild_all_command(gen->generator)) : "your initramfs generator";
     std::printf("now rebuild the initramfs (%s) and check it with vfio-initrd-check\n"
                 "(vfio-initrd-check --fix does both); the change takes effect at the next boot\n",
-                rebuild.c_str());
+                rebuild_text(fs).c_str());
     return 0;
 }
 

@@ -219,3 +219,51 @@ TEST_CASE("confirm --auto: only from the trial boot, once all is well") {
     CHECK(c->not_now.find("the trial boot is not all good: the IOMMU is not active") == 0);
     CHECK(fs.exists(kTrialStatePath)); // still pending
 }
+
+TEST_CASE("a trial of changed claims: the trial config, confirmed into place or cancelled") {
+    for (bool confirm : {true, false}) {
+        CAPTURE(confirm);
+        TempDir t;
+        systemd_boot_machine(t);
+        const std::string known_good = "[gpu]\naddress = 0000:01:00.0\nid = 1002:6818\n";
+        const std::string tried = known_good + "\n[second]\naddress = 0000:02:00.0\nid = 10de:1b80\n";
+        write_file(t / "etc/vfio-devices.ini", known_good);
+        write_file(t / "etc/kernel/postinst.d/initramfs-tools", "");
+        write_file(t / "usr/sbin/update-initramfs", "");
+        DiskFs fs(t.path());
+        auto ct = plan_claims_trial(fs, tried, false);
+        REQUIRE_OK(ct);
+        REQUIRE(ct->rebuild);
+        CHECK(*ct->rebuild == Command{"update-initramfs", "-u", "-k", "all"});
+        // The trial entry has today's command line and the marker only.
+        CHECK(ct->trial.state.files[0].after.find("rw vfio_bind.trial=1\n") != std::string::npos);
+        REQUIRE_OK(write_claims_trial(fs, *ct));
+        CHECK(read_file(t / "etc/vfio-devices.trial.ini") == tried);
+        CHECK(read_file(t / "etc/vfio-devices.ini") == known_good);
+        auto st = read_trial(fs);
+        REQUIRE_OK(st);
+        REQUIRE(st->has_value());
+        CHECK((*st)->config == "/etc/vfio-devices.trial.ini");
+        if (confirm) {
+            auto c = plan_confirm(fs, false);
+            REQUIRE_OK(c);
+            REQUIRE(c->config);
+            REQUIRE_OK(apply_confirm(fs, *c));
+            CHECK(read_file(t / "etc/vfio-devices.ini") == tried);
+            CHECK(read_file(t / "etc/vfio-devices.ini.vfio-bind.bak") == known_good);
+        } else {
+            CancelPlan c = plan_cancel(fs, **st);
+            CHECK(c.config);
+            REQUIRE_OK(apply_cancel(fs, c));
+            CHECK(read_file(t / "etc/vfio-devices.ini") == known_good);
+        }
+        CHECK_FALSE(fs.exists("/etc/vfio-devices.trial.ini"));
+        CHECK_FALSE(fs.exists(kTrialStatePath));
+        CHECK_FALSE(fs.exists("/boot/loader/entries/vfio-bind-trial.conf"));
+    }
+    TempDir t;
+    systemd_boot_machine(t);
+    auto bad = plan_claims_trial(DiskFs(t.path()), "[gpu]\ncolour = red\n", false);
+    REQUIRE_FALSE(bad.ok()); // an invalid config is never tried
+    CHECK(bad.error().message.find("unknown key 'colour'") != std::string::npos);
+}
