@@ -1,8 +1,8 @@
 #include "image/decompress.h"
 
 #include <algorithm>
-#include <climits>
 #include <cstring>
+#include <limits>
 
 #include <lz4.h>
 #include <lz4frame.h>
@@ -66,10 +66,65 @@ protected:
     bool ended_ = false;
 };
 
-// zlib: everywhere, the reference.
-class Gzip : public Base {
+// The decoders that are one library call in a loop: each step says what it
+// took and gave and whether a stream ended; the loop decides the rest
+// (continuation, truncation, no progress) the same way for every format.
+class Streaming : public Base {
 public:
     using Base::Base;
+    Result<size_t> read(char* out, size_t n) final {
+        size_t produced = 0;
+        while (produced < n && !ended_) {
+            Step s = step(out + produced, n - produced);
+            pos_ += s.in;
+            produced += s.out;
+            if (!s.error.empty()) return corrupt(s.error);
+            if (s.stream_end) {
+                if (!next_stream_follows()) ended_ = true;
+                else if (Status st = restart(); !st) return st.error();
+            } else if (s.in == 0 && s.out == 0) {
+                if (rest() == 0) return truncated();
+                return corrupt("no progress");
+            }
+        }
+        return produced;
+    }
+
+protected:
+    struct Step {
+        size_t in = 0, out = 0;
+        bool stream_end = false;
+        std::string error; // the library's words, when the data is bad
+    };
+    // One call of the library on next_in()/rest() into out[0, n).
+    virtual Step step(char* out, size_t n) = 0;
+    // Another stream of the same format follows: start on it.
+    virtual Status restart() { return {}; }
+
+    // zlib, igzip and liblzma share the shape of their stream struct: point
+    // it at the input and the output, make the call, count what moved.
+    template <class Stream, class Call>
+    Step feed(Stream& st, char* out, size_t n, Call call) {
+        using InLen = decltype(st.avail_in);
+        using OutLen = decltype(st.avail_out);
+        auto in_avail = static_cast<InLen>(std::min<size_t>(rest(), std::numeric_limits<InLen>::max() / 2));
+        auto out_avail = static_cast<OutLen>(std::min<size_t>(n, std::numeric_limits<OutLen>::max() / 2));
+        st.next_in = reinterpret_cast<decltype(st.next_in)>(const_cast<char*>(next_in()));
+        st.avail_in = in_avail;
+        st.next_out = reinterpret_cast<decltype(st.next_out)>(out);
+        st.avail_out = out_avail;
+        Step s;
+        s.stream_end = call(s.error);
+        s.in = in_avail - st.avail_in;
+        s.out = out_avail - st.avail_out;
+        return s;
+    }
+};
+
+// zlib: everywhere, the reference.
+class Gzip : public Streaming {
+public:
+    using Streaming::Streaming;
     ~Gzip() override {
         if (init_) inflateEnd(&zs_);
     }
@@ -78,33 +133,21 @@ public:
         init_ = true;
         return {};
     }
-    Result<size_t> read(char* out, size_t n) override {
-        size_t produced = 0;
-        while (produced < n && !ended_) {
-            uInt in_avail = static_cast<uInt>(std::min<size_t>(rest(), UINT_MAX / 2));
-            uInt out_avail = static_cast<uInt>(std::min<size_t>(n - produced, UINT_MAX / 2));
-            zs_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(next_in()));
-            zs_.avail_in = in_avail;
-            zs_.next_out = reinterpret_cast<Bytef*>(out + produced);
-            zs_.avail_out = out_avail;
-            int r = inflate(&zs_, Z_NO_FLUSH);
-            pos_ += in_avail - zs_.avail_in;
-            produced += out_avail - zs_.avail_out;
-            bool progress = zs_.avail_in != in_avail || zs_.avail_out != out_avail;
-            if (r == Z_STREAM_END) {
-                if (next_stream_follows()) inflateReset(&zs_);
-                else ended_ = true;
-            } else if (r == Z_BUF_ERROR || (r == Z_OK && !progress)) {
-                if (rest() == 0) return truncated();
-                if (!progress) return corrupt("no progress");
-            } else if (r != Z_OK) {
-                return corrupt(zs_.msg ? zs_.msg : "zlib error " + std::to_string(r));
-            }
-        }
-        return produced;
-    }
 
 private:
+    Step step(char* out, size_t n) override {
+        return feed(zs_, out, n, [this](std::string& error) {
+            int r = inflate(&zs_, Z_NO_FLUSH);
+            if (r != Z_OK && r != Z_STREAM_END && r != Z_BUF_ERROR)
+                error = zs_.msg ? zs_.msg : "zlib error " + std::to_string(r);
+            return r == Z_STREAM_END;
+        });
+    }
+    Status restart() override {
+        inflateReset(&zs_);
+        return {};
+    }
+
     z_stream zs_{};
     bool init_ = false;
 };
@@ -112,40 +155,24 @@ private:
 #ifdef VB_HAVE_ISAL
 // ISA-L's igzip: the same gzip streams, inflated several times faster (the
 // floor of reading an image is inflating it).
-class IsalGzip : public Base {
+class IsalGzip : public Streaming {
 public:
-    using Base::Base;
+    using Streaming::Streaming;
     Status init() {
         isal_inflate_init(&st_);
         st_.crc_flag = ISAL_GZIP; // parse the header, verify the trailer
         return {};
     }
-    Result<size_t> read(char* out, size_t n) override {
-        size_t produced = 0;
-        while (produced < n && !ended_) {
-            uint32_t in_avail = static_cast<uint32_t>(std::min<size_t>(rest(), UINT32_MAX / 2));
-            uint32_t out_avail = static_cast<uint32_t>(std::min<size_t>(n - produced, UINT32_MAX / 2));
-            st_.next_in = reinterpret_cast<uint8_t*>(const_cast<char*>(next_in()));
-            st_.avail_in = in_avail;
-            st_.next_out = reinterpret_cast<uint8_t*>(out + produced);
-            st_.avail_out = out_avail;
-            int r = isal_inflate(&st_);
-            pos_ += in_avail - st_.avail_in;
-            produced += out_avail - st_.avail_out;
-            bool progress = st_.avail_in != in_avail || st_.avail_out != out_avail;
-            if (r < 0) return corrupt(isal_error(r));
-            if (st_.block_state == ISAL_BLOCK_FINISH) {
-                if (next_stream_follows()) init();
-                else ended_ = true;
-            } else if (!progress) {
-                if (rest() == 0) return truncated();
-                return corrupt("no progress");
-            }
-        }
-        return produced;
-    }
 
 private:
+    Step step(char* out, size_t n) override {
+        return feed(st_, out, n, [this](std::string& error) {
+            int r = isal_inflate(&st_);
+            if (r < 0) error = isal_error(r);
+            return st_.block_state == ISAL_BLOCK_FINISH;
+        });
+    }
+    Status restart() override { return init(); }
     static std::string isal_error(int r) {
         switch (r) {
         case ISAL_INVALID_BLOCK: return "invalid block";
@@ -161,9 +188,9 @@ private:
 };
 #endif
 
-class Zstd : public Base {
+class Zstd : public Streaming {
 public:
-    using Base::Base;
+    using Streaming::Streaming;
     ~Zstd() override { ZSTD_freeDCtx(d_); }
     Status init() {
         d_ = ZSTD_createDCtx();
@@ -171,33 +198,24 @@ public:
         ZSTD_DCtx_setParameter(d_, ZSTD_d_windowLogMax, kZstdWindowLogMax);
         return {};
     }
-    Result<size_t> read(char* out, size_t n) override {
-        size_t produced = 0;
-        while (produced < n && !ended_) {
-            ZSTD_inBuffer in{in_.data(), in_.size(), pos_};
-            ZSTD_outBuffer o{out, n, produced};
-            size_t r = ZSTD_decompressStream(d_, &o, &in);
-            bool progress = in.pos != pos_ || o.pos != produced;
-            pos_ = in.pos;
-            produced = o.pos;
-            if (ZSTD_isError(r)) return corrupt(ZSTD_getErrorName(r));
-            if (r == 0) {
-                if (!next_stream_follows()) ended_ = true;
-            } else if (!progress) {
-                if (rest() == 0) return truncated();
-                return corrupt("no progress");
-            }
-        }
-        return produced;
-    }
 
 private:
+    // A new frame needs no restart: the context starts on it by itself.
+    Step step(char* out, size_t n) override {
+        ZSTD_inBuffer in{in_.data(), in_.size(), pos_};
+        ZSTD_outBuffer o{out, n, 0};
+        size_t r = ZSTD_decompressStream(d_, &o, &in);
+        Step s{in.pos - pos_, o.pos, !ZSTD_isError(r) && r == 0, {}};
+        if (ZSTD_isError(r)) s.error = ZSTD_getErrorName(r);
+        return s;
+    }
+
     ZSTD_DCtx* d_ = nullptr;
 };
 
-class Xz : public Base {
+class Xz : public Streaming {
 public:
-    using Base::Base;
+    using Streaming::Streaming;
     ~Xz() override { lzma_end(&s_); }
     Status init() {
         if (kind_ == Compression::lzma) return check(lzma_alone_decoder(&s_, kXzMemLimit));
@@ -209,41 +227,25 @@ public:
         mt.memlimit_stop = kXzMemLimit;
         return check(lzma_stream_decoder_mt(&s_, &mt));
     }
+
+private:
     static Status check(lzma_ret r) {
         if (r != LZMA_OK) return make_error(ENOMEM, "cannot start liblzma");
         return {};
     }
-    Result<size_t> read(char* out, size_t n) override {
-        size_t produced = 0;
-        while (produced < n && !ended_) {
-            s_.next_in = reinterpret_cast<const uint8_t*>(next_in());
-            s_.avail_in = rest();
-            s_.next_out = reinterpret_cast<uint8_t*>(out + produced);
-            s_.avail_out = n - produced;
-            size_t in_avail = s_.avail_in, out_avail = s_.avail_out;
+    Step step(char* out, size_t n) override {
+        return feed(s_, out, n, [this](std::string& error) {
             // All the input is here, so LZMA_FINISH is right from the start.
             lzma_ret r = lzma_code(&s_, LZMA_FINISH);
-            pos_ += in_avail - s_.avail_in;
-            produced += out_avail - s_.avail_out;
-            if (r == LZMA_STREAM_END) {
-                if (next_stream_follows()) {
-                    if (Status st = init(); !st) return st.error();
-                } else {
-                    ended_ = true;
-                }
-            } else if (r == LZMA_BUF_ERROR) {
-                if (rest() == 0) return truncated();
-                return corrupt("no progress");
-            } else if (r == LZMA_MEMLIMIT_ERROR) {
-                return corrupt("needs more than " + std::to_string(kXzMemLimit >> 20) + " MiB of memory");
-            } else if (r != LZMA_OK) {
-                return corrupt("liblzma error " + std::to_string(static_cast<int>(r)));
-            }
-        }
-        return produced;
+            if (r == LZMA_MEMLIMIT_ERROR)
+                error = "needs more than " + std::to_string(kXzMemLimit >> 20) + " MiB of memory";
+            else if (r != LZMA_OK && r != LZMA_STREAM_END && r != LZMA_BUF_ERROR)
+                error = "liblzma error " + std::to_string(static_cast<int>(r));
+            return r == LZMA_STREAM_END;
+        });
     }
+    Status restart() override { return init(); }
 
-private:
     lzma_stream s_ = LZMA_STREAM_INIT;
 };
 
@@ -302,34 +304,26 @@ private:
     size_t bpos_ = 0, blen_ = 0;
 };
 
-class Lz4Frame : public Base {
+class Lz4Frame : public Streaming {
 public:
-    using Base::Base;
+    using Streaming::Streaming;
     ~Lz4Frame() override { LZ4F_freeDecompressionContext(d_); }
     Status init() {
         if (LZ4F_isError(LZ4F_createDecompressionContext(&d_, LZ4F_VERSION)))
             return make_error(ENOMEM, "cannot start lz4");
         return {};
     }
-    Result<size_t> read(char* out, size_t n) override {
-        size_t produced = 0;
-        while (produced < n && !ended_) {
-            size_t dst = n - produced, src = rest();
-            size_t r = LZ4F_decompress(d_, out + produced, &dst, next_in(), &src, nullptr);
-            pos_ += src;
-            produced += dst;
-            if (LZ4F_isError(r)) return corrupt(LZ4F_getErrorName(r));
-            if (r == 0) {
-                if (!next_stream_follows()) ended_ = true;
-            } else if (src == 0 && dst == 0) {
-                if (rest() == 0) return truncated();
-                return corrupt("no progress");
-            }
-        }
-        return produced;
-    }
 
 private:
+    // After a frame's end the context is ready for the next one.
+    Step step(char* out, size_t n) override {
+        size_t dst = n, src = rest();
+        size_t r = LZ4F_decompress(d_, out, &dst, next_in(), &src, nullptr);
+        Step s{src, dst, !LZ4F_isError(r) && r == 0, {}};
+        if (LZ4F_isError(r)) s.error = LZ4F_getErrorName(r);
+        return s;
+    }
+
     LZ4F_dctx* d_ = nullptr;
 };
 
