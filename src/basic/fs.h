@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "basic/file_bytes.h"
 #include "basic/read_limits.h"
 #include "basic/result.h"
 #include "basic/text.h"
@@ -24,6 +25,13 @@ public:
 
     // Whole file, refused (EFBIG) past max_bytes so a hostile file cannot eat memory.
     virtual Result<std::string> read(const std::string& path, size_t max_bytes = kMaxTextFile) const = 0;
+    // The same bytes, held without a copy where the file system allows it
+    // (a boot image: tens of MB, only ever read).
+    virtual Result<FileBytes> read_bytes(const std::string& path, size_t max_bytes) const {
+        auto text = read(path, max_bytes);
+        if (!text) return text.error();
+        return FileBytes(std::move(*text));
+    }
     // A sysfs attribute: at most a page, delivered by one read() (the kernel
     // formats it whole), so one call suffices where read() needs two.
     virtual Result<std::string> read_attribute(const std::string& path) const { return read(path, kMaxSysfsAttribute); }
@@ -83,6 +91,7 @@ public:
     explicit DiskFs(std::string root = "/");
 
     Result<std::string> read(const std::string& path, size_t max_bytes = kMaxTextFile) const override;
+    Result<FileBytes> read_bytes(const std::string& path, size_t max_bytes) const override;
     Result<std::string> read_attribute(const std::string& path) const override;
     Result<std::string> read_link(const std::string& path) const override;
     std::vector<Result<std::string>> read_in_dir(const std::string& dir,

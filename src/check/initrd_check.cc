@@ -496,7 +496,7 @@ void check_machine(Context& c, const CheckOptions& opts) {
 }
 
 void check_path(Context& c, KernelReport& kr, const ImageLocation& where) {
-    auto bytes = c.fs.read(where.path, kMaxInitramfs);
+    auto bytes = c.fs.read_bytes(where.path, kMaxInitramfs);
     if (!bytes) {
         ImageReport r;
         r.location = where;
@@ -508,8 +508,8 @@ void check_path(Context& c, KernelReport& kr, const ImageLocation& where) {
     }
     // A PE image is a UKI wherever it lies (--image names any file).
     ImageLocation found = where;
-    found.uki = where.uki || is_pe_image(*bytes);
-    kr.images.push_back(check_one(c, found, *bytes, kr.kver));
+    found.uki = where.uki || is_pe_image(bytes->view());
+    kr.images.push_back(check_one(c, found, bytes->view(), kr.kver));
 }
 
 } // namespace

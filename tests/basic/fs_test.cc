@@ -34,6 +34,47 @@ TEST_CASE("fs: reads are capped") {
     CHECK(fs.read("/big", 5000)->size() == 5000);
 }
 
+TEST_CASE("fs: read grows past its first guess and stops at the cap exactly") {
+    TempDir t;
+    // /proc files report size 0: the buffer starts small and grows.
+    DiskFs host("/");
+    auto maps = host.read("/proc/self/maps", 1 << 20);
+    REQUIRE_OK(maps);
+    CHECK(maps->find("[stack]") != std::string::npos);
+    write_file(t / "exact", std::string(8192, 'y'));
+    DiskFs fs(t.path());
+    CHECK(fs.read("/exact", 8192)->size() == 8192);
+    CHECK(fs.read("/exact", 8191).error().code == EFBIG);
+    write_file(t / "empty", "");
+    CHECK(fs.read("/empty")->empty());
+}
+
+TEST_CASE("fs: read_bytes maps a regular file, reads what cannot be mapped, and is capped") {
+    TempDir t;
+    std::string image(100000, '\0');
+    for (size_t i = 0; i < image.size(); ++i) image[i] = static_cast<char>(i * 7);
+    write_file(t / "boot/initrd.img", image);
+    write_file(t / "empty", "");
+    DiskFs fs(t.path());
+    auto b = fs.read_bytes("/boot/initrd.img", 1 << 20);
+    REQUIRE_OK(b);
+    CHECK(b->is_mapped());
+    CHECK(b->view() == image);
+    FileBytes moved = std::move(*b);
+    CHECK(moved.view() == image);
+    CHECK(b->view().empty());
+    auto e = fs.read_bytes("/empty", 1 << 20); // nothing to map
+    REQUIRE_OK(e);
+    CHECK_FALSE(e->is_mapped());
+    CHECK(e->view().empty());
+    CHECK(fs.read_bytes("/boot/initrd.img", 99999).error().code == EFBIG);
+    CHECK(fs.read_bytes("/absent", 10).error().code == ENOENT);
+    auto proc = DiskFs("/").read_bytes("/proc/self/status", 1 << 20); // size 0: read, not mapped
+    REQUIRE_OK(proc);
+    CHECK_FALSE(proc->is_mapped());
+    CHECK(proc->view().find("Name:") != std::string::npos);
+}
+
 TEST_CASE("fs: replace_file is atomic, keeps the mode, and backs up once") {
     TempDir t;
     write_file(t / "etc/default/grub", "original\n");
