@@ -2,6 +2,8 @@
 // at its next boot? Checks each initramfs (and the command line) before the
 // reboot, and with --fix rebuilds the images that need it.
 #include <getopt.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <string>
@@ -15,7 +17,7 @@
 
 namespace {
 
-enum Exit { kOk = 0, kProblems = 1, kUsage = 2 };
+enum Exit { kOk = 0, kProblems = 1, kUsage = 2, kImageChanged = 3 };
 
 struct Options {
     std::string root = "/";
@@ -78,12 +80,26 @@ void print(const vb::CheckReport& r, const Options& o) {
     }
 }
 
+// Images are mapped (Fs::read_bytes): one cut short while it is read (a
+// generator that rewrites it in place, as dracut's cp does) faults on the
+// missing pages. Say so and let the admin run again, rather than die of SIGBUS.
+void on_sigbus(int) {
+    static const char msg[] = "vfio-initrd-check: an image changed size while it was read (is a generator "
+                              "writing it now?); run again when it is done\n";
+    ssize_t ignored = ::write(2, msg, sizeof msg - 1);
+    (void)ignored;
+    ::_exit(kImageChanged);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
     Options o;
     int exit_code = kOk;
     if (!parse_args(argc, argv, o, exit_code)) return exit_code;
+    struct sigaction sa {};
+    sa.sa_handler = on_sigbus;
+    ::sigaction(SIGBUS, &sa, nullptr);
     vb::DiskFs fs(o.root == "/" ? "" : o.root);
 
     vb::CheckReport report = vb::check_initrds(fs, o.check);
