@@ -40,9 +40,17 @@ ParamEdit with_marker(ParamEdit e) {
 // Which boot loader the trial goes through, or why none can have one.
 Result<std::string> trial_backend(const Fs& fs) {
     std::vector<std::string> used;
-    for (const auto& s : select_bootloaders(fs, read_boot_context(fs)))
+    const BootContext boot = read_boot_context(fs);
+    for (const auto& s : select_bootloaders(fs, boot))
         if (s.in_use) used.push_back(s.backend->name());
     if (used == std::vector<std::string>{"BLS entries"} && !grub_reads_bls_entries(fs))
+        return std::string(kSystemdBoot);
+    // kernelstub (Pop!_OS) and sdbootutil (openSUSE) write the entries, but
+    // where systemd-boot says it booted the machine, it reads them and honours
+    // its one-shot as anywhere (sdbootutil's grub2-bls is left out: the
+    // firmware variables do not say it does).
+    if ((used == std::vector<std::string>{"kernelstub"} || used == std::vector<std::string>{"sdbootutil"}) &&
+        starts_with(boot.loader_info, "systemd-boot"))
         return std::string(kSystemdBoot);
     if (used == std::vector<std::string>{"GRUB"} && !grub_reads_bls_entries(fs)) return std::string(kGrub);
     std::string names;
@@ -393,6 +401,7 @@ TrialEnd plan_trial_end(const Fs& fs, const TrialState& st) {
 
 Status finish_trial(Fs& fs, const TrialEnd& end) {
     for (const auto& f : end.files) {
+        if (!f.existed && !fs.exists(f.path)) continue; // removed already (by the tool that owns the entries)
         Status s = f.existed || !f.after.empty() ? fs.replace_file(f.path, f.after) : fs.remove(f.path);
         if (!s) return s;
     }

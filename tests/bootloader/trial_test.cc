@@ -183,6 +183,73 @@ TEST_CASE("trial on GRUB keeps a user's custom.cfg byte for byte") {
     CHECK(read_file(t / "boot/grub/custom.cfg") == mine);
 }
 
+TEST_CASE("trial where kernelstub or sdbootutil write the entries and systemd-boot boots them") {
+    SUBCASE("Pop!_OS: kernelstub") {
+        TempDir t;
+        copy_fixture("popos", t);
+        write_file(t / "proc/cpuinfo", "vendor_id\t: GenuineIntel\n");
+        efivar(t, "LoaderInfo", "systemd-boot 251.4-1ubuntu7");
+        efivar(t, "LoaderEntrySelected", "Pop_OS-current.conf");
+        DiskFs fs(t.path());
+        const std::string stub = read_file(t / "etc/kernelstub/configuration");
+        auto plan = plan_trial(fs, kIntel, false);
+        REQUIRE_OK(plan);
+        CHECK(plan->state.backend == "systemd-boot");
+        REQUIRE(plan->state.files.size() == 1);
+        CHECK(plan->state.files[0].path == "/boot/efi/loader/entries/vfio-bind-trial.conf");
+        CHECK(plan->state.files[0].after.find("title Pop!_OS (vfio-bind trial)\n") == 0);
+        CHECK(plan->state.files[0].after.find(" splash intel_iommu=on iommu=pt vfio_bind.trial=1\n") !=
+              std::string::npos);
+        REQUIRE_OK(write_trial(fs, *plan));
+        CHECK(efivar_of(t, "LoaderEntryOneShot") == "vfio-bind-trial.conf");
+        // No loader.conf default: the default is pinned to the booted entry meanwhile.
+        CHECK(efivar_of(t, "LoaderEntryDefault") == "Pop_OS-current.conf");
+        CHECK(read_file(t / "etc/kernelstub/configuration") == stub);
+
+        // The confirm goes through kernelstub, as a plain enable would.
+        auto confirm = plan_confirm(fs, false);
+        REQUIRE_OK(confirm);
+        REQUIRE(confirm->enable.files.size() == 1);
+        CHECK(confirm->enable.files[0].path == "/etc/kernelstub/configuration");
+        REQUIRE_OK(apply_confirm(fs, *confirm));
+        CHECK(read_file(t / "etc/kernelstub/configuration").find("\"intel_iommu=on\"") != std::string::npos);
+        CHECK_FALSE(fs.exists("/boot/efi/loader/entries/vfio-bind-trial.conf"));
+        CHECK(efivar_of(t, "LoaderEntryDefault").empty());
+        CHECK_FALSE(fs.exists(kTrialStatePath));
+    }
+    SUBCASE("openSUSE Tumbleweed: sdbootutil; its update-all-entries may take the trial entry first") {
+        TempDir t;
+        copy_fixture("opensuse-tumbleweed-sdboot", t);
+        write_file(t / "proc/cpuinfo", "vendor_id\t: GenuineIntel\n");
+        efivar(t, "LoaderInfo", "systemd-boot 256.7+suse.1");
+        const std::string entry = "4f1c2b7a9e3d4c58b6a0e2f1d3c5b7a9-6.8.1-1-default-2.conf";
+        efivar(t, "LoaderEntrySelected", entry);
+        DiskFs fs(t.path());
+        auto plan = plan_trial(fs, kIntel, false);
+        REQUIRE_OK(plan);
+        CHECK(plan->state.backend == "systemd-boot");
+        REQUIRE(plan->state.files.size() == 1);
+        CHECK(plan->state.files[0].after.find("rootflags=subvol=@/.snapshots/2/snapshot") != std::string::npos);
+        CHECK(plan->state.files[0].after.find("vfio_bind.trial=1") != std::string::npos);
+        REQUIRE_OK(write_trial(fs, *plan));
+        auto confirm = plan_confirm(fs, false);
+        REQUIRE_OK(confirm);
+        REQUIRE(confirm->enable.files.size() == 1);
+        CHECK(confirm->enable.files[0].path == "/etc/kernel/cmdline");
+        std::remove((t / "boot/efi/loader/entries/vfio-bind-trial.conf").c_str());
+        REQUIRE_OK(apply_confirm(fs, *confirm));
+        CHECK(read_file(t / "etc/kernel/cmdline").find("intel_iommu=on iommu=pt") != std::string::npos);
+        CHECK_FALSE(fs.exists(kTrialStatePath));
+    }
+    SUBCASE("without systemd-boot saying it booted the machine: refused") {
+        TempDir t;
+        copy_fixture("popos", t);
+        auto p = plan_trial(DiskFs(t.path()), kIntel, false);
+        REQUIRE_FALSE(p.ok());
+        CHECK(p.error().message.find("kernelstub: no one-shot boot") == 0);
+    }
+}
+
 TEST_CASE("trial refused where the boot loader has no one-shot vfio-setup can drive, or cannot clear it") {
     SUBCASE("rEFInd") {
         TempDir t;
