@@ -62,10 +62,7 @@ void read_host_need_groups(const Fs& fs, std::vector<HostNeed>& needs) {
     for (auto& n : needs) {
         PciDevice d;
         d.address = n.address;
-        if (auto g = fs.read_link(d.sysfs_dir() + "/iommu_group")) {
-            size_t slash = g->rfind('/');
-            n.iommu_group = std::atoi(g->c_str() + (slash == std::string::npos ? 0 : slash + 1));
-        }
+        if (auto g = fs.read_link(d.sysfs_dir() + "/iommu_group")) n.iommu_group = std::atoi(basename_of(*g).c_str());
     }
 }
 

@@ -22,8 +22,6 @@ constexpr const char* kMagic = "vfio-setup trial state 1\n";
 constexpr const char* kSystemdBoot = "systemd-boot";
 constexpr const char* kGrub = "GRUB";
 
-std::string base(const std::string& p) { return p.substr(p.rfind('/') + 1); }
-
 // A line of split_lines() as its content and its line ending.
 std::pair<std::string, std::string> cut_eol(std::string_view line) {
     size_t n = line.size();
@@ -66,7 +64,7 @@ Result<std::string> trial_backend(const Fs& fs) {
 
 // An entry's id: its file name without boot counters ("arch+3-0.conf" -> "arch.conf").
 std::string entry_id(const std::string& file) {
-    std::string name = base(file);
+    std::string name = basename_of(file);
     size_t plus = name.rfind('+');
     if (plus != std::string::npos && ends_with(name, ".conf")) name = name.substr(0, plus) + ".conf";
     return name;

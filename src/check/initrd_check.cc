@@ -342,7 +342,7 @@ void check_modules(ImageCheck& ic) {
     }
     std::vector<std::string> unknown;
     for (const auto& f : needed_module_files(ic.facts, ic.kver, &unknown))
-        if (!ic.scan.names.count(f)) ic.problem(ic.path() + " lacks the module " + f.substr(f.rfind('/') + 1));
+        if (!ic.scan.names.count(f)) ic.problem(ic.path() + " lacks the module " + basename_of(f));
     for (const auto& m : unknown)
         ic.c.add(Severity::problem, ic.kver,
                  "kernel " + ic.kver + " has no " + m + " module (not in modules.dep, not built in)", {},

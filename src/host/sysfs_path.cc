@@ -18,11 +18,6 @@ bool is_pci_name(const std::string& s) {
     return true;
 }
 
-std::string base(const std::string& path) {
-    size_t s = path.rfind('/');
-    return s == std::string::npos ? path : path.substr(s + 1);
-}
-
 void block(const Fs& fs, const std::string& name, Followed& out, int depth) {
     if (depth > kMaxDepth) return;
     const std::string dir = "/sys/class/block/" + name;
@@ -86,15 +81,15 @@ Followed follow_block(const Fs& fs, const std::string& name_or_devno) {
             out.unknown.push_back("block device " + name + " (not in /sys/dev/block)");
             return out;
         }
-        name = base(*link);
+        name = basename_of(*link);
     }
     block(fs, name, out, 0);
     return out;
 }
 
 std::string block_name(const Fs& fs, const std::string& dev_path) {
-    if (auto link = fs.read_link(dev_path)) return base(*link); // /dev/disk/by-*, /dev/mapper/x, /dev/vg/lv
-    return base(dev_path);
+    if (auto link = fs.read_link(dev_path)) return basename_of(*link); // /dev/disk/by-*, /dev/mapper/x, /dev/vg/lv
+    return basename_of(dev_path);
 }
 
 Followed follow_netdev(const Fs& fs, const std::string& ifname) {
