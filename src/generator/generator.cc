@@ -92,4 +92,10 @@ Command generator_rebuild_all_command(Generator g) {
     return {};
 }
 
+std::optional<Command> machine_rebuild_all_command(const Fs& fs) {
+    auto g = machine_generator(fs);
+    if (!g) return std::nullopt;
+    return generator_rebuild_all_command(g->generator);
+}
+
 } // namespace vb

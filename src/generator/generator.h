@@ -38,5 +38,7 @@ Command generator_rebuild_command(const Fs& fs, Generator g, const std::string& 
 // Rebuilds every installed kernel's image: `update-initramfs -u -k all`,
 // `mkinitcpio -P`, `dracut --regenerate-all -f`.
 Command generator_rebuild_all_command(Generator g);
+// The same for the generator this machine uses; none when it has none.
+std::optional<Command> machine_rebuild_all_command(const Fs& fs);
 
 } // namespace vb

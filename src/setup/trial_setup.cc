@@ -7,22 +7,12 @@
 
 namespace vb {
 
-namespace {
-
-std::optional<Command> rebuild_all(const Fs& fs) {
-    auto g = machine_generator(fs);
-    if (!g) return std::nullopt;
-    return generator_rebuild_all_command(g->generator);
-}
-
-} // namespace
-
 Result<ClaimsTrial> plan_claims_trial(const Fs& fs, const std::string& new_config, bool auto_confirm) {
     if (auto parsed = parse_config(new_config, kTrialConfigPath); !parsed) return parsed.error();
     auto trial = plan_trial(fs, ParamEdit{}, auto_confirm);
     if (!trial) return trial.error();
     trial->state.config = kTrialConfigPath;
-    return ClaimsTrial{std::move(*trial), new_config, rebuild_all(fs)};
+    return ClaimsTrial{std::move(*trial), new_config, machine_rebuild_all_command(fs)};
 }
 
 Status write_claims_trial(Fs& fs, const ClaimsTrial& plan) {
@@ -55,7 +45,7 @@ Result<ConfirmPlan> plan_confirm(const Fs& fs, bool automatic) {
         if (!text) return make_error(text.error().code, "the trial's claims: " + text.error().message);
         if (auto parsed = parse_config(*text, plan.trial.config); !parsed) return parsed.error();
         plan.config = *text;
-        plan.rebuild = rebuild_all(fs);
+        plan.rebuild = machine_rebuild_all_command(fs);
     }
     plan.end = plan_trial_end(fs, plan.trial);
     return plan;
@@ -72,7 +62,7 @@ Status apply_confirm(Fs& fs, const ConfirmPlan& plan) {
 
 CancelPlan plan_cancel(const Fs& fs, const TrialState& st) {
     CancelPlan c{plan_trial_end(fs, st), !st.config.empty() && fs.exists(st.config), std::nullopt};
-    if (c.config) c.rebuild = rebuild_all(fs);
+    if (c.config) c.rebuild = machine_rebuild_all_command(fs);
     return c;
 }
 

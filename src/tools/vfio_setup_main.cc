@@ -312,8 +312,8 @@ int list(const vb::Fs& fs, const std::vector<std::string>& args) {
 // add and remove: show the diff, then write (unless --dry-run) and remind.
 // The machine's rebuild of every image, as a command line to show.
 std::string rebuild_text(const vb::Fs& fs) {
-    auto gen = vb::machine_generator(fs);
-    return gen ? vb::command_line(vb::generator_rebuild_all_command(gen->generator)) : "your initramfs generator";
+    auto cmd = vb::machine_rebuild_all_command(fs);
+    return cmd ? vb::command_line(*cmd) : "your initramfs generator";
 }
 
 // add/remove --trial: the new claims in the trial config, tried at the next boot only.
