@@ -25,6 +25,10 @@ Error errno_error(int err, const std::string& what, const std::string& path) {
     return make_error(err, what + " " + path + ": " + std::strerror(err));
 }
 
+Error too_large(const std::string& p, size_t max_bytes) {
+    return make_error(EFBIG, p + " is larger than " + std::to_string(max_bytes) + " bytes");
+}
+
 Status write_all(int fd, std::string_view data) {
     size_t done = 0;
     while (done < data.size()) {
@@ -54,8 +58,9 @@ Result<std::string> DiskFs::read(const std::string& path, size_t max_bytes) cons
     UniqueFd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd) return errno_error(errno, "cannot open", p);
     // Read in place into a buffer sized from fstat (one byte more, so the
-    // read that sees the end needs no growth): an image of tens of MB is
-    // then neither copied through a bounce buffer nor moved on each growth.
+    // read that sees the end needs no growth): a big file is then neither
+    // copied through a bounce buffer nor moved on each growth. The buffer
+    // never exceeds max_bytes + 1, so a file that fills it is too large.
     struct stat st {};
     size_t want = 4096;
     if (::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
@@ -64,8 +69,7 @@ Result<std::string> DiskFs::read(const std::string& path, size_t max_bytes) cons
     size_t len = 0;
     for (;;) {
         if (len == out.size()) {
-            if (len > max_bytes)
-                return make_error(EFBIG, p + " is larger than " + std::to_string(max_bytes) + " bytes");
+            if (len > max_bytes) return too_large(p, max_bytes);
             out.resize(std::min(out.size() * 2, max_bytes + 1));
         }
         ssize_t n = ::read(fd.get(), out.data() + len, out.size() - len);
@@ -76,7 +80,6 @@ Result<std::string> DiskFs::read(const std::string& path, size_t max_bytes) cons
         if (n == 0) break;
         len += static_cast<size_t>(n);
     }
-    if (len > max_bytes) return make_error(EFBIG, p + " is larger than " + std::to_string(max_bytes) + " bytes");
     out.resize(len);
     return out;
 }
@@ -87,8 +90,7 @@ Result<FileBytes> DiskFs::read_bytes(const std::string& path, size_t max_bytes) 
     if (!fd) return errno_error(errno, "cannot open", p);
     struct stat st {};
     if (::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-        if (static_cast<uint64_t>(st.st_size) > max_bytes)
-            return make_error(EFBIG, p + " is larger than " + std::to_string(max_bytes) + " bytes");
+        if (static_cast<uint64_t>(st.st_size) > max_bytes) return too_large(p, max_bytes);
         auto len = static_cast<size_t>(st.st_size);
         void* addr = ::mmap(nullptr, len, PROT_READ, MAP_PRIVATE, fd.get(), 0);
         if (addr != MAP_FAILED) {
