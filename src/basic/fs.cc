@@ -203,7 +203,9 @@ Status DiskFs::write_bounded(const std::string& path, std::string_view data, int
     if (!rc && rc.error().code == ETIMEDOUT)
         return make_error(ETIMEDOUT,
                           "writing '" + std::string(data) + "' to " + host_path(path) + " " + rc.error().message);
-    if (!rc) return write(path, data); // no child to be had: write here
+    if (!rc && rc.error().code == EAGAIN) return write(path, data); // no child to be had: write here
+    if (!rc)
+        return make_error(EIO, "writing '" + std::string(data) + "' to " + host_path(path) + ": " + rc.error().message);
     if (*rc) return errno_error(*rc, "cannot write '" + std::string(data) + "' to", host_path(path));
     return {};
 }

@@ -312,6 +312,14 @@ int main(int argc, char** argv) {
     // reaches it: the boot must not wait on it.
     auto rc = vb::run_bounded([&] { return run(o, log); }, o.timeout * 1000);
     if (rc) return *rc;
+    if (rc.error().code == EAGAIN) {
+        log.warning("cannot bound the run (" + rc.error().message + "): running it unbounded");
+        return run(o, log);
+    }
+    if (rc.error().code != ETIMEDOUT) {
+        log.warning("the run " + rc.error().message + ": the boot goes on without it");
+        return kRefused;
+    }
     log.warning("still running after " + std::to_string(o.timeout) + " s (" + rc.error().message +
                 "): the boot goes on without it");
     return kRefused;
