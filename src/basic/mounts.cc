@@ -1,20 +1,19 @@
 #include "basic/mounts.h"
 
-#include <cctype>
-
 #include "basic/text.h"
 
 namespace vb {
 
 namespace {
 
+bool is_octal(char c) { return c >= '0' && c <= '7'; }
+
 // mountinfo escapes blanks and backslashes in paths as octal (\040).
 std::string unescape(std::string_view s) {
     std::string out;
     for (size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '\\' && i + 3 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1])) &&
-            std::isdigit(static_cast<unsigned char>(s[i + 2])) && std::isdigit(static_cast<unsigned char>(s[i + 3]))) {
-            out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 3)), nullptr, 8));
+        if (s[i] == '\\' && i + 3 < s.size() && is_octal(s[i + 1]) && is_octal(s[i + 2]) && is_octal(s[i + 3])) {
+            out += static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
             i += 3;
         } else {
             out += s[i];

@@ -24,6 +24,9 @@ std::vector<Mount> parse_mountinfo(std::string_view text);
 const Mount* find_mount(const std::vector<Mount>& mounts, const std::string& point);
 // The mount holding `path` (the longest mount point that is a prefix of it).
 const Mount* mount_of(const std::vector<Mount>& mounts, const std::string& path);
+// The result points into `mounts`: never into a temporary.
+const Mount* find_mount(std::vector<Mount>&&, const std::string&) = delete;
+const Mount* mount_of(std::vector<Mount>&&, const std::string&) = delete;
 
 struct Swap {
     std::string name; // "/dev/dm-1", "/swapfile"

@@ -154,7 +154,8 @@ Result<TrialPlan> plan_systemd_boot(const Fs& fs, const ParamEdit& edit) {
 Status grub_can_clear_next_entry(const Fs& fs, const std::string& grub_dir) {
     auto mi = fs.read("/proc/self/mountinfo", kMaxProcTable);
     if (!mi) return {}; // not knowable here (a tree being set up): GRUB's own tool refuses at boot time
-    const Mount* m = mount_of(parse_mountinfo(*mi), grub_dir);
+    const std::vector<Mount> mounts = parse_mountinfo(*mi);
+    const Mount* m = mount_of(mounts, grub_dir);
     if (!m) return {};
     const std::string why = "GRUB cannot clear next_entry in " + grub_dir + "/grubenv on ";
     if (m->fstype != "ext2" && m->fstype != "ext3" && m->fstype != "ext4" && m->fstype != "vfat")
