@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <map>
 
+#include "basic/kernel_params.h"
 #include "basic/mounts.h"
 #include "basic/read_limits.h"
 #include "basic/text.h"
@@ -68,12 +69,21 @@ std::string option_value(const std::string& options, const std::string& key) {
     return "";
 }
 
+// The value of the last `key=` on the command line (the one the kernel keeps),
+// its quotes taken off.
 std::string cmdline_value(const Fs& fs, const std::string& key) {
     auto c = fs.read("/proc/cmdline", kMaxKernelCmdline);
     if (!c) return "";
-    for (const auto& w : split(trim(*c), ' '))
-        if (starts_with(w, key + "=")) return w.substr(key.size() + 1);
-    return "";
+    auto spans = split_cmdline(*c);
+    if (!spans) return "";
+    std::string value;
+    for (const auto& w : split_words(*spans)) {
+        if (param_key(w) != key || w.find('=') == std::string::npos) continue;
+        value.clear();
+        for (char ch : w.substr(w.find('=') + 1))
+            if (ch != '"') value += ch;
+    }
+    return value;
 }
 
 class Scanner {
@@ -125,7 +135,7 @@ public:
             std::string path = resume;
             for (const char* tag : {"UUID", "PARTUUID", "LABEL", "PARTLABEL"})
                 if (starts_with(resume, std::string(tag) + "="))
-                    path = "/dev/disk/by-" + to_lower_ascii(tag) + "/" + resume.substr(std::string(tag).size() + 1);
+                    path = "/dev/disk/by-" + lower(tag) + "/" + resume.substr(std::string(tag).size() + 1);
             add(follow_block(fs_, block_name(fs_, path)), "storage", "resume (" + resume + ")");
         }
     }
@@ -142,11 +152,6 @@ public:
     }
 
 private:
-    static std::string to_lower_ascii(std::string s) {
-        for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        return s;
-    }
-
     void note(const std::string& n) {
         for (const auto& x : scan_.notes)
             if (x == n) return;
