@@ -38,15 +38,15 @@ const DeviceEntry* covering_entry(const Config& config, const PciDevice& d) {
 
 } // namespace
 
-Result<LoadedConfig> load_config(const Fs& fs) {
+Result<LoadedConfig> load_config(const Fs& fs, const std::string& path) {
     LoadedConfig lc;
-    lc.config.path = kDefaultConfigPath;
-    auto text = fs.read(kDefaultConfigPath, kMaxConfigBytes + 1);
+    lc.config.path = path;
+    auto text = fs.read(path, kMaxConfigBytes + 1);
     if (!text) {
         if (text.error().code == ENOENT) return lc;
         return text.error();
     }
-    auto config = parse_config(*text, fs.host_path(kDefaultConfigPath));
+    auto config = parse_config(*text, fs.host_path(path));
     if (!config) return config.error();
     lc.exists = true;
     lc.text = std::move(*text);
@@ -56,8 +56,8 @@ Result<LoadedConfig> load_config(const Fs& fs) {
     return lc;
 }
 
-Result<ConfiguredPlan> configured_plan(const Fs& fs) {
-    auto loaded = load_config(fs);
+Result<ConfiguredPlan> configured_plan(const Fs& fs, const std::string& path) {
+    auto loaded = load_config(fs, path);
     if (!loaded) return loaded.error();
     auto devices = scan_for_config(fs, loaded->config);
     if (!devices) return devices.error();

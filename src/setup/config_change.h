@@ -14,13 +14,14 @@
 namespace vb {
 
 // The config file as it is now: an absent file is an empty config with the
-// defaults (vfio-bind treats it as "nothing to do").
+// defaults (vfio-bind treats it as "nothing to do"). `path` is the trial's
+// config when judging a trial boot.
 struct LoadedConfig {
     bool exists = false;
     std::string text;
     Config config;
 };
-Result<LoadedConfig> load_config(const Fs& fs);
+Result<LoadedConfig> load_config(const Fs& fs, const std::string& path = kDefaultConfigPath);
 
 // What vfio-bind would do with the config now: the config, the devices it
 // involves and the plan. Shared by qemu-args and status.
@@ -29,7 +30,7 @@ struct ConfiguredPlan {
     std::vector<PciDevice> devices;
     Plan plan;
 };
-Result<ConfiguredPlan> configured_plan(const Fs& fs);
+Result<ConfiguredPlan> configured_plan(const Fs& fs, const std::string& path = kDefaultConfigPath);
 
 struct AddOptions {
     bool boot_vga = false; // allow the boot GPU (sets boot_vga = yes)

@@ -86,8 +86,8 @@ std::vector<std::string> SetupStatus::problems() const {
     return p;
 }
 
-Result<SetupStatus> read_setup_status(const Fs& fs) {
-    auto cp = configured_plan(fs);
+Result<SetupStatus> read_setup_status(const Fs& fs, const std::string& path) {
+    auto cp = configured_plan(fs, path);
     if (!cp) return cp.error();
     SetupStatus st;
     st.config_exists = cp->loaded.exists;

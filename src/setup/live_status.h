@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "basic/fs.h"
+#include "boot/config.h"
 #include "boot/plan.h"
 
 namespace vb {
@@ -62,7 +63,9 @@ struct SetupStatus {
     std::vector<std::string> problems() const;
 };
 
-Result<SetupStatus> read_setup_status(const Fs& fs);
+// The state of this boot against the config at `path` (the trial's, when this
+// boot is a trial of changed claims).
+Result<SetupStatus> read_setup_status(const Fs& fs, const std::string& path = kDefaultConfigPath);
 std::string format_status(const SetupStatus& st);
 
 } // namespace vb

@@ -30,7 +30,8 @@ Result<ConfirmPlan> plan_confirm(const Fs& fs, bool automatic) {
         if (!plan.trial.auto_confirm) plan.not_now = "the trial was not started with --auto-confirm";
         else if (!booted_as_trial(fs)) plan.not_now = "this boot is not the trial (no vfio_bind.trial=1)";
         else {
-            auto st = read_setup_status(fs);
+            // A trial of changed claims is judged by its own config.
+            auto st = read_setup_status(fs, plan.trial.config.empty() ? kDefaultConfigPath : plan.trial.config);
             if (!st) return st.error();
             auto problems = st->problems();
             if (!problems.empty()) plan.not_now = "the trial boot is not all good: " + problems.front();

@@ -442,13 +442,17 @@ int initramfs(vb::Fs& fs, const std::vector<std::string>& args) {
 
 int status(const vb::Fs& fs, const std::vector<std::string>& args) {
     if (!args.empty()) return fail("status: unknown argument '" + args[0] + "'", 2);
-    auto st = vb::read_setup_status(fs);
+    // The trial boot of changed claims is judged by the trial's config.
+    auto trial = vb::read_trial(fs);
+    const bool trial_boot = trial && *trial && vb::booted_as_trial(fs);
+    auto st =
+        vb::read_setup_status(fs, trial_boot && !(*trial)->config.empty() ? (*trial)->config : vb::kDefaultConfigPath);
     if (!st) return fail(st.error().message, 2);
     std::fputs(vb::format_status(*st).c_str(), stdout);
-    if (auto trial = vb::read_trial(fs); trial && *trial) {
+    if (trial && *trial) {
         const auto& t = **trial;
         std::printf("\ntrial boot pending (%s, %s): %s\n", t.backend.c_str(), vb::join_cmdline(t.edit.set).c_str(),
-                    vb::booted_as_trial(fs)  ? "this boot is the trial; `vfio-setup confirm` makes it permanent"
+                    trial_boot               ? "this boot is the trial; `vfio-setup confirm` makes it permanent"
                     : vb::trial_armed(fs, t) ? "the next boot takes it"
                                              : "it was booted and not confirmed: `vfio-setup cmdline disable` "
                                                "cancels it, then start it again");

@@ -287,6 +287,31 @@ TEST_CASE("confirm --auto: only from the trial boot, once all is well") {
     CHECK(fs.exists(kTrialStatePath)); // still pending
 }
 
+TEST_CASE("confirm --auto of changed claims: judged by the trial's config, not the old one") {
+    const std::string gpu = "[gpu]\naddress = 0000:01:00.0\nid = 1002:6818\n";
+    const std::string sata = "[sata]\naddress = 0000:00:17.0\nid = 8086:a352\n"; // ahci holds it
+    struct Case {
+        std::string known_good, tried, not_now;
+    };
+    for (const Case& c :
+         {Case{gpu, gpu + sata, "the trial boot is not all good: 0000:00:17.0"}, Case{gpu + sata, gpu, ""}}) {
+        CAPTURE(c.tried);
+        TempDir t;
+        systemd_boot_machine(t);
+        vfio_ready(t.path()); // the Radeon at 01:00.0 is vfio-pci's
+        write_file(t / "etc/vfio-devices.ini", c.known_good);
+        DiskFs fs(t.path());
+        auto ct = plan_claims_trial(fs, c.tried, true);
+        REQUIRE_OK(ct);
+        REQUIRE_OK(write_claims_trial(fs, *ct));
+        write_file(t / "proc/cmdline", "root=PARTUUID=6f1a5e2c rw vfio_bind.trial=1\n");
+        auto confirm = plan_confirm(fs, true);
+        REQUIRE_OK(confirm);
+        if (c.not_now.empty()) CHECK(confirm->not_now.empty());
+        else CHECK(confirm->not_now.find(c.not_now) == 0);
+    }
+}
+
 TEST_CASE("a trial of changed claims: the trial config, confirmed into place or cancelled") {
     for (bool confirm : {true, false}) {
         CAPTURE(confirm);
