@@ -159,4 +159,12 @@ for f in etc/default/grub boot/grub/grub.cfg etc/debian_version; do
 done
 if [ -e "$D/etc/default/grub.d/vfio-bind.cfg" ]; then ko "the drop-in is still there"; else ok "the drop-in is gone"; fi
 
+# confirm: vfio-bind-confirm.service runs `confirm --auto` at every boot.
+expect "confirm --auto with no trial pending: nothing to do" 0 "" -- "$BIN" --root "$D" confirm --auto
+expect "confirm with no trial pending: an error" 1 "no trial boot is pending" -- "$BIN" --root "$D" confirm
+mkdir -p "$D/var/lib/vfio-bind"
+echo garbage >"$D/var/lib/vfio-bind/trial.state"
+expect "confirm --auto on a damaged trial state: an error, not silence" 1 "damaged" -- "$BIN" --root "$D" confirm --auto
+rm -f "$D/var/lib/vfio-bind/trial.state"
+
 finish
