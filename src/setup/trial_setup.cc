@@ -17,7 +17,9 @@ Result<ClaimsTrial> plan_claims_trial(const Fs& fs, const std::string& new_confi
 
 Status write_claims_trial(Fs& fs, const ClaimsTrial& plan) {
     if (Status w = fs.replace_file(kTrialConfigPath, plan.config); !w) return w;
-    return write_trial(fs, plan.trial);
+    Status t = write_trial(fs, plan.trial);
+    if (!t && !fs.exists(kTrialStatePath)) (void)fs.remove(kTrialConfigPath); // no trial records it: no orphan
+    return t;
 }
 
 Result<ConfirmPlan> plan_confirm(const Fs& fs, bool automatic) {
@@ -54,11 +56,12 @@ Result<ConfirmPlan> plan_confirm(const Fs& fs, bool automatic) {
 
 Status apply_confirm(Fs& fs, const ConfirmPlan& plan) {
     if (Status s = apply_plan(fs, plan.enable, true); !s) return s;
-    if (plan.config) {
+    if (plan.config)
         if (Status s = fs.replace_file(kDefaultConfigPath, *plan.config, kBackupSuffix); !s) return s;
-        if (Status s = fs.remove(plan.trial.config); !s) return s;
-    }
-    return finish_trial(fs, plan.end);
+    // The trial config goes last: should we stop before, the trial is still
+    // recorded and a second confirm finds everything it needs.
+    if (Status s = finish_trial(fs, plan.end); !s) return s;
+    return plan.config ? fs.remove(plan.trial.config) : Status{};
 }
 
 CancelPlan plan_cancel(const Fs& fs, const TrialState& st) {
