@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 
 #include "basic/text.h"
 
@@ -85,11 +86,23 @@ Result<size_t> block_end(std::string_view s, size_t i) {
     return make_error(EINVAL, "a { in grub.cfg is never closed");
 }
 
+bool is_id_option(const std::string& w) {
+    return w == "--id" || w == "$menuentry_id_option" || w == "${menuentry_id_option}";
+}
+
 std::string id_of(const std::vector<std::string>& words) {
     for (size_t k = 1; k + 1 < words.size(); ++k)
-        if (words[k] == "--id" || words[k] == "$menuentry_id_option" || words[k] == "${menuentry_id_option}")
-            return words[k + 1];
+        if (is_id_option(words[k])) return words[k + 1];
     return "";
+}
+
+std::vector<std::string> options_of(const std::vector<std::string>& words) {
+    std::vector<std::string> out;
+    for (size_t k = 2; k < words.size(); ++k) {
+        if (is_id_option(words[k])) ++k; // and its value
+        else out.push_back(words[k]);
+    }
+    return out;
 }
 
 Status scan(std::string_view s, size_t from, size_t to, std::vector<size_t> pos, std::vector<std::string> path,
@@ -117,7 +130,8 @@ Status scan(std::string_view s, size_t from, size_t to, std::vector<size_t> pos,
         std::vector<size_t> here = pos;
         here.push_back(index++);
         if (entry) {
-            out.push_back({w->words[1], id_of(w->words), here, path, path_ids, std::string(s.substr(b, *e - b))});
+            out.push_back({w->words[1], id_of(w->words), here, path, path_ids, std::string(s.substr(b, *e - b)),
+                           options_of(w->words)});
         } else {
             std::vector<std::string> inner = path, inner_ids = path_ids;
             inner.push_back(w->words[1]);
@@ -165,6 +179,14 @@ Result<GrubMenuEntry> grub_default_entry(const std::vector<GrubMenuEntry>& entri
     return make_error(ENOENT, "GRUB_DEFAULT=" + grub_default +
                                   (grub_default == "saved" ? " (saved_entry=" + saved_entry + ")" : "") +
                                   " names no entry of grub.cfg");
+}
+
+std::string grub_word(std::string_view s) {
+    auto plain = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || std::strchr("-_./:=+,@", c); };
+    if (!s.empty() && std::all_of(s.begin(), s.end(), plain)) return std::string(s);
+    std::string out = "'";
+    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
 }
 
 } // namespace vb

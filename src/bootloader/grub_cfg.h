@@ -18,7 +18,12 @@ struct GrubMenuEntry {
     std::vector<std::string> path;     // titles of the submenus it sits in
     std::vector<std::string> path_ids; // and their ids ("" when none)
     std::string text;                  // the whole block, "menuentry ... {" to "}"
+    std::vector<std::string> options;  // the words after the title but its id: --class x, --unrestricted
 };
+
+// `s` as one GRUB script word that stays as written: as it is when plain
+// (--class, gnu-linux), else single-quoted with a ' in it as '\''.
+std::string grub_word(std::string_view s);
 
 // Every menuentry, in menu order; an unbalanced quote or brace is an error.
 Result<std::vector<GrubMenuEntry>> grub_menu_entries(std::string_view cfg);

@@ -204,7 +204,11 @@ Result<std::string> trial_grub_entry(const GrubMenuEntry& e, const ParamEdit& ed
         out += l + eol;
     }
     if (!edited) return make_error(EINVAL, "GRUB: the default entry '" + e.title + "' has no linux line");
-    return "menuentry '" + e.title + " (vfio-bind trial)' --id " + kTrialEntryId + " {" + out;
+    // Its options kept (--unrestricted, --users: a trial must not stop at a
+    // password prompt the default entry does not ask for), its id ours.
+    std::string head = "menuentry " + grub_word(e.title + " (vfio-bind trial)");
+    for (const auto& o : e.options) head += " " + grub_word(o);
+    return head + " --id " + kTrialEntryId + " {" + out;
 }
 
 Result<TrialPlan> plan_grub(const Fs& fs, const ParamEdit& edit) {

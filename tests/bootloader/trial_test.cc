@@ -140,8 +140,8 @@ TEST_CASE("trial on GRUB: the default entry copied into custom.cfg, next_entry s
     const auto& f = plan->state.files[0];
     CHECK(f.path == "/boot/grub/custom.cfg");
     CHECK_FALSE(f.existed);
-    CHECK(f.after.find("menuentry 'Debian GNU/Linux (vfio-bind trial)' --id vfio-bind-trial {\n\tload_video\n") !=
-          std::string::npos);
+    CHECK(f.after.find("menuentry 'Debian GNU/Linux (vfio-bind trial)' --class debian --class gnu-linux --class gnu "
+                       "--class os --id vfio-bind-trial {\n\tload_video\n") != std::string::npos);
     CHECK(f.after.find("\tlinux\t/vmlinuz-4.9.0-3-amd64 root=/dev/mapper/debian--vg-root ro  quiet intel_iommu=on "
                        "vfio_bind.trial=1\n\techo") != std::string::npos);
     REQUIRE(plan->commands.size() == 1);
@@ -165,6 +165,26 @@ TEST_CASE("trial on GRUB: the default entry copied into custom.cfg, next_entry s
     CHECK(end.commands[0] == Command{"grub-editenv", "/boot/grub/grubenv", "unset", "next_entry"});
     REQUIRE_OK(finish_trial(fs, end));
     CHECK_FALSE(fs.exists("/boot/grub/custom.cfg"));
+}
+
+TEST_CASE("trial on GRUB: the entry's options kept (--unrestricted), a quote in its title written so GRUB reads it") {
+    TempDir t;
+    grub_machine(t);
+    std::string cfg = read_file(t / "boot/grub/grub.cfg");
+    const std::string from = "menuentry 'Debian GNU/Linux' --class debian";
+    cfg.replace(cfg.find(from), from.size(), "menuentry 'Debian'\\''s GNU/Linux' --unrestricted --class debian");
+    write_file(t / "boot/grub/grub.cfg", cfg);
+    auto plan = plan_trial(DiskFs(t.path()), kIntel, false);
+    REQUIRE_OK(plan);
+    const std::string& after = plan->state.files[0].after;
+    CHECK(after.find("menuentry 'Debian'\\''s GNU/Linux (vfio-bind trial)' --unrestricted --class debian") !=
+          std::string::npos);
+    auto again = grub_menu_entries(after);
+    REQUIRE_OK(again);
+    REQUIRE(again->size() == 1);
+    CHECK((*again)[0].title == "Debian's GNU/Linux (vfio-bind trial)");
+    CHECK((*again)[0].id == "vfio-bind-trial");
+    CHECK((*again)[0].options[0] == "--unrestricted");
 }
 
 TEST_CASE("trial on GRUB keeps a user's custom.cfg byte for byte") {
