@@ -106,6 +106,22 @@ TEST_CASE("trial on systemd-boot: a copy of the booted entry, booted once; confi
     CHECK(fs.exists(kCmdlineStatePath)); // a permanent enable, undone by disable
 }
 
+TEST_CASE("trial on systemd-boot: boot counters are no part of an entry's id, a '+' in its name is") {
+    for (const auto& [file, id] :
+         {std::pair<std::string, std::string>{"arch+3-1.conf", "arch.conf"}, {"arch+lts.conf", "arch+lts.conf"}}) {
+        CAPTURE(file);
+        TempDir t;
+        systemd_boot_machine(t);
+        fs::rename(t / "boot/loader/entries/arch.conf", t / ("boot/loader/entries/" + file));
+        write_file(t / "boot/loader/loader.conf", "default " + id + "\n");
+        auto plan = plan_trial(DiskFs(t.path()), kIntel, false);
+        REQUIRE_OK(plan);
+        CHECK(plan->notes.back() == "trial entry /boot/loader/entries/vfio-bind-trial.conf, a copy of "
+                                    "/boot/loader/entries/" +
+                                        file + ", booted once (EFI LoaderEntryOneShot)");
+    }
+}
+
 TEST_CASE("trial on systemd-boot without a set default: the default is pinned; cancel undoes it all") {
     TempDir t;
     systemd_boot_machine(t);
