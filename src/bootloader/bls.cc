@@ -5,8 +5,6 @@
 // for byte.
 #include "bootloader/bls.h"
 
-#include <cctype>
-
 #include "basic/text.h"
 #include "bootloader/spans.h"
 
@@ -113,11 +111,8 @@ bool bls_boots_linux(std::string_view entry) {
         std::string_view line = entry.substr(l.begin, l.end - l.begin);
         if (key_value(line, "uki") != std::string_view::npos) linux_kernel = true;
         size_t v = key_value(line, "linux");
-        if (v != std::string_view::npos) {
-            std::string image(line.substr(v));
-            for (char& c : image) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            if (image.find("memtest") == std::string::npos) linux_kernel = true;
-        }
+        if (v != std::string_view::npos && lower(line.substr(v)).find("memtest") == std::string::npos)
+            linux_kernel = true;
     }
     return linux_kernel;
 }
@@ -129,8 +124,9 @@ std::vector<std::string> bls_entry_files(const Fs& fs) {
         if (!names) continue;
         for (const auto& n : *names) {
             if (n.size() <= 5 || !ends_with(n, ".conf")) continue;
+            // An unreadable entry stays: whoever reads it next says why.
             auto text = fs.read(dir + "/" + n);
-            if (text && bls_boots_linux(*text)) out.push_back(dir + "/" + n);
+            if (!text || bls_boots_linux(*text)) out.push_back(dir + "/" + n);
         }
     }
     return out;
