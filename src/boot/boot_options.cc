@@ -11,7 +11,7 @@ BootOptions parse_boot_options(std::string_view cmdline) {
     if (!spans) return o; // the kernel read it somehow; we do not guess
     for (const auto& word : split_words(*spans)) {
         if (param_key(word) == "vfio_bind" && word.substr(word.find('=') + 1) == "off") o.off = true;
-        if (word == "vfio_bind.trial=1") o.trial = true;
+        if (word == kTrialMarker) o.trial = true;
     }
     return o;
 }

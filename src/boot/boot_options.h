@@ -10,6 +10,9 @@
 
 namespace vb {
 
+// On the command line of a trial boot only (vfio-setup puts it in the trial entry).
+inline constexpr const char* kTrialMarker = "vfio_bind.trial=1";
+
 struct BootOptions {
     bool off = false;
     bool trial = false;

@@ -178,6 +178,11 @@ Status grub_can_clear_next_entry(const Fs& fs, const std::string& grub_dir) {
     return {};
 }
 
+// Fedora and openSUSE name GRUB's tools grub2-*, as its directory.
+const char* editenv_for(const std::string& grubenv) {
+    return starts_with(grubenv, "/boot/grub2/") ? "grub2-editenv" : "grub-editenv";
+}
+
 std::string grubenv_value(const std::string& grubenv, const std::string& key) {
     for (auto line : split_lines(grubenv)) {
         auto [l, eol] = cut_eol(line);
@@ -261,8 +266,7 @@ Result<TrialPlan> plan_grub(const Fs& fs, const ParamEdit& edit) {
               *entry;
     plan.state.files.push_back(f);
     plan.state.grubenv = grubenv;
-    const char* editenv = dir == "/boot/grub2" ? "grub2-editenv" : "grub-editenv";
-    plan.commands.push_back({editenv, grubenv, "set", std::string("next_entry=") + kTrialEntryId});
+    plan.commands.push_back({editenv_for(grubenv), grubenv, "set", std::string("next_entry=") + kTrialEntryId});
     plan.notes.push_back("trial entry in " + custom + ", a copy of '" + def->title + "', booted once (next_entry)");
     return plan;
 }
@@ -362,15 +366,7 @@ Result<std::optional<TrialState>> read_trial(const Fs& fs) {
     return std::optional<TrialState>{std::move(*st)};
 }
 
-bool booted_as_trial(const Fs& fs) {
-    auto c = fs.read("/proc/cmdline", kMaxKernelCmdline);
-    if (!c) return false;
-    auto words = split_cmdline(*c);
-    if (!words) return false;
-    for (const auto& w : *words)
-        if (w.text == kTrialMarker) return true;
-    return false;
-}
+bool booted_as_trial(const Fs& fs) { return read_boot_options(fs).trial; }
 
 bool trial_armed(const Fs& fs, const TrialState& st) {
     if (!st.grubenv.empty()) {
@@ -407,8 +403,7 @@ TrialEnd plan_trial_end(const Fs& fs, const TrialState& st) {
     }
     if (!st.grubenv.empty())
         if (auto env = fs.read(st.grubenv, 64 * 1024); env && grubenv_value(*env, "next_entry") == kTrialEntryId)
-            end.commands.push_back({st.grubenv.find("/grub2/") != std::string::npos ? "grub2-editenv" : "grub-editenv",
-                                    st.grubenv, "unset", "next_entry"});
+            end.commands.push_back({editenv_for(st.grubenv), st.grubenv, "unset", "next_entry"});
     return end;
 }
 

@@ -26,12 +26,12 @@
 #include "basic/command.h"
 #include "basic/fs.h"
 #include "basic/kernel_params.h"
+#include "boot/boot_options.h"
 #include "bootloader/bootloader.h"
 
 namespace vb {
 
 inline constexpr const char* kTrialStatePath = "/var/lib/vfio-bind/trial.state";
-inline constexpr const char* kTrialMarker = "vfio_bind.trial=1";
 inline constexpr const char* kTrialEntryId = "vfio-bind-trial";
 
 struct TrialFile {
