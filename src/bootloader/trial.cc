@@ -41,8 +41,8 @@ Result<std::string> trial_backend(const Fs& fs) {
     const BootContext boot = read_boot_context(fs);
     for (const auto& s : select_bootloaders(fs, boot))
         if (s.in_use) used.push_back(s.backend->name());
-    if (used == std::vector<std::string>{"BLS entries"} && !grub_reads_bls_entries(fs))
-        return std::string(kSystemdBoot);
+    const bool grub_bls = grub_reads_bls_entries(fs);
+    if (used == std::vector<std::string>{"BLS entries"} && !grub_bls) return std::string(kSystemdBoot);
     // kernelstub (Pop!_OS) and sdbootutil (openSUSE) write the entries, but
     // where systemd-boot says it booted the machine, it reads them and honours
     // its one-shot as anywhere (sdbootutil's grub2-bls is left out: the
@@ -50,11 +50,11 @@ Result<std::string> trial_backend(const Fs& fs) {
     if ((used == std::vector<std::string>{"kernelstub"} || used == std::vector<std::string>{"sdbootutil"}) &&
         starts_with(boot.loader_info, "systemd-boot"))
         return std::string(kSystemdBoot);
-    if (used == std::vector<std::string>{"GRUB"} && !grub_reads_bls_entries(fs)) return std::string(kGrub);
+    if (used == std::vector<std::string>{"GRUB"} && !grub_bls) return std::string(kGrub);
     std::string names;
     for (const auto& u : used) names += (names.empty() ? "" : ", ") + u;
     if (names.empty()) names = "no supported boot loader";
-    return make_error(ENOTSUP, names + (grub_reads_bls_entries(fs) ? " (GRUB with BLS entries)" : "") +
+    return make_error(ENOTSUP, names + (grub_bls ? " (GRUB with BLS entries)" : "") +
                                    ": no one-shot boot that vfio-setup can drive (it uses systemd-boot's "
                                    "LoaderEntryOneShot and GRUB's next_entry); enable without --trial, and "
                                    "remember vfio_bind=off in the boot menu as the way back");
@@ -114,8 +114,10 @@ Result<TrialPlan> plan_systemd_boot(const Fs& fs, const ParamEdit& edit) {
     const std::string pinned = utf16_to_ascii(read_efi_variable(fs, "LoaderEntryDefault", EfiVendor::LoaderInterface));
     const std::string selected =
         utf16_to_ascii(read_efi_variable(fs, "LoaderEntrySelected", EfiVendor::LoaderInterface));
-    std::string conf_default = loader_conf_default(fs);
-    if (conf_default.find_first_of("*?[") != std::string::npos || conf_default == "@saved") conf_default.clear();
+    const std::string conf_raw = loader_conf_default(fs);
+    // A pattern or @saved names no one entry.
+    const std::string conf_default =
+        conf_raw.find_first_of("*?[") != std::string::npos || conf_raw == "@saved" ? "" : conf_raw;
     const std::string want = !pinned.empty() ? pinned : !conf_default.empty() ? conf_default : selected;
     if (want.empty())
         return make_error(ENOENT, "systemd-boot: cannot tell which entry boots by default (no LoaderEntryDefault, "
@@ -143,7 +145,6 @@ Result<TrialPlan> plan_systemd_boot(const Fs& fs, const ParamEdit& edit) {
     // What else could make the new entry the default: no default at all
     // (systemd-boot then takes the first by id), @saved (the last booted),
     // a pattern it matches.
-    const std::string conf_raw = loader_conf_default(fs);
     const bool exposed =
         conf_raw.empty() || conf_raw == "@saved" || ::fnmatch(conf_raw.c_str(), trial_id.c_str(), 0) == 0;
     if (pinned.empty() && exposed) {
