@@ -41,6 +41,9 @@ const DeviceEntry* covering_entry(const Config& config, const PciDevice& d) {
 Result<LoadedConfig> load_config(const Fs& fs, const std::string& path) {
     LoadedConfig lc;
     lc.config.path = path;
+    // vfio-bind refuses what the host needs; vfio-setup says so before any reboot.
+    const std::vector<HostNeed> host_needs = scan_host_needs(fs).needs;
+    lc.config.host_needs = host_needs;
     auto text = fs.read(path, kMaxConfigBytes + 1);
     if (!text) {
         if (text.error().code == ENOENT) return lc;
@@ -51,8 +54,7 @@ Result<LoadedConfig> load_config(const Fs& fs, const std::string& path) {
     lc.exists = true;
     lc.text = std::move(*text);
     lc.config = std::move(*config);
-    // vfio-bind refuses what the host needs; vfio-setup says so before any reboot.
-    lc.config.host_needs = scan_host_needs(fs).needs;
+    lc.config.host_needs = host_needs;
     return lc;
 }
 
@@ -129,7 +131,7 @@ Result<ConfigChange> plan_add(const Fs& fs, const std::string& address, const Ad
     // Would vfio-bind claim it at boot? Its own plan decides, refusals and all.
     auto edited = parse_config(change.after, kDefaultConfigPath);
     if (!edited) return edited.error();
-    edited->host_needs = scan_host_needs(fs).needs;
+    edited->host_needs = config.host_needs;
     Plan plan = make_plan(*edited, *devices);
     for (const auto& r : plan.refused)
         if (auto a = parse_pci_address(r.subject); a && a->same_slot(*addr))
