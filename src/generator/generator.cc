@@ -1,5 +1,7 @@
 #include "generator/generator.h"
 
+#include <vector>
+
 #include "basic/text.h"
 #include "generator/mkinitcpio.h"
 
@@ -13,30 +15,32 @@ struct Sign {
     const char* says;
 };
 
-// Most telling first: what the kernel packages run, then what exists. A hook
-// counts only while its generator is installed: removing a package (dpkg -r,
-// as installing Debian's dracut does to initramfs-tools) leaves its conffiles,
+// What the kernel packages run, most telling first. A hook counts only while
+// its generator is installed: removing a package (dpkg -r, as installing
+// Debian's dracut does to initramfs-tools) leaves its conffiles,
 // /etc/kernel/postinst.d/ among them, behind as no-ops.
-const Sign kSigns[] = {
+const Sign kHooks[] = {
     {"/etc/kernel/postinst.d/initramfs-tools", Generator::InitramfsTools, "runs at every kernel install"},
     {"/etc/kernel/postinst.d/dracut", Generator::Dracut, "runs at every kernel install"},
     {"/usr/share/libalpm/hooks/90-mkinitcpio-install.hook", Generator::Mkinitcpio, "runs at every kernel install"},
     {"/usr/lib/kernel/install.d/50-mkinitcpio.install", Generator::Mkinitcpio, "runs at every kernel install"},
     {"/usr/lib/kernel/install.d/50-dracut.install", Generator::Dracut, "runs at every kernel install"},
-    {"/usr/sbin/update-initramfs", Generator::InitramfsTools, "is installed"},
-    {"/usr/bin/mkinitcpio", Generator::Mkinitcpio, "is installed"},
-    {"/usr/bin/dracut", Generator::Dracut, "is installed"},
-    {"/usr/sbin/dracut", Generator::Dracut, "is installed"},
 };
 
-bool generator_installed(const Fs& fs, Generator g) {
+// Without any hook, what is installed, in this order.
+const Generator kByProgram[] = {Generator::InitramfsTools, Generator::Mkinitcpio, Generator::Dracut};
+
+// The generator's program on this machine, or "" when it is not installed.
+std::string installed_program(const Fs& fs, Generator g) {
+    std::vector<const char*> paths;
     switch (g) {
-    case Generator::InitramfsTools:
-        return fs.exists("/usr/sbin/update-initramfs") || fs.exists("/sbin/update-initramfs");
-    case Generator::Dracut: return fs.exists("/usr/bin/dracut") || fs.exists("/usr/sbin/dracut");
-    case Generator::Mkinitcpio: return fs.exists("/usr/bin/mkinitcpio");
+    case Generator::InitramfsTools: paths = {"/usr/sbin/update-initramfs", "/sbin/update-initramfs"}; break;
+    case Generator::Mkinitcpio: paths = {"/usr/bin/mkinitcpio"}; break;
+    case Generator::Dracut: paths = {"/usr/bin/dracut", "/usr/sbin/dracut"}; break;
     }
-    return false;
+    for (const char* p : paths)
+        if (fs.exists(p)) return p;
+    return "";
 }
 
 } // namespace
@@ -51,9 +55,11 @@ const char* generator_name(Generator g) {
 }
 
 std::optional<MachineGenerator> machine_generator(const Fs& fs) {
-    for (const Sign& s : kSigns)
-        if (fs.exists(s.path) && generator_installed(fs, s.generator))
+    for (const Sign& s : kHooks)
+        if (fs.exists(s.path) && !installed_program(fs, s.generator).empty())
             return MachineGenerator{s.generator, std::string(s.path) + " " + s.says};
+    for (Generator g : kByProgram)
+        if (std::string p = installed_program(fs, g); !p.empty()) return MachineGenerator{g, p + " is installed"};
     return std::nullopt;
 }
 
