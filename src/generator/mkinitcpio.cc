@@ -47,10 +47,12 @@ Result<std::vector<std::string>> assigned_hooks(const ShellAssignment& a, const 
 bool writes_hooks_otherwise(const std::string& line) {
     std::string t = line.substr(0, std::min(line.size(), line.find(" #")));
     if (starts_with(trim(t), "#")) return false;
+    auto name_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
     for (size_t at = t.find("HOOKS"); at != std::string::npos; at = t.find("HOOKS", at + 1)) {
         const char before = at ? t[at - 1] : ' ';
-        const bool name_part = std::isalnum(static_cast<unsigned char>(before)) || before == '_';
-        if (!name_part && before != '$' && before != '{') return true;
+        const char after = at + 5 < t.size() ? t[at + 5] : ' ';
+        // HOOKS itself, not a longer name (HOOKS_FALLBACK, MYHOOKS), and not a read of it ($HOOKS).
+        if (!name_char(before) && !name_char(after) && before != '$' && before != '{') return true;
     }
     return false;
 }

@@ -96,7 +96,9 @@ TEST_CASE("mkinitcpio: what only bash can tell is refused with the line") {
     }
     std::vector<std::string> hooks;
     CHECK_OK(apply_hooks_assignments(
-        "c", "#HOOKS=(base)\nEARLYHOOKS=(x)\nHOOKS=(base udev) # keep\nMYHOOKS=\"${HOOKS[*]}\"\nHOOKS+=(fsck)\n",
+        "c",
+        "#HOOKS=(base)\nEARLYHOOKS=(x)\nHOOKS=(base udev) # keep\nMYHOOKS=\"${HOOKS[*]}\"\nHOOKS+=(fsck)\n"
+        "HOOKS_FALLBACK=(base)\n",
         hooks));
     CHECK(joined(hooks) == "base udev fsck");
 }
