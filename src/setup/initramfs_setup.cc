@@ -1,5 +1,6 @@
 #include "setup/initramfs_setup.h"
 
+#include "basic/command.h"
 #include "generator/mkinitcpio.h"
 
 namespace vb {
@@ -43,10 +44,7 @@ Result<InitramfsChange> plan_initramfs_enable(const Fs& fs) {
                                       "move it away, or put vfio-bind before udev in HOOKS by hand");
     c.path = kMkinitcpioDropIn;
     c.after = mkinitcpio_drop_in_text();
-    std::vector<std::string> after = with_vfio_bind(*hooks);
-    std::string shown;
-    for (const auto& h : after) shown += (shown.empty() ? "" : " ") + h;
-    c.notes.push_back("HOOKS will be: " + shown);
+    c.notes.push_back("HOOKS will be: " + command_line(with_vfio_bind(*hooks)));
     for (const auto& p : presets_without_drop_ins(fs))
         c.notes.push_back("warning: " + p + " names a config file, so mkinitcpio reads no drop-in for its " +
                           "images: add vfio-bind before udev to HOOKS in that file");

@@ -346,6 +346,7 @@ int edit_config(vb::Fs& fs, const std::string& sub, const std::vector<std::strin
         else address = a;
     }
     if (address.empty()) return fail(sub + ": which address? (vfio-setup list shows them)", 2);
+    if (auto_confirm && !trial) return fail(sub + ": --auto-confirm goes with --trial", 2);
     auto lock = vb::SetupLock::acquire(fs);
     if (!lock && !dry) return fail(lock.error().message);
     auto change = sub == "add" ? vb::plan_add(fs, address, opts) : vb::plan_remove(fs, address);
@@ -354,7 +355,6 @@ int edit_config(vb::Fs& fs, const std::string& sub, const std::vector<std::strin
     const std::string label = fs.host_path(change->path);
     std::fputs(vb::unified_diff(change->before, change->after, change->existed ? label : "/dev/null", label).c_str(),
                stdout);
-    if (auto_confirm && !trial) return fail(sub + ": --auto-confirm goes with --trial", 2);
     if (dry) {
         std::printf("dry run: nothing written\n");
         return 0;
