@@ -22,24 +22,12 @@ std::string unescape(std::string_view s) {
     return out;
 }
 
-std::vector<std::string> fields(std::string_view line) {
-    std::vector<std::string> out;
-    for (auto& f : split(line, ' '))
-        if (!f.empty()) out.push_back(f);
-    return out;
-}
-
-std::string_view content(std::string_view line) {
-    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
-    return line;
-}
-
 } // namespace
 
 std::vector<Mount> parse_mountinfo(std::string_view text) {
     std::vector<Mount> out;
     for (auto line : split_lines(text)) {
-        auto f = fields(content(line));
+        auto f = split_blanks(line);
         size_t dash = 6;
         while (dash < f.size() && f[dash] != "-") ++dash;
         if (dash + 2 >= f.size()) continue; // not a mountinfo line
@@ -78,10 +66,7 @@ std::vector<Swap> parse_swaps(std::string_view text) {
             header = false;
             continue;
         }
-        std::string l(line);
-        for (char& c : l)
-            if (c == '\t') c = ' ';
-        auto f = fields(l);
+        auto f = split_blanks(line);
         if (f.size() >= 2) out.push_back({unescape(f[0]), f[1] == "file"});
     }
     return out;

@@ -34,6 +34,19 @@ std::vector<std::string> split(std::string_view s, char sep) {
     }
 }
 
+std::vector<std::string> split_blanks(std::string_view s) {
+    std::vector<std::string> words;
+    size_t i = 0;
+    for (;;) {
+        i = s.find_first_not_of(" \t\n\r", i);
+        if (i == std::string_view::npos) return words;
+        size_t end = s.find_first_of(" \t\n\r", i);
+        words.emplace_back(s.substr(i, end == std::string_view::npos ? std::string_view::npos : end - i));
+        if (end == std::string_view::npos) return words;
+        i = end;
+    }
+}
+
 std::vector<std::string_view> split_lines(std::string_view text) {
     std::vector<std::string_view> lines;
     size_t pos = 0;

@@ -19,6 +19,9 @@ std::string lower(std::string_view s);
 std::string basename_of(std::string_view path);
 // Splits on every `sep`; empty fields are kept.
 std::vector<std::string> split(std::string_view s, char sep);
+// The words between runs of blanks (space, tab, newline, CR), as /proc
+// tables and sourced lists are read; no empty words.
+std::vector<std::string> split_blanks(std::string_view s);
 
 // The lines of a text, each keeping its own line ending ("a\r\n", "b").
 std::vector<std::string_view> split_lines(std::string_view text);

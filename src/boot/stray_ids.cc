@@ -23,10 +23,7 @@ std::vector<PciId> vfio_pci_ids_in_modprobe(std::string_view text) {
     std::vector<PciId> out;
     for (std::string line : split(text, '\n')) {
         if (size_t hash = line.find('#'); hash != std::string::npos) line.resize(hash);
-        std::vector<std::string> words;
-        for (const auto& w : split(trim(line), ' '))
-            for (const auto& t : split(w, '\t'))
-                if (!t.empty()) words.push_back(t);
+        const std::vector<std::string> words = split_blanks(line);
         if (words.size() < 3 || words[0] != "options" || !is_vfio_pci(words[1])) continue;
         for (size_t i = 2; i < words.size(); i++)
             if (starts_with(words[i], "ids=")) add_ids(std::string_view(words[i]).substr(4), out);

@@ -42,12 +42,8 @@ bool lists_word(const std::string& text, const std::string& word) {
 // The words of NAME="..." in mkinitcpio's config.
 std::vector<std::string> config_words(const std::string& text, const std::string& name) {
     for (const auto& line : split(text, '\n'))
-        if (starts_with(line, name + "=\"")) {
-            std::vector<std::string> out;
-            for (const auto& w : split(line.substr(name.size() + 2, line.rfind('"') - name.size() - 2), ' '))
-                if (!w.empty()) out.push_back(w);
-            return out;
-        }
+        if (starts_with(line, name + "=\""))
+            return split_blanks(line.substr(name.size() + 2, line.rfind('"') - name.size() - 2));
     return {};
 }
 

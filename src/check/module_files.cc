@@ -45,8 +45,7 @@ ModuleNeed module_need(std::string_view modules_dep, std::string_view modules_bu
         if (need.found || colon == std::string_view::npos || module_name_of(line.substr(0, colon)) != need.name) return;
         need.found = true;
         need.files.push_back(std::string(line.substr(0, colon)));
-        for (const auto& dep : split(trim(line.substr(colon + 1)), ' '))
-            if (!dep.empty()) need.files.push_back(dep);
+        for (const auto& dep : split_blanks(line.substr(colon + 1))) need.files.push_back(dep);
     });
     return need;
 }

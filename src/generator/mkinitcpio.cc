@@ -34,8 +34,7 @@ Result<std::vector<std::string>> assigned_hooks(const ShellAssignment& a, const 
         auto v = a.raw.find_first_of("$`") == std::string::npos ? expand_shell_word(a.raw, {})
                                                                 : Result<std::string>(make_error(EINVAL, ""));
         if (!v) return by_hand(where, "HOOKS=" + a.raw + " is something only bash can evaluate");
-        for (const auto& w : split(*v, ' '))
-            if (!w.empty()) words.push_back(w);
+        words = split_blanks(*v);
     }
     for (const auto& w : words)
         if (!hook_name(w)) return by_hand(where, "HOOKS holds '" + w + "', which is not a hook's name");

@@ -47,12 +47,7 @@ std::string route_interface(const Fs& fs, const std::optional<uint32_t>& addr) {
             header = false;
             continue;
         }
-        std::vector<std::string> f;
-        std::string l(line);
-        for (char& c : l)
-            if (c == '\t') c = ' ';
-        for (auto& x : split(l, ' '))
-            if (!x.empty()) f.push_back(x);
+        const std::vector<std::string> f = split_blanks(line);
         if (f.size() < 8) continue;
         uint32_t dest = static_cast<uint32_t>(std::strtoul(f[1].c_str(), nullptr, 16));
         uint32_t mask = static_cast<uint32_t>(std::strtoul(f[7].c_str(), nullptr, 16));

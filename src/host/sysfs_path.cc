@@ -53,8 +53,7 @@ void netdev(const Fs& fs, const std::string& ifname, Followed& out, int depth) {
     std::vector<std::string> lower;
     if (auto ports = fs.list_dir(dir + "/brif")) lower = *ports; // a bridge's ports
     if (auto slaves = fs.read(dir + "/bonding/slaves", 4096))
-        for (const auto& s : split(trim(*slaves), ' '))
-            if (!s.empty()) lower.push_back(s);
+        for (const auto& s : split_blanks(*slaves)) lower.push_back(s);
     if (auto entries = fs.list_dir(dir))
         for (const auto& e : *entries)
             if (starts_with(e, "lower_")) lower.push_back(e.substr(6)); // VLAN, macvlan

@@ -24,3 +24,10 @@ TEST_CASE("text: lines keep their endings; the line ending is the file's") {
     CHECK(line_ending_of("x=1\ny=2") == "\n");
     CHECK(line_ending_of("no newline") == "\n");
 }
+
+TEST_CASE("text: split_blanks drops every run of blanks, tabs and line ends") {
+    CHECK(split_blanks("") == std::vector<std::string>{});
+    CHECK(split_blanks(" \t\n") == std::vector<std::string>{});
+    CHECK(split_blanks("a") == std::vector<std::string>{"a"});
+    CHECK(split_blanks("  options\tvfio-pci  ids=1\r\n") == std::vector<std::string>{"options", "vfio-pci", "ids=1"});
+}
