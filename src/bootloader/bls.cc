@@ -19,8 +19,9 @@ size_t skip_blanks(std::string_view s, size_t i) {
     return i;
 }
 
-// `key value` at the start of a line: the value's offset, or npos.
-size_t key_value(std::string_view line, std::string_view key) {
+} // namespace
+
+size_t bls_key_value(std::string_view line, std::string_view key) {
     size_t i = skip_blanks(line, 0);
     if (line.compare(i, key.size(), key) != 0) return std::string_view::npos;
     if (line.size() > i + key.size() && line[i + key.size()] != ' ' && line[i + key.size()] != '\t')
@@ -28,8 +29,10 @@ size_t key_value(std::string_view line, std::string_view key) {
     return skip_blanks(line, i + key.size());
 }
 
+namespace {
+
 bool is_options_line(std::string_view line, size_t* value) {
-    size_t v = key_value(line, "options");
+    size_t v = bls_key_value(line, "options");
     if (v == std::string_view::npos) return false;
     *value = v;
     return true;
@@ -109,8 +112,8 @@ bool bls_boots_linux(std::string_view entry) {
     bool linux_kernel = false;
     for (const auto& l : line_refs(entry)) {
         std::string_view line = entry.substr(l.begin, l.end - l.begin);
-        if (key_value(line, "uki") != std::string_view::npos) linux_kernel = true;
-        size_t v = key_value(line, "linux");
+        if (bls_key_value(line, "uki") != std::string_view::npos) linux_kernel = true;
+        size_t v = bls_key_value(line, "linux");
         if (v != std::string_view::npos && lower(line.substr(v)).find("memtest") == std::string::npos)
             linux_kernel = true;
     }

@@ -20,6 +20,9 @@ inline constexpr const char* kKernelCmdlinePath = "/etc/kernel/cmdline";
 // line naming memtest) are left alone: no kernel reads their options.
 std::vector<std::string> bls_entry_files(const Fs& fs);
 // Whether an entry's text boots a Linux kernel, as above.
+// `key value` at the start of an entry's line (or loader.conf's): the
+// value's offset, or npos.
+size_t bls_key_value(std::string_view line, std::string_view key);
 bool bls_boots_linux(std::string_view entry);
 // The command line `path` holds: /etc/kernel/cmdline whole, an entry's options lines joined.
 Result<std::string> bls_cmdline(const std::string& path, const std::string& text);

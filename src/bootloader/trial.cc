@@ -84,10 +84,8 @@ std::string loader_conf_default(const Fs& fs) {
     for (const char* p : {"/boot/loader/loader.conf", "/efi/loader/loader.conf", "/boot/efi/loader/loader.conf"}) {
         auto t = fs.read(p);
         if (!t) continue;
-        for (auto line : split_lines(*t)) {
-            std::string l = trim(line);
-            if (starts_with(l, "default ") || starts_with(l, "default\t")) return trim(l.substr(8));
-        }
+        for (auto line : split_lines(*t))
+            if (size_t v = bls_key_value(line, "default"); v != std::string_view::npos) return trim(line.substr(v));
     }
     return "";
 }
@@ -98,8 +96,7 @@ std::string retitle(const std::string& text) {
     bool done = false;
     for (auto line : split_lines(text)) {
         auto [l, eol] = cut_eol(line);
-        std::string t = trim(l);
-        if (!done && (starts_with(t, "title ") || starts_with(t, "title\t"))) {
+        if (!done && bls_key_value(l, "title") != std::string_view::npos) {
             l += " (vfio-bind trial)";
             done = true;
         }
