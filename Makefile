@@ -153,7 +153,7 @@ check:
 	@$(MAKE) --no-print-directory check-unit check-shell check-vm
 
 check-unit: $(B)/run-tests
-	$(B)/run-tests
+	tests/lib/run-unit.sh $(B)/run-tests
 
 # Runs every shell test given, reporting failure after all have run.
 run_shell_tests = @rc=0; for t in $(1); do echo "== $$t"; sh "$$t" $(B) || rc=1; done; exit $$rc
@@ -170,9 +170,9 @@ check-package: $(B)/run-tests all $(B)/make-fixture
 	$(B)/run-tests $(UNIT_ARGS)
 	$(call run_shell_tests,$(filter-out $(ROOT_SHELL_TESTS),$(wildcard tests/shell/*.sh)))
 
+# Both suites run even when the first fails: a failure never hides tests.
 check-vm: all
-	tests/vm/run-all.sh $(B)
-	tests/vm/efi_trial.sh $(B)
+	@rc=0; tests/vm/run-all.sh $(B) || rc=1; tests/vm/efi_trial.sh $(B) || rc=1; exit $$rc
 
 check-system:
 	@.ci/install-deps build test vm pkg
