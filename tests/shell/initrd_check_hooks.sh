@@ -59,8 +59,26 @@ cp "$HOOK" "$T/as/zz-x"
 if PATH=/nonexistent /bin/sh "$T/as/zz-x" 6.1 >"$T/out" 2>&1 && [ ! -s "$T/out" ]; then ok "no tool: silent, exit 0"
 else ko "no tool: not silent or failed"; fi
 
-# The pacman hook never fails either.
-grep -q "^Exec = /bin/sh -c 'vfio-initrd-check --quiet >&2; exit 0'" "$(dirname "$HOOK")/vfio-initrd-check.hook" &&
-    ok "pacman hook exits 0" || ko "pacman hook Exec line"
+# The pacman hook never fails either: its Exec line, run as pacman runs it
+# (split into words, no shell of pacman's own), with the stub failing.
+PACHOOK=$(dirname "$HOOK")/vfio-initrd-check.hook
+exec_line=$(sed -n 's/^Exec = //p' "$PACHOOK")
+if [ -z "$exec_line" ]; then
+    ko "pacman hook: no Exec line"
+else
+    rm -f "$T/args"
+    (
+        STUB_ARGS=$T/args PATH="$T/bin:$PATH" STUB_RC=1
+        export STUB_ARGS PATH STUB_RC
+        eval "set -- $exec_line"
+        "$@"
+    ) >"$T/out" 2>"$T/err"
+    rc=$?
+    if [ "$rc" -eq 0 ] && [ -e "$T/args" ] && grep -q "problem: stub says so" "$T/err" && [ ! -s "$T/out" ]; then
+        ok "pacman hook runs the check, reports on stderr and exits 0 when it fails"
+    else
+        ko "pacman hook: exit $rc, ran the check: $([ -e "$T/args" ] && echo yes || echo no), stderr: $(cat "$T/err")"
+    fi
+fi
 
 finish initrd_check_hooks
