@@ -27,9 +27,18 @@ out=/dev/ttyS1
         rearm) vfio-setup cmdline disable && arm ;;
         arm-noshot)
             arm
+            # Each drop is said only once the one-shot was seen armed: the
+            # host checks both lines, so a control that was never armed fails.
             v=/sys/firmware/efi/efivars/LoaderEntryOneShot-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f
-            [ -e "$v" ] && chattr -i "$v" && rm -f "$v"
-            [ -e /boot/grub/grubenv ] && grub-editenv /boot/grub/grubenv unset next_entry
+            if [ -e "$v" ]; then
+                echo "control: armed LoaderEntryOneShot"
+                chattr -i "$v" && rm -f "$v" && [ ! -e "$v" ] && echo "control: dropped LoaderEntryOneShot"
+            fi
+            if [ -e /boot/grub/grubenv ] && grub-editenv /boot/grub/grubenv list | grep -qx 'next_entry=vfio-bind-trial'; then
+                echo "control: armed next_entry"
+                grub-editenv /boot/grub/grubenv unset next_entry &&
+                    ! grub-editenv /boot/grub/grubenv list | grep -q '^next_entry=' && echo "control: dropped next_entry"
+            fi
             ;;
         confirm) grep -q 'vfio_bind.trial=1' /proc/cmdline && vfio-setup confirm ;;
     esac 2>&1 | sed 's/^/out /'
