@@ -5,6 +5,8 @@
 #                     (doctest, fixture sysfs trees), shell, and the real-kernel
 #                     boot tests in QEMU (several minutes)
 #   make check-unit check-shell check-vm   one suite each (nothing installed)
+#   make check-mutants one-line breaks of the important rules: each must fail
+#                     the unit suite (tests/mutants/mutants.txt)
 #   make check-system whole-system test: debootstrap Debian 12, install the
 #                     .deb, boot it in QEMU (not part of make check)
 #   make demo         boot a VM with emulated Radeons and show who claimed what
@@ -82,7 +84,7 @@ TOOLS := $(B)/vfio-bind $(B)/vfio-setup $(B)/vfio-initrd-check
 TEST_SRCS := $(wildcard tests/*/*_test.cc) $(filter-out tests/lib/make_fixture_main.cc,$(wildcard tests/lib/*.cc))
 TEST_OBJS := $(patsubst %.cc,$(B)/%.o,$(TEST_SRCS))
 
-.PHONY: all libraries deps check check-unit check-shell check-package check-packages check-vm check-system demo bench \
+.PHONY: all libraries deps check check-unit check-shell check-package check-packages check-vm check-system check-mutants demo bench \
         lint install clean fuzz
 all: $(TOOLS)
 
@@ -173,6 +175,12 @@ check-package: $(B)/run-tests all $(B)/make-fixture
 # Both suites run even when the first fails: a failure never hides tests.
 check-vm: all
 	@rc=0; tests/vm/run-all.sh $(B) || rc=1; tests/vm/efi_trial.sh $(B) || rc=1; exit $$rc
+
+# Each line of tests/mutants/mutants.txt breaks one important rule in a
+# scratch copy; the unit suite must fail on every one (a few minutes: not
+# part of make check).
+check-mutants: $(B)/run-tests
+	tests/mutants/run.sh $(B)
 
 check-system:
 	@.ci/install-deps build test vm pkg
