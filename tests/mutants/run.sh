@@ -25,9 +25,9 @@ make -C "$REPO" -s "$BUILD/run-tests" > "$W/build.log" 2>&1 || {
     exit 1
 }
 mkdir -p "$W/tree"
-(cd "$REPO" && cp -a Makefile src tests "$BUILD" "$W/tree/")
+(cd "$REPO" && git ls-files -z | cpio -0pdm --quiet "$W/tree" && cp -a "$BUILD" "$W/tree/")
 if ! (cd "$W/tree" && tests/lib/run-unit.sh "$BUILD/run-tests" > "$W/pristine.log" 2>&1); then
-    tail -n 5 "$W/pristine.log"
+    grep -A8 'ERROR' "$W/pristine.log" | head -n 40
     report_fail "the unmutated suite passes"
     report_finish mutants
     exit 1

@@ -29,12 +29,6 @@ udevadm settle --timeout=120 2>/dev/null
     # The kernel log, in order: the claim, radeon, systemd on the real root.
     dmesg | grep -E 'vfio-bind|radeon 0000|systemd\[1\]: .*running in system mode' | sed 's/^/kmsg /'
     if vfio-setup status > /run/setup.out 2>&1; then rc=0; else rc=$?; fi
-    if [ "$rc" = 2 ] && grep -q "unknown command 'status'" /run/setup.out; then
-        # This vfio-setup has no top-level status yet: its cmdline status.
-        echo "setup (no 'vfio-setup status' in this version: vfio-setup cmdline status)"
-        vfio-setup cmdline status >> /run/setup.out 2>&1
-        rc=$?
-    fi
     sed 's/^/setup /' /run/setup.out
     echo "setup-rc $rc"
     # What this machine's hardware asks of the image's modprobe.d snippet.
