@@ -8,6 +8,7 @@
 #include "bootloader/cmdline_plan.h"
 #include "host/host_scan.h"
 #include "setup/config_edit.h"
+#include "setup/initramfs_setup.h"
 
 namespace vb {
 
@@ -123,7 +124,7 @@ Result<ConfigChange> plan_add(const Fs& fs, const std::string& address, const Ad
     if (written.size() == 1 && card.size() > 1 && config.group)
         change.notes.push_back("group = yes: vfio-bind claims the card's other functions with it");
 
-    const std::string base = loaded->exists ? loaded->text : new_config_header();
+    const std::string base = loaded->exists ? loaded->text : new_config_header(rebuild_advice(fs));
     auto text = config_add(base, sections, set_boot_vga, fs.host_path(kDefaultConfigPath));
     if (!text) return text.error();
     change.after = std::move(*text);

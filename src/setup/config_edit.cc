@@ -84,12 +84,12 @@ Result<Config> parse_existing(std::string_view text, const std::string& path) {
 
 } // namespace
 
-std::string new_config_header() {
+std::string new_config_header(const std::string& rebuild) {
     return "; /etc/vfio-devices.ini: the PCI devices vfio-bind hands to vfio-pci at boot,\n"
            "; before the host's drivers can take them. See vfio-devices.ini(5).\n"
            "; Written by 'vfio-setup add'; comments and other lines are kept on later edits.\n"
-           "; After editing, rebuild the initramfs (dracut -f, or: dracut --regenerate-all -f)\n"
-           "; and run vfio-initrd-check.\n";
+           "; After editing, rebuild the initramfs (" +
+           rebuild + ")\n; and run vfio-initrd-check.\n";
 }
 
 std::string unique_label(const Config& config, const std::string& base) {

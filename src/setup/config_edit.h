@@ -32,7 +32,7 @@ struct NewSection {
 };
 
 // The comment a new config file starts with.
-std::string new_config_header();
+std::string new_config_header(const std::string& rebuild);
 
 // `text` with `sections` appended. With `set_boot_vga`, `boot_vga = yes` is
 // also set in [options] (the value replaced in place, the key added after

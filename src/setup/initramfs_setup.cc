@@ -24,6 +24,15 @@ InitramfsStatus initramfs_status(const Fs& fs) {
     return st;
 }
 
+std::string rebuild_advice(const Fs& fs) {
+    InitramfsStatus st = initramfs_status(fs);
+    if (!st.generator) return "your initramfs generator's rebuild (none found here: vfio-setup initramfs status)";
+    const std::string rebuild = command_line(st.rebuild_all);
+    if (st.generator->generator == Generator::Mkinitcpio && st.integration_installed && !st.runs_vfio_bind)
+        return "vfio-setup initramfs enable, then " + rebuild;
+    return rebuild;
+}
+
 Result<InitramfsChange> plan_initramfs_enable(const Fs& fs) {
     InitramfsChange c;
     auto g = machine_generator(fs);

@@ -25,6 +25,12 @@ struct InitramfsStatus {
     Command rebuild_all; // rebuilds every image with the machine's generator
 };
 InitramfsStatus initramfs_status(const Fs& fs);
+// What to run so that the images claim: the machine's own generator's
+// rebuild of every image ("update-initramfs -u -k all"), preceded by
+// "vfio-setup initramfs enable" where its images would not run vfio-bind
+// yet (mkinitcpio without the hook). The one place every printed rebuild
+// comes from: no message names a generator of its own.
+std::string rebuild_advice(const Fs& fs);
 
 // One file to write or delete (the mkinitcpio drop-in), or nothing to do.
 struct InitramfsChange {

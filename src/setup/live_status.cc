@@ -9,6 +9,7 @@
 #include "basic/text.h"
 #include "boot/iommu.h"
 #include "setup/config_change.h"
+#include "setup/initramfs_setup.h"
 
 namespace vb {
 
@@ -93,6 +94,7 @@ Result<SetupStatus> read_setup_status(const Fs& fs, const std::string& path) {
     st.config_exists = cp->loaded.exists;
     st.entries = cp->loaded.config.devices.size();
     st.iommu_active = iommu_active(fs);
+    st.rebuild = rebuild_advice(fs);
     if (auto irq = fs.read("/proc/interrupts", kMaxProcTable)) st.interrupt_remapping = interrupts_remapped(*irq);
     st.refused = cp->plan.refused;
     st.warnings = cp->plan.warnings;
@@ -147,7 +149,7 @@ std::string format_status(const SetupStatus& st) {
         out += "  driver:   " + (dev.driver.empty() ? std::string("none") : dev.driver) +
                (dev.driver == "vfio-pci"
                     ? ""
-                    : "  <- not claimed (rebuild the initramfs: dracut -f; reboot; vfio-initrd-check)") +
+                    : "  <- not claimed (rebuild the initramfs: " + st.rebuild + "; reboot; vfio-initrd-check)") +
                "\n";
         out += "  group " + g + ": " +
                (d.blockers.empty() ? std::string("viable")

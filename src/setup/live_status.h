@@ -58,6 +58,7 @@ struct SetupStatus {
     std::vector<Refusal> refused;
     std::vector<std::string> warnings;
     std::vector<FramebufferConflict> framebuffers;
+    std::string rebuild; // the machine's own rebuild of its images (rebuild_advice)
 
     // One line per thing that stops passthrough; empty: all good.
     std::vector<std::string> problems() const;

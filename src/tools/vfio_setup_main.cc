@@ -310,10 +310,7 @@ int list(const vb::Fs& fs, const std::vector<std::string>& args) {
 
 // add and remove: show the diff, then write (unless --dry-run) and remind.
 // The machine's rebuild of every image, as a command line to show.
-std::string rebuild_text(const vb::Fs& fs) {
-    auto cmd = vb::machine_rebuild_all_command(fs);
-    return cmd ? vb::command_line(*cmd) : "your initramfs generator";
-}
+std::string rebuild_text(const vb::Fs& fs) { return vb::rebuild_advice(fs); }
 
 // add/remove --trial: the new claims in the trial config, tried at the next boot only.
 int start_claims_trial(vb::Fs& fs, const vb::ConfigChange& change, bool auto_confirm) {

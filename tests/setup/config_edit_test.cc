@@ -140,8 +140,11 @@ TEST_CASE("unique_label and the new-file header") {
     REQUIRE_OK(c);
     CHECK(unique_label(*c, "gpu") == "gpu-3");
     CHECK(unique_label(*c, "audio") == "audio");
-    auto h = parse_config(new_config_header(), "t.ini");
+    const std::string header = new_config_header("update-initramfs -u -k all");
+    CHECK(header.find("rebuild the initramfs (update-initramfs -u -k all)") != std::string::npos);
+    CHECK(header.find("dracut") == std::string::npos);
+    auto h = parse_config(header, "t.ini");
     REQUIRE_OK(h);
     CHECK(h->devices.empty());
-    check_round_trip(new_config_header());
+    check_round_trip(header);
 }

@@ -96,3 +96,30 @@ TEST_CASE("initramfs: dracut and initramfs-tools need no step; a preset with its
     REQUIRE_OK(warned);
     CHECK(warned->notes.back().find("warning: /etc/mkinitcpio.d/linux.preset (ALL_config=/etc/mkinitcpio.conf)") == 0);
 }
+
+TEST_CASE("initramfs: every printed rebuild is the machine's own generator's") {
+    TempDir deb;
+    write_file(deb / "etc/kernel/postinst.d/initramfs-tools", "");
+    write_file(deb / "usr/sbin/update-initramfs", "");
+    write_file(deb / "usr/share/initramfs-tools/hooks/vfio-bind", "");
+    CHECK(rebuild_advice(DiskFs(deb.path())) == "update-initramfs -u -k all");
+
+    TempDir fedora;
+    write_file(fedora / "usr/lib/kernel/install.d/50-dracut.install", "");
+    write_file(fedora / "usr/bin/dracut", "");
+    write_file(fedora / "usr/lib/dracut/modules.d/90vfio-bind/module-setup.sh", "");
+    CHECK(rebuild_advice(DiskFs(fedora.path())) == "dracut --regenerate-all -f");
+
+    // Arch: the images run vfio-bind only once the drop-in is there.
+    TempDir t;
+    arch(t);
+    DiskFs fs(t.path());
+    CHECK(rebuild_advice(fs) == "vfio-setup initramfs enable, then mkinitcpio -P");
+    auto on = plan_initramfs_enable(fs);
+    REQUIRE_OK(on);
+    REQUIRE_OK(apply_initramfs_change(fs, *on));
+    CHECK(rebuild_advice(fs) == "mkinitcpio -P");
+
+    TempDir none;
+    CHECK(rebuild_advice(DiskFs(none.path())).find("none found here") != std::string::npos);
+}

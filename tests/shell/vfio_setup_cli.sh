@@ -60,6 +60,8 @@ expect "qemu-args for the configured card" 0 "^-device vfio-pci,host=0000:01:00.
 expect "qemu-args puts the audio on the same guest slot" 0 "^-device vfio-pci,host=0000:01:00.1,bus=pcie.0,addr=0x10.0x1$" -- "$BIN" --root "$R" qemu-args
 expect "qemu-args --libvirt" 0 "<address domain='0x0000' bus='0x01' slot='0x00' function='0x1'/>" -- "$BIN" --root "$R" qemu-args --libvirt
 expect "status: configured but not claimed is a problem" 1 "not claimed" -- "$BIN" --root "$R" status
+expect "status: the rebuild it names is this machine's (initramfs-tools)" 1 "rebuild the initramfs: update-initramfs -u -k all" -- "$BIN" --root "$R" status
+if grep -q "dracut" "$T/out" "$INI"; then ko "status or the new config's header names dracut on an initramfs-tools machine"; else ok "no other generator's rebuild in status or the new config"; fi
 expect "remove --dry-run shows the deletion" 0 "^-\[gpu-01:00.0\]" -- "$BIN" --root "$R" remove 01:00.1 --dry-run
 expect "remove by a sibling's address takes the card's section" 0 "removed \[gpu-01:00.0\]" -- "$BIN" --root "$R" remove 01:00.1
 if grep -q "address" "$INI"; then ko "remove left a section"; else ok "remove left no section"; fi
