@@ -50,7 +50,9 @@ const char* kUsage =
     "  remove ADDR [--trial [--auto-confirm]] [--dry-run]\n"
     "                                 remove the sections of ADDR's card\n"
     "  qemu-args [--libvirt] [--x-vga]\n"
-    "                                 QEMU -device options (or libvirt <hostdev>) for the configured devices\n"
+    "                                 QEMU -device options for a q35 guest (-machine q35): each card behind\n"
+    "                                 a pcie-root-port of its own; --libvirt: one <devices> document\n"
+    "                                 (managed='no'). Exit 1 when nothing is claimed or a group is not viable\n"
     "  status                         live state: drivers, groups, /dev/vfio, IOMMU, interrupt remapping,\n"
     "                                 boot framebuffers (exit 1 on any problem)\n"
     "  host-devices [--output FILE]   the PCI devices the host needs to boot (root, /boot, /usr, swap and\n"
@@ -375,7 +377,7 @@ int qemu_args(const vb::Fs& fs, const std::vector<std::string>& args) {
     }
     auto cp = vb::configured_plan(fs);
     if (!cp) return fail(cp.error().message, 2);
-    auto q = vb::qemu_args(cp->plan, opts);
+    auto q = vb::qemu_args(cp->plan, cp->devices, opts);
     if (!q) return fail(q.error().message);
     for (const auto& n : q->notes) std::fprintf(stderr, "vfio-setup: %s\n", n.c_str());
     std::fputs(vb::format_qemu_args(*q, opts).c_str(), stdout);

@@ -56,9 +56,13 @@ else
 fi
 expect "add twice is refused" 1 "already configured in \[gpu-01:00.0\]" -- "$BIN" --root "$R" add 01:00.0
 expect "add of the card's audio is refused too (group = yes)" 1 "already configured" -- "$BIN" --root "$R" add 01:00.1
-expect "qemu-args for the configured card" 0 "^-device vfio-pci,host=0000:01:00.0,bus=pcie.0,addr=0x10.0x0,multifunction=on,x-vga=on \\\\$" -- "$BIN" --root "$R" qemu-args --x-vga
-expect "qemu-args puts the audio on the same guest slot" 0 "^-device vfio-pci,host=0000:01:00.1,bus=pcie.0,addr=0x10.0x1$" -- "$BIN" --root "$R" qemu-args
+expect "qemu-args puts the card behind a root port of its own" 0 "^-device pcie-root-port,id=vfio-rp0,bus=pcie.0,addr=0x10,chassis=16 \\\\$" -- "$BIN" --root "$R" qemu-args --x-vga
+expect "qemu-args for the configured card" 0 "^-device vfio-pci,host=0000:01:00.0,bus=vfio-rp0,addr=0x0.0x0,multifunction=on,x-vga=on \\\\$" -- "$BIN" --root "$R" qemu-args --x-vga
+expect "qemu-args puts the audio beside it" 0 "^-device vfio-pci,host=0000:01:00.1,bus=vfio-rp0,addr=0x0.0x1$" -- "$BIN" --root "$R" qemu-args
 expect "qemu-args --libvirt" 0 "<address domain='0x0000' bus='0x01' slot='0x00' function='0x1'/>" -- "$BIN" --root "$R" qemu-args --libvirt
+"$BIN" --root "$R" qemu-args --libvirt >"$T/xml" 2>/dev/null
+if xmllint --noout "$T/xml" 2>"$T/xmllint"; then ok "qemu-args --libvirt prints one well-formed XML document"; else ko "qemu-args --libvirt is not one XML document: $(cat "$T/xmllint")"; fi
+if grep -q "managed='yes'" "$T/xml"; then ko "qemu-args --libvirt lets libvirt give the card back to the host (managed='yes')"; else ok "qemu-args --libvirt: managed='no'"; fi
 expect "status: configured but not claimed is a problem" 1 "not claimed" -- "$BIN" --root "$R" status
 expect "status: the rebuild it names is this machine's (initramfs-tools)" 1 "rebuild the initramfs: update-initramfs -u -k all" -- "$BIN" --root "$R" status
 if grep -q "dracut" "$T/out" "$INI"; then ko "status or the new config's header names dracut on an initramfs-tools machine"; else ok "no other generator's rebuild in status or the new config"; fi
