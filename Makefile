@@ -25,6 +25,9 @@ DRACUTDIR  ?= $(LIBDIR)/dracut/modules.d/90vfio-bind
 INITRAMFSTOOLSDIR ?= $(DATADIR)/initramfs-tools
 INITCPIODIR ?= $(LIBDIR)/initcpio
 UNITDIR    ?= $(LIBDIR)/systemd/system
+# zsh's directory for packaged completions (Debian: $(DATADIR)/zsh/vendor-completions).
+ZSHCOMPDIR ?= $(DATADIR)/zsh/site-functions
+FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
 VERSION    := 0.1.0
 
 CXX        ?= g++
@@ -230,6 +233,8 @@ install: all
 	install -D -m 0644 conf/hooks/vfio-initrd-check.hook $(DESTDIR)$(DATADIR)/libalpm/hooks/95-vfio-initrd-check.hook
 	for m in conf/man/*.[0-9]; do install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/$$(basename $$m); done
 	for c in conf/bash-completion/*; do install -D -m 0644 $$c $(DESTDIR)$(DATADIR)/bash-completion/completions/$$(basename $$c); done
+	for c in conf/zsh-completion/*; do install -D -m 0644 $$c $(DESTDIR)$(ZSHCOMPDIR)/$$(basename $$c); done
+	for c in conf/fish-completion/*; do install -D -m 0644 $$c $(DESTDIR)$(FISHCOMPDIR)/$$(basename $$c); done
 	[ -e $(DESTDIR)$(SYSCONFDIR)/vfio-devices.ini ] || install -D -m 0644 conf/vfio-devices.ini $(DESTDIR)$(SYSCONFDIR)/vfio-devices.ini
 
 clean:
