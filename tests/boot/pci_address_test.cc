@@ -50,3 +50,13 @@ TEST_CASE("sysfs hex attributes") {
     CHECK(*parse_sysfs_hex("0x030000\n") == 0x030000);
     CHECK_FALSE(parse_sysfs_hex("nonsense").ok());
 }
+
+TEST_CASE("pci ids: a 4-part id compares every part") {
+    auto sub = parse_pci_id("10de:1b80:1458:22d9");
+    REQUIRE_OK(sub);
+    CHECK(sub->matches(0x10de, 0x1b80, 0x1458, 0x22d9));
+    CHECK_FALSE(sub->matches(0x10de, 0x1b80, 0x1043, 0x22d9)); // another board maker, same subdevice
+    CHECK_FALSE(sub->matches(0x10de, 0x1b80, 0x1458, 0x22da));
+    CHECK_FALSE(sub->matches(0x10de, 0x1b81, 0x1458, 0x22d9));
+    CHECK_FALSE(sub->matches(0x1002, 0x1b80, 0x1458, 0x22d9));
+}

@@ -128,3 +128,15 @@ TEST_CASE("plan: bridges are refused") {
     CHECK(p.targets.empty());
     CHECK(mentions(p.refused, "0000:00:01.0", "is a PCI bridge"));
 }
+
+TEST_CASE("plan: allow_host_device = yes on the entry lets the boot VGA through, as documented") {
+    TempDir t;
+    auto m = desktop(t.path());
+    Plan p = plan_for(m, "[igpu]\naddress = 00:02.0\nid = 8086:3e92\nallow_host_device = yes\n");
+    CHECK(targets(p) == "0000:00:02.0");
+    CHECK(p.refused.empty());
+    // Another entry's allow_host_device says nothing about it.
+    Plan other = plan_for(m, "[igpu]\naddress = 00:02.0\nid = 8086:3e92\n"
+                             "[gpu]\naddress = 01:00.0\nid = 1002:6818\nallow_host_device = yes\n");
+    CHECK(mentions(other.refused, "0000:00:02.0", "boot VGA device"));
+}

@@ -395,3 +395,18 @@ TEST_CASE("a trial of changed claims: the trial config, confirmed into place or 
     REQUIRE_FALSE(bad.ok()); // an invalid config is never tried
     CHECK(bad.error().message.find("unknown key 'colour'") != std::string::npos);
 }
+
+TEST_CASE("trial on systemd-boot: a loader.conf default pattern that the trial entry matches pins the default") {
+    for (const auto& [pattern, pinned] :
+         {std::pair<std::string, bool>{"*.conf", true}, {"vfio-*", true}, {"arch*", false}, {"arch.conf", false}}) {
+        CAPTURE(pattern);
+        TempDir t;
+        systemd_boot_machine(t);
+        write_file(t / "boot/loader/loader.conf", "default " + pattern + "\n");
+        DiskFs fs(t.path());
+        auto plan = plan_trial(fs, kIntel, false);
+        REQUIRE_OK(plan);
+        REQUIRE_OK(write_trial(fs, *plan));
+        CHECK(efivar_of(t, "LoaderEntryDefault") == (pinned ? "arch.conf" : ""));
+    }
+}

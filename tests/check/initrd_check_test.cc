@@ -362,3 +362,23 @@ TEST_CASE("a pending trial of changed claims: the image must carry its config, a
     std::remove((m.dir / "etc/vfio-devices.trial.ini").c_str()); // confirmed or cancelled, not rebuilt
     CHECK(any_contains(problems(m.check()), "holds /etc/vfio-devices.trial.ini, but no trial boot is pending"));
 }
+
+TEST_CASE("a trial config in the image that differs from the pending one is stale") {
+    Machine m;
+    write_file(m.dir / "etc/vfio-devices.trial.ini", kConfig + "[more]\nid = 10de:1b80\n");
+    m.image("boot/initrd.img-" + V,
+            image_of(with_file(good_files(), {"etc/vfio-devices.trial.ini", kConfig + "[older]\nid = 10de:1b81\n"})));
+    CHECK(any_contains(problems(m.check()), "holds a stale copy of /etc/vfio-devices.trial.ini"));
+}
+
+TEST_CASE("the host-needs record: the same address with another device recorded does not count") {
+    Machine m;
+    FakeSysfs(m.dir.path()).add({"0000:00:06.0", 0x1af4, 0x1001, 0x010000, 3, "virtio-pci"});
+    add_block(m.dir.path(), "vda1", "254:1", "pci0000:00/0000:00:06.0/virtio2/block/vda/vda1");
+    write_file(m.dir / "proc/self/mountinfo", "21 1 254:1 / / rw - ext4 /dev/vda1 rw\n");
+    // Built on another machine: its record has another disk at that address.
+    vb::HostNeed other{*vb::parse_pci_address("0000:00:06.0"), "8086:2922", "storage", "/ (ext4 on /dev/sda1)", {}};
+    m.image("boot/initrd.img-" + V,
+            image_of(with_file(good_files(), {"etc/vfio-bind/host-devices", vb::format_host_needs({other})})));
+    CHECK(any_contains(problems(m.check()), "does not record 0000:00:06.0 (storage: / (ext4 on /dev/vda1))"));
+}

@@ -6,6 +6,7 @@
 # names moved: update the list), is a failure.
 #   tests/mutants/run.sh [BUILD_DIR]    ends with "mutants: N passed, M failed"
 # Format of a line: FILE @@ EXACT TEXT (once in FILE) @@ REPLACEMENT @@ THE RULE
+# (\n in the texts stands for a line break).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
@@ -43,7 +44,7 @@ while IFS= read -r line; do
     cp -p "$REPO/$file" "$W/orig"
     if ! python3 - "$W/tree/$file" "$from" "$to" << 'PY'; then
 import sys
-path, old, new = sys.argv[1], sys.argv[2], sys.argv[3]
+path, old, new = sys.argv[1], sys.argv[2].replace("\\n", "\n"), sys.argv[3].replace("\\n", "\n")
 text = open(path).read()
 if text.count(old) != 1:
     sys.exit(1)
