@@ -1,5 +1,8 @@
 // vfio-setup: the admin's companion to vfio-bind. This file only parses
 // arguments, calls the library and prints.
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -60,8 +63,10 @@ const char* kUsage =
     "                                 never claims; the initramfs hooks record them in the image\n"
     "\n"
     "  --root DIR    treat DIR as / (commands are then printed, never run)\n"
-    "  -h, --help    this text\n"
-    "  --version     version\n";
+    "  -h, --help    this text; COMMAND --help: that command's part of it\n"
+    "  -V, --version version\n"
+    "Exit status: 0 done (status: all good), 1 refused, failed or a problem found, 2 usage or\n"
+    "config error.\n";
 
 int fail(const std::string& msg, int code = 1) {
     std::fprintf(stderr, "vfio-setup: %s\n", msg.c_str());
@@ -476,22 +481,48 @@ int host_devices(vb::Fs& fs, const std::vector<std::string>& args) {
     return 0;
 }
 
+// The lines of the usage text that describe `cmd` ("  add ADDR ..." and the
+// lines indented under it), or "" for an unknown command.
+std::string command_usage(const std::string& cmd) {
+    std::string out;
+    bool in = false;
+    for (const std::string& line : vb::split(kUsage, '\n')) {
+        const bool head = vb::starts_with(line, "  ") && line.size() > 2 && line[2] != ' ' && line[2] != '-';
+        if (head) in = vb::starts_with(line, "  " + cmd + " ") || line == "  " + cmd;
+        else if (!vb::starts_with(line, "   ")) in = false;
+        if (in) out += line + "\n";
+    }
+    return out;
+}
+
+// Commands that write to the machine (with --dry-run, none does).
+bool writes(const std::string& cmd, const std::vector<std::string>& rest) {
+    for (const auto& a : rest)
+        if (a == "--dry-run") return false;
+    if (cmd == "add" || cmd == "remove" || cmd == "confirm") return true;
+    if (cmd == "cmdline" || cmd == "initramfs") return !rest.empty() && (rest[0] == "enable" || rest[0] == "disable");
+    return false;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
     std::string root = "/";
     std::vector<std::string> rest;
+    bool help = false;
     for (size_t i = 0; i < args.size(); ++i) {
         if (args[i] == "-h" || args[i] == "--help") {
-            std::fputs(kUsage, stdout);
-            return 0;
+            help = true;
+            continue;
         }
-        if (args[i] == "--version") {
+        if (args[i] == "-V" || args[i] == "--version") {
             std::printf("vfio-setup %s\n", VFIO_BIND_VERSION);
             return 0;
         }
-        if (args[i] == "--root" && i + 1 < args.size()) {
+        if (args[i] == "--root" || args[i] == "--root=") {
+            if (args[i] == "--root=" || i + 1 >= args.size() || args[i + 1].empty())
+                return fail("--root needs a directory: --root DIR treats DIR as /", 2);
             root = args[++i];
             continue;
         }
@@ -501,10 +532,30 @@ int main(int argc, char** argv) {
         }
         rest.push_back(args[i]);
     }
+    if (help) {
+        // vfio-setup CMD --help: that command's part of the usage.
+        const std::string part = rest.empty() ? "" : command_usage(rest[0]);
+        if (part.empty()) std::fputs(kUsage, stdout);
+        else
+            std::printf("usage: vfio-setup [--root DIR] %s ...\n\n%s\n"
+                        "  --root DIR    treat DIR as / (commands are then printed, never run)\n",
+                        rest[0].c_str(), part.c_str());
+        return 0;
+    }
     if (rest.empty()) return fail("no command given\n" + std::string(kUsage), 2);
+    if (root != "/") {
+        struct stat st {};
+        if (::stat(root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+            return fail("--root " + root + ": no such directory", 2);
+    }
     vb::DiskFs fs(root == "/" ? "" : root);
     const std::string cmd = rest[0];
     rest.erase(rest.begin());
+    if (root == "/" && ::geteuid() != 0 && writes(cmd, rest))
+        return fail(cmd + (rest.empty() || (cmd != "cmdline" && cmd != "initramfs") ? "" : " " + rest[0]) +
+                        " changes the machine's files: must be root (run it with sudo, or with --dry-run to "
+                        "see the change)",
+                    1);
     if (cmd == "cmdline") return cmdline(fs, rest);
     if (cmd == "list") return list(fs, rest);
     if (cmd == "add" || cmd == "remove") return edit_config(fs, cmd, rest);

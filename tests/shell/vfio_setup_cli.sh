@@ -27,6 +27,16 @@ INI=$R/etc/vfio-devices.ini
 
 expect "--help names the new commands" 0 "qemu-args \[--libvirt\] \[--x-vga\]" -- "$BIN" --help
 expect "unknown command is a usage error" 2 "unknown command" -- "$BIN" --root "$R" frobnicate
+expect "-V is --version, as in the other tools" 0 "^vfio-setup [0-9]" -- "$BIN" -V
+expect "add --help prints add's help" 0 "^  add ADDR \[OPTIONS\]" -- "$BIN" add --help
+if grep -q "qemu-args" "$T/out"; then ko "add --help printed the whole usage"; else ok "add --help prints only add's part"; fi
+expect "--root without a directory says so" 2 "--root needs a directory" -- "$BIN" list --root
+expect "--root of a directory that is not there says so" 2 "--root $T/none: no such directory" -- "$BIN" --root "$T/none" list
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
+    expect "add as an unprivileged user: must be root" 1 "must be root" -- setpriv --reuid=65534 --regid=65534 --clear-groups "$BIN" add 01:00.0
+else
+    ko "add as an unprivileged user: the test needs root and setpriv"
+fi
 
 # list
 expect "list shows the Radeon with its pci.ids name" 0 "Pitcairn XT \[Radeon HD 7870 GHz Edition\] \[1002:6818\] (driver: radeon)" -- "$BIN" --root "$R" list
