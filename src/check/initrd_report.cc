@@ -54,6 +54,7 @@ std::string format_table(const CheckReport& r) {
 std::string format_json(const CheckReport& r) {
     JsonWriter j;
     j.begin_object();
+    j.key("version").value(1); // the shape: conf/schema/vfio-initrd-check.json
     j.key("ok").value(!r.has_problems());
     j.key("configured").value(r.configured);
     j.key("kernels").begin_array();

@@ -144,6 +144,7 @@ std::string format_list(const GpuList& list) {
 std::string format_list_json(const GpuList& list) {
     JsonWriter j;
     j.begin_object();
+    j.key("version").value(1); // the shape: conf/schema/list.json
     j.key("iommu_active").value(list.iommu_active);
     j.key("gpus").begin_array();
     for (const auto& c : list.cards) {

@@ -17,6 +17,7 @@
 #include "setup/live_status.h"
 #include "setup/lock.h"
 #include "setup/qemu_args.h"
+#include "setup/status_json.h"
 #include "setup/trial_setup.h"
 #include "tools/run_command.h"
 
@@ -25,7 +26,8 @@ namespace {
 const char* kUsage =
     "Usage: vfio-setup [--root DIR] COMMAND ...\n"
     "\n"
-    "  cmdline status                 CPU, IOMMU and the command line each bootloader boots with\n"
+    "  cmdline status [--json|--quiet]\n"
+    "                                 CPU, IOMMU and the command line each bootloader boots with\n"
     "  cmdline enable [OPTIONS]       add the IOMMU parameters to every bootloader in use\n"
     "      --iommu-pt                 also add iommu=pt\n"
     "      --add PARAM                also add PARAM (repeatable), e.g. video=efifb:off\n"
@@ -40,7 +42,8 @@ const char* kUsage =
     "  confirm [--auto] [--dry-run] [--no-update]\n"
     "                                 make the pending trial boot's parameters permanent\n"
     "\n"
-    "  initramfs status               which generator builds the images, whether they run vfio-bind\n"
+    "  initramfs status [--json|--quiet]\n"
+    "                                 which generator builds the images, whether they run vfio-bind\n"
     "  initramfs enable [--dry-run]   mkinitcpio: put vfio-bind before udev in HOOKS (a drop-in)\n"
     "  initramfs disable [--dry-run]  delete that drop-in\n"
     "\n"
@@ -56,8 +59,10 @@ const char* kUsage =
     "                                 QEMU -device options for a q35 guest (-machine q35): each card behind\n"
     "                                 a pcie-root-port of its own; --libvirt: one <devices> document\n"
     "                                 (managed='no'). Exit 1 when nothing is claimed or a group is not viable\n"
-    "  status                         live state: drivers, groups, /dev/vfio, IOMMU, interrupt remapping,\n"
+    "  status [--json|--quiet]        live state: drivers, groups, /dev/vfio, IOMMU, interrupt remapping,\n"
     "                                 boot framebuffers (exit 1 on any problem)\n"
+    "  --json: one JSON document with a \"version\" (its shape: conf/schema/ in the sources);\n"
+    "  --quiet: nothing printed; exit 0 healthy, 1 action needed, 2 error (also with --json)\n"
     "  host-devices [--output FILE]   the PCI devices the host needs to boot (root, /boot, /usr, swap and\n"
     "                                 resume disks, a network root's NIC, the console), which vfio-bind\n"
     "                                 never claims; the initramfs hooks record them in the image\n"
@@ -67,6 +72,9 @@ const char* kUsage =
     "  -V, --version version\n"
     "Exit status: 0 done (status: all good), 1 refused, failed or a problem found, 2 usage or\n"
     "config error.\n";
+
+// How a read-only command reports: text, one JSON document, or only its exit status.
+enum class Output { Text, Json, Quiet };
 
 int fail(const std::string& msg, int code = 1) {
     std::fprintf(stderr, "vfio-setup: %s\n", msg.c_str());
@@ -227,6 +235,7 @@ int cmdline(vb::Fs& fs, const std::vector<std::string>& args) {
     if (args.empty()) return fail("cmdline: status, enable or disable?\n" + std::string(kUsage), 2);
     const std::string& sub = args[0];
     bool dry = false, no_update = false, trial = false, auto_confirm = false;
+    Output output = Output::Text;
     vb::EnableOptions opts;
     for (size_t i = 1; i < args.size(); ++i) {
         if (args[i] == "--dry-run") dry = true;
@@ -236,21 +245,32 @@ int cmdline(vb::Fs& fs, const std::vector<std::string>& args) {
         else if (args[i] == "--iommu-pt" && sub == "enable") opts.iommu_pt = true;
         else if (args[i] == "--add" && sub == "enable" && i + 1 < args.size()) opts.extra.push_back(args[++i]);
         else if (vb::starts_with(args[i], "--add=") && sub == "enable") opts.extra.push_back(args[i].substr(6));
+        else if (args[i] == "--json" && sub == "status") output = Output::Json;
+        else if (args[i] == "--quiet" && sub == "status") output = Output::Quiet;
         else return fail("cmdline " + sub + ": unknown argument '" + args[i] + "'", 2);
     }
     if (sub == "status") {
         auto st = vb::cmdline_status(fs);
-        print_status(st, fs);
         vb::CpuVendor v = st.cpu_known ? st.cpu.vendor : vb::CpuVendor::Unknown;
         auto edit = vb::enable_edit(v, opts, nullptr);
-        if (edit) {
-            auto plan = vb::plan_enable(fs, *edit);
-            if (!plan) std::printf("enable would fail: %s\n", plan.error().message.c_str());
-            else if (plan->empty()) std::printf("enable would change nothing\n");
-            else {
-                std::printf("enable would change:\n");
-                print_plan(*plan, fs);
-            }
+        vb::EnableOutlook outlook{"nothing", {}, ""};
+        vb::Result<vb::CmdlinePlan> plan =
+            edit ? vb::plan_enable(fs, *edit) : vb::Result<vb::CmdlinePlan>(edit.error());
+        if (!plan) outlook = {"error", {}, plan.error().message};
+        else if (!plan->empty()) {
+            outlook.outcome = "change";
+            for (const auto& f : plan->files) outlook.files.push_back(fs.host_path(f.path));
+        }
+        // For monitoring: 0 the IOMMU is on and enable has nothing to do.
+        const int health = st.iommu.iommu_groups > 0 && outlook.outcome == "nothing" ? 0 : 1;
+        if (output == Output::Json) std::fputs(vb::cmdline_status_json(st, outlook).c_str(), stdout);
+        if (output != Output::Text) return health;
+        print_status(st, fs);
+        if (!plan) std::printf("enable would fail: %s\n", plan.error().message.c_str());
+        else if (plan->empty()) std::printf("enable would change nothing\n");
+        else {
+            std::printf("enable would change:\n");
+            print_plan(*plan, fs);
         }
         return 0;
     }
@@ -412,13 +432,17 @@ int initramfs(vb::Fs& fs, const std::vector<std::string>& args) {
     if (args.empty()) return fail("initramfs: status, enable or disable?", 2);
     const std::string& sub = args[0];
     bool dry = false;
+    Output output = Output::Text;
     for (size_t i = 1; i < args.size(); ++i) {
         if (args[i] == "--dry-run" && sub != "status") dry = true;
+        else if (args[i] == "--json" && sub == "status") output = Output::Json;
+        else if (args[i] == "--quiet" && sub == "status") output = Output::Quiet;
         else return fail("initramfs " + sub + ": unknown argument '" + args[i] + "'", 2);
     }
     if (sub == "status") {
         auto st = vb::initramfs_status(fs);
-        print_initramfs_status(st);
+        if (output == Output::Json) std::fputs(vb::initramfs_status_json(st).c_str(), stdout);
+        else if (output == Output::Text) print_initramfs_status(st);
         return st.runs_vfio_bind ? 0 : 1;
     }
     if (sub != "enable" && sub != "disable") return fail("initramfs: unknown subcommand '" + sub + "'", 2);
@@ -444,21 +468,31 @@ int initramfs(vb::Fs& fs, const std::vector<std::string>& args) {
 }
 
 int status(const vb::Fs& fs, const std::vector<std::string>& args) {
-    if (!args.empty()) return fail("status: unknown argument '" + args[0] + "'", 2);
+    Output output = Output::Text;
+    for (const auto& a : args) {
+        if (a == "--json") output = Output::Json;
+        else if (a == "--quiet") output = Output::Quiet;
+        else return fail("status: unknown argument '" + a + "'", 2);
+    }
     // The trial boot of changed claims is judged by the trial's config.
     auto trial = vb::read_trial(fs);
     const bool trial_boot = trial && *trial && vb::booted_as_trial(fs);
     auto st =
         vb::read_setup_status(fs, trial_boot && !(*trial)->config.empty() ? (*trial)->config : vb::kDefaultConfigPath);
-    if (!st) return fail(st.error().message, 2);
-    std::fputs(vb::format_status(*st).c_str(), stdout);
+    if (!st) return output == Output::Quiet ? 2 : fail(st.error().message, 2);
+    std::string trial_line;
     if (trial && *trial) {
         const auto& t = **trial;
-        std::printf("\ntrial boot pending (%s, %s): %s\n", t.backend.c_str(), vb::join_cmdline(t.edit.set).c_str(),
-                    trial_boot               ? "this boot is the trial; `vfio-setup confirm` makes it permanent"
-                    : vb::trial_armed(fs, t) ? "the next boot takes it"
-                                             : "it was booted and not confirmed: `vfio-setup cmdline disable` "
-                                               "cancels it, then start it again");
+        trial_line = "trial boot pending (" + t.backend + ", " + vb::join_cmdline(t.edit.set) + "): " +
+                     (trial_boot               ? "this boot is the trial; `vfio-setup confirm` makes it permanent"
+                      : vb::trial_armed(fs, t) ? "the next boot takes it"
+                                               : "it was booted and not confirmed: `vfio-setup cmdline disable` "
+                                                 "cancels it, then start it again");
+    }
+    if (output == Output::Json) std::fputs(vb::status_json(*st, trial_line).c_str(), stdout);
+    if (output == Output::Text) {
+        std::fputs(vb::format_status(*st).c_str(), stdout);
+        if (!trial_line.empty()) std::printf("\n%s\n", trial_line.c_str());
     }
     return st->problems().empty() ? 0 : 1;
 }

@@ -66,6 +66,8 @@ if image "$IMG" zstd "base vfio-bind"; then
     expect_check "--json says ok" 0 '"ok": true' -- --json
     python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["ok"] and d["kernels"][0]["images"][0]["entries"] > 0' \
         <"$T/out" && ok "--json parses" || ko "--json does not parse (or no python3): $(cat "$T/out")"
+    why=$(python3 "$(dirname "$0")/lib/validate_json.py" "$(dirname "$0")/../../conf/schema/vfio-initrd-check.json" "$T/out" 2>&1) &&
+        ok "--json is what conf/schema/vfio-initrd-check.json says" || ko "--json against its schema: $why"
     expect_check "--quiet prints nothing when all is good" 0 "" -- --quiet
     [ -s "$T/out" ] && ko "--quiet printed: $(cat "$T/out")"
     printf '[radeon]\nid = 1002:5159\n\n[audio]\nid = 1002:aa00\n' >"$R/etc/vfio-devices.ini"
