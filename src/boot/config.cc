@@ -9,6 +9,12 @@
 
 namespace vb {
 
+std::string entry_refusal(const DeviceEntry& e) {
+    if (e.address && !e.id)
+        return "[" + e.name + "]: an address needs its id too, so a moved card is never claimed by mistake";
+    return "";
+}
+
 namespace {
 
 constexpr size_t kMaxLine = 190;  // below inih's 200-byte line buffer

@@ -27,6 +27,10 @@ struct DeviceEntry {
     bool allow_host_device = false;    // claim it even where the host needs it (allow_host_device = yes)
 };
 
+// What boot refuses in an entry whatever the devices: an address without its
+// id ("" when none). The plan adds the id of the device found there.
+std::string entry_refusal(const DeviceEntry& e);
+
 struct Config {
     std::string path;             // for messages
     bool group = true;            // also claim the other functions of the same card

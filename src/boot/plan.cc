@@ -136,11 +136,8 @@ private:
             return;
         }
         const PciDevice& d = *it->second;
-        if (!e.id)
-            plan_.refused.push_back({d.address.str(),
-                                     "[" + e.name + "]: an address needs its id too (id = " + d.id_str() +
-                                         ") so a moved card is never claimed by mistake",
-                                     d.address});
+        if (std::string why = entry_refusal(e); !why.empty())
+            plan_.refused.push_back({d.address.str(), why + " (here: id = " + d.id_str() + ")", d.address});
         else if (!d.matches(*e.id))
             plan_.refused.push_back({d.address.str(),
                                      "[" + e.name + "]: the device here is " + d.id_str() + ", not " + e.id->str() +

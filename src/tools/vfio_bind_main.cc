@@ -278,6 +278,14 @@ int run(Options o, vb::Log& log) {
     auto config = load_config(fs, o, log, exit_code);
     if (!config) return exit_code;
     if (o.check_config) {
+        // The rules boot applies whatever devices are present.
+        int refused = 0;
+        for (const auto& e : config->devices)
+            if (std::string why = vb::entry_refusal(e); !why.empty()) {
+                log.error(fs.host_path(o.config) + ":" + std::to_string(e.line) + ": " + why + "; boot refuses it");
+                refused++;
+            }
+        if (refused) return kRefused;
         std::printf("%s: valid, %zu device entr%s\n", fs.host_path(o.config).c_str(), config->devices.size(),
                     config->devices.size() == 1 ? "y" : "ies");
         return kOk;

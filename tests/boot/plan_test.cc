@@ -97,7 +97,8 @@ TEST_CASE("plan: wrong id at the address, absent address, address without id") {
     CHECK(p.targets.empty());
     CHECK(mentions(p.refused, "0000:01:00.0", "the device here is 1002:6818, not 10de:1b80"));
     CHECK(mentions(p.refused, "0000:05:00.0", "no device at this address"));
-    CHECK(mentions(p.refused, "0000:01:00.1", "needs its id too (id = 1002:aab0)"));
+    CHECK(mentions(p.refused, "0000:01:00.1",
+                   "needs its id too, so a moved card is never claimed by mistake (here: id = 1002:aab0)"));
 }
 
 TEST_CASE("plan: no IOMMU groups means nothing is claimed, with the fix") {

@@ -256,7 +256,7 @@ TEST_CASE("outputs: table and JSON") {
     CHECK(table.find("/boot/initrd.img-" + V) != std::string::npos);
     CHECK(table.find("1 problem") != std::string::npos);
     std::string json = vb::format_json(r);
-    CHECK(json.find("{\"ok\": false, \"configured\": true, \"kernels\": [{\"kernel\": \"" + V) == 0);
+    CHECK(json.find("{\"version\": 1, \"ok\": false, \"configured\": true, \"kernels\": [{\"kernel\": \"" + V) == 0);
     CHECK(json.find("\"fix\": \"dracut -f --kver " + V + "\"") != std::string::npos);
     CHECK(vb::command_line({"dracut", "-f", "/boot/my image"}) == "dracut -f '/boot/my image'");
 }

@@ -95,9 +95,9 @@ TEST_CASE("list --json: the document, with names escaped") {
     auto l = list_gpus(DiskFs(t.path()));
     REQUIRE_OK(l);
     const std::string j = format_list_json(*l);
-    CHECK(
-        j.rfind("{\"iommu_active\": true, \"gpus\": [{\"slot\": \"0000:00:02\", \"boot_vga\": true, \"viable\": true, ",
-                0) == 0);
+    CHECK(j.rfind("{\"version\": 1, \"iommu_active\": true, \"gpus\": [{\"slot\": \"0000:00:02\", \"boot_vga\": true, "
+                  "\"viable\": true, ",
+                  0) == 0);
     CHECK(contains(j, "\"vendor_name\": \"AMD \\\"quoted\\\" \\\\ name\", \"device_name\": \"Ellesmere\""));
     CHECK(contains(j, "{\"group\": 7, \"viable\": false, \"others\": [{\"address\": \"0000:04:00.0\""));
     CHECK(contains(j, "\"blockers\": [\"0000:04:00.0\"]"));

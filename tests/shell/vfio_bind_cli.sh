@@ -29,6 +29,9 @@ expect "missing config: nothing to do" 0 "does not exist: nothing to do" -- "$BI
 printf '[gpu]\naddress = 00:04.0\nid = 1002:5159\nbogus = 1\n' >"$R/etc/vfio-devices.ini"
 expect "config error is file:line and exit 2" 2 "vfio-devices.ini:4: unknown key 'bogus'" -- "$BIN" --root "$R"
 expect "--check-config reports the same" 2 "vfio-devices.ini:4:" -- "$BIN" --root "$R" --check-config
+printf '[gpu]\nid = 1002:5159\n\n[bare]\naddress = 00:04.1\n' >"$R/etc/vfio-devices.ini"
+expect "--check-config applies boot's rules: an address without its id is refused" 1 "vfio-devices.ini:4: \[bare\]: an address needs its id too" -- "$BIN" --root "$R" --check-config
+if grep -q "valid" "$T/out"; then ko "--check-config calls a config boot refuses valid"; fi
 head -c 3000 /dev/urandom >"$R/etc/vfio-devices.ini"
 expect "binary garbage is a config error" 2 "" -- "$BIN" --root "$R"
 printf '[evil]\naddress = ../../../etc\nid = 1002:5159\n' >"$R/etc/vfio-devices.ini"
