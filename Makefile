@@ -20,6 +20,7 @@ SBINDIR    ?= $(PREFIX)/sbin
 LIBDIR     ?= $(PREFIX)/lib
 DATADIR    ?= $(PREFIX)/share
 MANDIR     ?= $(DATADIR)/man
+DOCDIR     ?= $(DATADIR)/doc/vfio-bind
 SYSCONFDIR ?= /etc
 DRACUTDIR  ?= $(LIBDIR)/dracut/modules.d/90vfio-bind
 INITRAMFSTOOLSDIR ?= $(DATADIR)/initramfs-tools
@@ -87,7 +88,8 @@ TOOLS := $(B)/vfio-bind $(B)/vfio-setup $(B)/vfio-initrd-check
 TEST_SRCS := $(wildcard tests/*/*_test.cc) $(filter-out tests/lib/make_fixture_main.cc,$(wildcard tests/lib/*.cc))
 TEST_OBJS := $(patsubst %.cc,$(B)/%.o,$(TEST_SRCS))
 
-.PHONY: all libraries deps check check-unit check-shell check-package check-packages check-vm check-system check-mutants demo bench \
+.PHONY: all libraries deps check check-unit check-shell check-package check-packages check-lifecycle check-vm check-system \
+        check-mutants demo bench \
         lint install clean fuzz
 all: $(TOOLS)
 
@@ -194,6 +196,12 @@ check-packages:
 	@.ci/install-deps build pkg
 	tests/package/run.sh
 
+# The .deb's whole life in a Debian 12 chroot with two kernels: install,
+# configure, cmdline enable and a trial, remove, purge, reinstall, upgrade.
+check-lifecycle:
+	@.ci/install-deps build pkg
+	tests/package/lifecycle.sh
+
 demo:
 	@.ci/install-deps build vm
 	@$(MAKE) --no-print-directory all
@@ -235,7 +243,9 @@ install: all
 	for c in conf/bash-completion/*; do install -D -m 0644 $$c $(DESTDIR)$(DATADIR)/bash-completion/completions/$$(basename $$c); done
 	for c in conf/zsh-completion/*; do install -D -m 0644 $$c $(DESTDIR)$(ZSHCOMPDIR)/$$(basename $$c); done
 	for c in conf/fish-completion/*; do install -D -m 0644 $$c $(DESTDIR)$(FISHCOMPDIR)/$$(basename $$c); done
-	[ -e $(DESTDIR)$(SYSCONFDIR)/vfio-devices.ini ] || install -D -m 0644 conf/vfio-devices.ini $(DESTDIR)$(SYSCONFDIR)/vfio-devices.ini
+	# The commented example, not /etc/vfio-devices.ini: a missing config means
+	# "not configured", and 'vfio-setup add' (or the admin) writes it.
+	install -D -m 0644 conf/vfio-devices.ini $(DESTDIR)$(DOCDIR)/examples/vfio-devices.ini
 
 clean:
 	rm -rf $(B)

@@ -11,7 +11,7 @@ OUT=$(mkdir -p "${1:-$REPO/build/arch}" && cd "${1:-$REPO/build/arch}" && pwd)
 V=$(sed -n 's/^pkgver=//p' "$REPO/arch/PKGBUILD")
 rm -rf "$OUT/src" "$OUT/pkg" "$OUT"/*.pkg.tar.*
 git -C "$REPO" archive --prefix="vfio-bind-$V/" -o "$OUT/vfio-bind-$V.tar.gz" HEAD
-cp "$REPO/arch/PKGBUILD" "$OUT/"
+cp "$REPO/arch/PKGBUILD" "$REPO/arch/vfio-bind.install" "$OUT/"
 cd "$OUT"
 if [ "$(id -u)" = 0 ]; then
     chown -R nobody "$OUT"

@@ -43,7 +43,10 @@ if "$REPO/arch/build-on-debian.sh" "$W/arch" > "$W/arch.log" 2>&1; then
         usr/share/libalpm/hooks/95-vfio-initrd-check.hook usr/lib/systemd/system/vfio-bind.service \
         usr/lib/systemd/system/vfio-bind-confirm.service
     report_check "Arch: no Debian hooks, no /usr/sbin" lacks "$W/arch.files" '^usr/sbin' initramfs-tools '^etc/kernel' '^etc/initramfs'
-    report_check "Arch: /etc/vfio-devices.ini is a backup file (kept on upgrade)" grep -qx 'backup = etc/vfio-devices.ini' "$W/arch.pkginfo"
+    report_check "Arch: no /etc/vfio-devices.ini (not configured), the example in the documentation" \
+        sh -c "! grep -q '^etc/vfio-devices.ini' '$W/arch.files' && grep -qx usr/share/doc/vfio-bind/examples/vfio-devices.ini '$W/arch.files'"
+    report_check "Arch: the install script rebuilds every image (mkinitcpio -P) and undoes vfio-setup before removal" \
+        sh -c "bsdtar -xOf '$PKG' .INSTALL | grep -q 'mkinitcpio -P' && bsdtar -xOf '$PKG' .INSTALL | grep -q 'cmdline disable'"
     report_check "Arch: mkinitcpio and dracut are optional, never required" \
         sh -c "grep -q '^optdepend = mkinitcpio' '$W/arch.pkginfo' && ! grep -Eq '^depend = (mkinitcpio|dracut)' '$W/arch.pkginfo'"
 else
@@ -62,8 +65,14 @@ if "$REPO/rpm/build-on-debian.sh" "$W/rpm" --without check > "$W/rpm.log" 2>&1; 
         usr/lib/kernel/install.d/60-vfio-initrd-check.install
     report_check "RPM: no initramfs-tools, mkinitcpio, Debian or pacman hooks" \
         lacks "$W/rpm.files" initramfs-tools initcpio '^etc/kernel' libalpm
-    report_check "RPM: /etc/vfio-devices.ini is %config(noreplace)" \
-        sh -c "rpm -qp --qf '[%{FILEFLAGS:fflags} %{FILENAMES}\n]' '$RPM' 2>/dev/null | grep -q '^cn /etc/vfio-devices.ini'"
+    report_check "RPM: /etc/vfio-devices.ini owned but not shipped (%ghost %config(noreplace)), the example in the documentation" \
+        sh -c "rpm -qp --qf '[%{FILEFLAGS:fflags} %{FILENAMES}\n]' '$RPM' 2>/dev/null |
+                   awk '\$2 == \"/etc/vfio-devices.ini\" && /c/ && /g/ && /n/ { ok = 1 } END { exit !ok }' &&
+               grep -qx usr/share/doc/vfio-bind/examples/vfio-devices.ini '$W/rpm.files'"
+    rpm -qp --scripts "$RPM" > "$W/rpm.scripts" 2> /dev/null
+    report_check "RPM: posttrans and postun rebuild every image (dracut --regenerate-all -f), preun undoes vfio-setup" \
+        sh -c "grep -q '^posttrans scriptlet' '$W/rpm.scripts' && [ \$(grep -c 'dracut --regenerate-all -f ||' '$W/rpm.scripts') -ge 2 ] &&
+               grep -q 'vfio-setup cmdline disable' '$W/rpm.scripts'"
 else
     tail -n 20 "$W/rpm.log"
     report_fail "rpmbuild builds the RPM (see above)"

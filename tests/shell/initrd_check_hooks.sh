@@ -17,6 +17,10 @@ exit "${STUB_RC:-0}"
 STUB
 chmod +x "$T/bin/vfio-initrd-check"
 
+# Where the hook records the images it checked (never the host's /run).
+VFIO_INITRD_CHECK_STAMPS=$T/stamps
+export VFIO_INITRD_CHECK_STAMPS
+
 # run NAME HOOK-NAME ARGS... : runs the hook installed under HOOK-NAME.
 run() {
     name=$1 as=$2
@@ -46,6 +50,20 @@ KERNEL_INSTALL_STAGING_AREA=$T/staging run "kernel-install staged" 60-vfio-initr
 rm -f "$T/args"
 run "kernel-install remove" 60-vfio-initrd-check.install remove 6.2.0 /boot/abc/6.2.0 &&
     { [ ! -e "$T/args" ] && ok "kernel-install remove checks nothing" || ko "kernel-install remove ran the check"; }
+
+# Once per image: post-update.d, then postinst.d and kernel-install on the
+# same image and config, check it once; a rebuilt image is checked again.
+mkdir -p "$T/boot" && echo image-1 >"$T/boot/initrd.img-6.3.0"
+rm -f "$T/args"
+run "post-update, first" vfio-initrd-check 6.3.0 "$T/boot/initrd.img-6.3.0" &&
+    args_are "the first hook checks the image" "--quiet --image $T/boot/initrd.img-6.3.0 --kver 6.3.0"
+rm -f "$T/args"
+cp "$T/boot/initrd.img-6.3.0" "$T/staging/initrd"
+KERNEL_INSTALL_STAGING_AREA=$T/staging run "kernel-install, same image" 60-vfio-initrd-check.install add 6.3.0 /boot/abc/6.3.0 &&
+    { [ ! -e "$T/args" ] && ok "the same image is not checked twice" || ko "the same image checked again: $(cat "$T/args")"; }
+echo image-2 >"$T/boot/initrd.img-6.3.0"
+run "post-update, rebuilt" vfio-initrd-check 6.3.0 "$T/boot/initrd.img-6.3.0" &&
+    args_are "a rebuilt image is checked again" "--quiet --image $T/boot/initrd.img-6.3.0 --kver 6.3.0"
 
 STUB_RC=1
 export STUB_RC
