@@ -234,8 +234,8 @@ clean:
 #   make fuzz                   build them
 #   make fuzz-run               run each to FUZZ_RUNS executions (default ten
 #                               million) or for FUZZ_SECONDS, one at a time, on
-#                               its corpus (tests/fuzz/corpus/<target>); a table
-#                               at the end, a crash fails with its reproducer.
+#                               its corpus (tests/fuzz/corpus/NAME for NAME_fuzz);
+#                               a table at the end; a crash fails with its reproducer.
 #   make fuzz-run FUZZ_TARGETS="grub_fuzz bls_fuzz" FUZZ_SECONDS=60
 # Long: not part of make check.
 FUZZ_CXX   ?= clang++

@@ -4,12 +4,13 @@
 # shipped config, and tiny images made with the real tools (cpio, gzip,
 # zstd, xz, lzma, lz4). A target that reads a leading control byte (which
 # edit, which path, which mode) gets its seeds with that byte in front.
+# Files are named by their hash and never removed here: the reproducers of
+# fixed crashes kept beside the seeds stay.
 #   usage: tests/fuzz/make-seeds.sh
 set -eu
 cd "$(dirname "$0")/../.."
 out=tests/fuzz/corpus
 fix=tests/fixtures
-rm -rf "$out"
 mkdir -p "$out"/{config,config_edit,grub,bls,kernel_params,host_needs,cpio,decompress,uki,initramfs}
 
 # name for a seed: its content's hash, as libFuzzer names corpus files
@@ -55,8 +56,10 @@ printf '[gpu]\naddress = 01:00.0\n' >"$tree/etc/vfio-devices.ini"
 printf 'softdep amdgpu pre: vfio-pci\n' >"$tree/etc/modprobe.d/vfio.conf"
 ln -s usr/lib "$tree/lib"
 : >"$tree/usr/lib/modules/6.1.0/kernel/vfio-pci.ko"
-(cd "$tree" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$tree.cpio"
-(cd "$tree" && find etc | LC_ALL=C sort | cpio -o -H crc --quiet) >"$tree.crc"
+# reproducible: the same seeds, so the same names, on every run
+find "$tree" -exec touch -h -d @0 {} +
+(cd "$tree" && find . | LC_ALL=C sort | cpio -o -H newc --quiet --reproducible --owner=0:0) >"$tree.cpio"
+(cd "$tree" && find etc | LC_ALL=C sort | cpio -o -H crc --quiet --reproducible --owner=0:0) >"$tree.crc"
 put cpio '001' <"$tree.cpio"
 put cpio '201' <"$tree.crc"
 cat "$tree.crc" "$tree.cpio" | put cpio '037'
