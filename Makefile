@@ -90,7 +90,7 @@ TEST_OBJS := $(patsubst %.cc,$(B)/%.o,$(TEST_SRCS))
 
 .PHONY: all libraries deps check check-unit check-shell check-package check-packages check-lifecycle check-vm check-system \
         check-mutants demo bench \
-        lint install clean fuzz
+        lint install clean fuzz fuzz-run
 all: $(TOOLS)
 
 # Every compile waits for this check, which only reads (pkg-config).
@@ -252,14 +252,30 @@ clean:
 
 -include $(shell find $(B) -name '*.d' -type f 2>/dev/null)
 
-# libFuzzer targets: every tests/fuzz/*_fuzz.cc, each built with the library
-# sources under clang's fuzzer and sanitizers. Run e.g.
-#   build/fuzz/grub_fuzz -max_total_time=60
+# libFuzzer targets: every tests/fuzz/*_fuzz.cc, linked with the library
+# sources built once under clang's fuzzer coverage and sanitizers.
+#   make fuzz                   build them
+#   make fuzz-run               run each to FUZZ_RUNS executions (default ten
+#                               million) or for FUZZ_SECONDS, one at a time, on
+#                               its corpus (tests/fuzz/corpus/NAME for NAME_fuzz);
+#                               a table at the end; a crash fails with its reproducer.
+#   make fuzz-run FUZZ_TARGETS="grub_fuzz bls_fuzz" FUZZ_SECONDS=60
+# Long: not part of make check.
 FUZZ_CXX   ?= clang++
-FUZZ_FLAGS ?= -g -O1 -std=c++17 -fsanitize=fuzzer,address,undefined -Isrc -Itests -DVFIO_BIND_VERSION='"$(VERSION)"'
-FUZZ_LIB_SRCS := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.cc))
+FUZZ_FLAGS ?= -g -O1 -std=c++17 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+              -Isrc -Itests -DVFIO_BIND_VERSION='"$(VERSION)"' $(IMAGE_CPPFLAGS)
+FUZZ_OBJS  := $(patsubst src/%.cc,$(B)/fuzz/obj/%.o,$(foreach l,$(LAYERS),$(wildcard src/$(l)/*.cc)))
 FUZZ_BINS  := $(patsubst tests/fuzz/%.cc,$(B)/fuzz/%,$(wildcard tests/fuzz/*_fuzz.cc))
+FUZZ_RUNS  ?= 10000000
+FUZZ_SECONDS ?=
+FUZZ_TARGETS ?= $(notdir $(FUZZ_BINS))
 fuzz: $(FUZZ_BINS)
-$(B)/fuzz/%: tests/fuzz/%.cc $(FUZZ_LIB_SRCS) | libraries
+fuzz-run: fuzz
+	FUZZ_RUNS='$(FUZZ_RUNS)' FUZZ_SECONDS='$(FUZZ_SECONDS)' tests/fuzz/run.sh $(B)/fuzz $(FUZZ_TARGETS)
+$(B)/fuzz/obj/%.o: src/%.cc | libraries
 	@mkdir -p $(@D)
-	$(FUZZ_CXX) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LIB_SRCS) $(INIH_LIBS) $(KMOD_LIBS) $(IMAGE_LIBS)
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+$(B)/fuzz/libvb.a: $(FUZZ_OBJS)
+	rm -f $@ && ar rcs $@ $^
+$(B)/fuzz/%: tests/fuzz/%.cc $(B)/fuzz/libvb.a
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -fsanitize=fuzzer -MMD -MP -o $@ $< $(B)/fuzz/libvb.a $(INIH_LIBS) $(KMOD_LIBS) $(IMAGE_LIBS)

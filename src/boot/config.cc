@@ -80,7 +80,9 @@ char* reader(char* buf, int size, void* user) {
     std::string_view raw = st.text.substr(st.pos, next - st.pos);
     st.pos = next;
     st.line++;
-    if (raw.size() > kMaxLine || raw.size() + 1 > static_cast<size_t>(size)) {
+    std::string_view content = raw.substr(0, raw.size() - (end == std::string_view::npos ? 0 : 1));
+    if (!content.empty() && content.back() == '\r') content.remove_suffix(1);
+    if (content.size() > kMaxLine || content.size() + 1 > static_cast<size_t>(size)) {
         st.error(st.line, "line longer than " + std::to_string(kMaxLine) + " characters");
         st.stopped = true; // inih would split it and mis-number every later line
         return nullptr;

@@ -62,6 +62,20 @@ std::string drop_emptied_options(std::string_view before, std::string after) {
     return after;
 }
 
+// `text` with a blank after the key of every bare `options` line (nothing
+// after the key), so that a parameter added there is not glued to it.
+std::string blank_after_bare_options(std::string_view text) {
+    std::string out(text);
+    auto lines = line_refs(text);
+    for (auto l = lines.rbegin(); l != lines.rend(); ++l) {
+        std::string_view line = text.substr(l->begin, l->end - l->begin);
+        size_t v = 0;
+        if (is_options_line(line, &v) && v == line.size() && line.back() != ' ' && line.back() != '\t')
+            out.insert(l->end, " ");
+    }
+    return out;
+}
+
 // The command line spans of `path`: /etc/kernel/cmdline whole, an entry's options lines.
 std::vector<Span> cmdline_spans(const std::string& path, std::string_view text) {
     if (path == kKernelCmdlinePath) return {{0, text.size()}};
@@ -156,6 +170,14 @@ Result<std::vector<BootEntry>> bls_entries(const Fs& fs, const std::vector<std::
 
 Result<std::string> bls_edit(const std::string& path, const std::string& text, const ParamEdit& edit,
                              std::vector<std::string>* added, std::vector<std::string>* removed) {
+    if (path != kKernelCmdlinePath) {
+        std::string spaced = blank_after_bare_options(text);
+        if (spaced != text) {
+            auto r = bls_edit(path, spaced, edit, added, removed);
+            if (r && *r == spaced) return text; // unchanged: not even the blank
+            return r;
+        }
+    }
     std::vector<Span> spans = cmdline_spans(path, text);
     for (const auto& s : spans)
         if (path != kKernelCmdlinePath && text.compare(s.begin, 11, "$kernelopts") == 0)

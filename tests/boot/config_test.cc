@@ -101,6 +101,14 @@ TEST_CASE("config: binary garbage, CRLF, long lines and huge files") {
     std::string long_line = "[gpu]\nid = 1002:6818 ;" + std::string(300, 'x') + "\n";
     CHECK(errors_of(long_line.c_str()) == "/etc/vfio-devices.ini:2: line longer than 190 characters");
 
+    // The limit is on what the line says, not on its line ending (found by config_fuzz).
+    const std::string longest = "; " + std::string(188, 'x');
+    for (const char* eol : {"\n", "\r\n", ""}) {
+        CHECK(parse_config("[gpu]\nid = 1002:6818\n" + longest + eol, "f").ok());
+        CHECK(errors_of(("[gpu]\nid = 1002:6818\n" + longest + "x" + eol).c_str()) ==
+              "/etc/vfio-devices.ini:3: line longer than 190 characters");
+    }
+
     std::string huge(10 * 1024 * 1024, ';');
     auto h = parse_config(huge, "h");
     REQUIRE_FALSE(h.ok());

@@ -121,3 +121,21 @@ TEST_CASE("BLS: an options line the edit empties is dropped, and restored by dis
     REQUIRE_OK(apply_plan(fs, *undo, false));
     CHECK(read_file(root / "boot/loader/entries/gentoo.conf") == entry);
 }
+
+TEST_CASE("BLS: a bare options line gets a blank before what is added (found by bls_fuzz)") {
+    const std::string path = "/boot/loader/entries/a.conf";
+    const ParamEdit enable{{"intel_iommu=on", "iommu=pt"}, {}};
+    auto e = bls_edit(path, "title A\nlinux /vmlinuz\noptions\n", enable);
+    REQUIRE_OK(e);
+    CHECK(*e == "title A\nlinux /vmlinuz\noptions intel_iommu=on iommu=pt\n");
+    auto last = bls_edit(path, "linux /vmlinuz\noptions", enable);
+    REQUIRE_OK(last);
+    CHECK(*last == "linux /vmlinuz\noptions intel_iommu=on iommu=pt");
+    auto c = bls_cmdline(path, *last);
+    REQUIRE_OK(c);
+    CHECK(*c == "intel_iommu=on iommu=pt");
+    // Nothing to do: the entry stays as it was, not even a blank added.
+    auto same = bls_edit(path, "linux /vmlinuz\noptions\n", ParamEdit{{}, {"quiet"}});
+    REQUIRE_OK(same);
+    CHECK(*same == "linux /vmlinuz\noptions\n");
+}
