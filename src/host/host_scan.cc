@@ -143,6 +143,7 @@ public:
 
     HostScan take() {
         read_host_need_groups(fs_, scan_.needs);
+        scan_.machine = machine_id(fs_);
         return std::move(scan_);
     }
 
@@ -191,6 +192,25 @@ HostScan scan_host_needs(const Fs& fs) {
     s.swap_and_resume();
     s.console();
     return s.take();
+}
+
+} // namespace vb
+
+namespace vb {
+
+HostRecord host_record(const HostScan& scan) {
+    std::string incomplete;
+    for (const auto& n : scan.notes) incomplete += (incomplete.empty() ? "" : "; ") + n;
+    return {scan.needs, true, scan.complete(), incomplete, scan.machine};
+}
+
+std::vector<HostNeed> needs_kept(const Fs& fs, const HostScan& scan) {
+    std::vector<HostNeed> needs = scan.needs;
+    if (!scan.complete()) {
+        add_class_fallback(fs, needs, "the host's needs are not fully known here");
+        read_host_need_groups(fs, needs);
+    }
+    return needs;
 }
 
 } // namespace vb

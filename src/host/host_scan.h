@@ -17,8 +17,15 @@ namespace vb {
 struct HostScan {
     std::vector<HostNeed> needs;    // one per device (the first reason found), groups read from sysfs
     std::vector<std::string> notes; // what could not be followed, said once each
+    std::string machine;            // machine_id()
+    bool complete() const { return notes.empty(); }
 };
 
 HostScan scan_host_needs(const Fs& fs);
+// The record the image gets (boot/host_needs.h).
+HostRecord host_record(const HostScan& scan);
+// What vfio-bind keeps at boot with this scan's record: its needs, and every
+// storage controller (network controllers for a network root) when the scan is incomplete.
+std::vector<HostNeed> needs_kept(const Fs& fs, const HostScan& scan);
 
 } // namespace vb

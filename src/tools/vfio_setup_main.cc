@@ -466,7 +466,7 @@ int host_devices(vb::Fs& fs, const std::vector<std::string>& args) {
         else return fail("host-devices: unknown argument '" + args[i] + "'", 2);
     }
     vb::HostScan scan = vb::scan_host_needs(fs);
-    std::string text = vb::format_host_needs(scan.needs);
+    std::string text = vb::format_host_record(vb::host_record(scan));
     for (const auto& n : scan.notes) text += "# not followed: " + n + "\n";
     if (output.empty()) {
         std::fputs(text.c_str(), stdout);

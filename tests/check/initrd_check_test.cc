@@ -342,8 +342,8 @@ TEST_CASE("the devices the host needs: an image that does not record them, a con
                               V));
     // Recorded: good. Then a config entry for the disk is refused at boot, and said now.
     vb::HostNeed need{*vb::parse_pci_address("0000:00:06.0"), "1af4:1001", "storage", "/ (ext4 on /dev/vda1)", {}};
-    m.image("boot/initrd.img-" + V,
-            image_of(with_file(good_files(), {"etc/vfio-bind/host-devices", vb::format_host_needs({need})})));
+    m.image("boot/initrd.img-" + V, image_of(with_file(good_files(), {"etc/vfio-bind/host-devices",
+                                                                      host_record_of({need}, vb::machine_id(m.fs))})));
     CHECK(problems(m.check()).empty());
     write_file(m.dir / "etc/vfio-devices.ini", kConfig + "[typo]\nid = 1af4:1001\n");
     p = problems(m.check());
