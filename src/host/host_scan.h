@@ -1,9 +1,12 @@
 // What this host needs to come up and be reached, found on the running
 // system (at image build time in each generator's hook, before vfio-bind's
 // run on the real root, and for vfio-setup and vfio-initrd-check): the
-// controllers of /, /usr, /boot and the ESP, of swap and the resume device,
-// through dm-crypt, LVM, md and multipath; the NIC of a network root (NFS,
-// CIFS, iSCSI, NBD) on the route to its server; the console framebuffer's GPU.
+// controllers of /, /usr, /boot and the ESP, of every fstab mount and swap the
+// boot waits for (no noauto, nofail, x-systemd.automount), of crypttab's
+// devices and the resume device, through dm-crypt, LVM, md, bcache, btrfs,
+// ZFS pools (their disks from udev's database) and multipath; the NIC of a
+// network root or mount (NFS, CIFS, iSCSI, NBD) on the route to its server;
+// the console framebuffer's GPU.
 #pragma once
 
 #include <string>
