@@ -456,9 +456,11 @@ void check_machine(Context& c, const CheckOptions& opts) {
                               std::string(kDefaultConfigPath));
                 else c.add(Severity::warning, "", r.subject + ": " + r.reason);
             }
-            // What cannot be known here is kept at boot by class: never "ok" on a guess.
+            // What cannot be known here is kept at boot by class: never "ok" on a
+            // guess when something is to be claimed.
+            const Severity s = c.config->devices.empty() ? Severity::warning : Severity::problem;
             for (const auto& n : c.host.notes)
-                c.add(Severity::problem, "", "which devices the host needs is not fully known: " + n, {},
+                c.add(s, "", "which devices the host needs is not fully known: " + n, {},
                       "vfio-bind keeps every mass-storage controller at boot until it is: rebuild the initramfs "
                       "and run vfio-initrd-check on the machine itself, booted (not in a chroot)");
         }

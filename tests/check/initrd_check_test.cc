@@ -362,3 +362,30 @@ TEST_CASE("a pending trial of changed claims: the image must carry its config, a
     std::remove((m.dir / "etc/vfio-devices.trial.ini").c_str()); // confirmed or cancelled, not rebuilt
     CHECK(any_contains(problems(m.check()), "holds /etc/vfio-devices.trial.ini, but no trial boot is pending"));
 }
+
+TEST_CASE("the devices the host needs not known (a chroot, a record made there): never ok") {
+    Machine m;
+    FakeSysfs(m.dir.path()).add({"0000:00:06.0", 0x1af4, 0x1001, 0x010000, 3, "virtio-pci"});
+    write_file(m.dir / "proc/self/mountinfo", "23 21 0:22 / /sys rw - sysfs sysfs rw\n"); // / is no mount here
+    write_file(m.dir / "etc/fstab", "/dev/vda / ext4 rw 0 1\n");                          // and no /dev/vda
+    vb::HostRecord chroot{
+        {}, true, false, "/ (ext4 on /dev/vda, in /etc/fstab): /dev/vda is not here", vb::machine_id(m.fs)};
+    m.image("boot/initrd.img-" + V,
+            image_of(with_file(good_files(), {"etc/vfio-bind/host-devices", vb::format_host_record(chroot)})));
+    vb::CheckReport r = m.check();
+    auto p = problems(r);
+    CHECK(any_contains(p, "which devices the host needs is not fully known: / (ext4 on /dev/vda, in /etc/fstab): "
+                          "/dev/vda is not here: its disk is not known -- fix: vfio-bind keeps every mass-storage "
+                          "controller at boot until it is"));
+    CHECK(any_contains(p, "/etc/vfio-bind/host-devices is incomplete: / (ext4 on /dev/vda, in /etc/fstab): /dev/vda "
+                          "is not here: at boot vfio-bind keeps every mass-storage controller instead"));
+    // Booted, with / mounted: the scan is complete; the image made in the chroot is still said.
+    write_file(m.dir / "proc/self/mountinfo", "21 1 0:30 / / rw - tmpfs tmpfs rw\n");
+    write_file(m.dir / "etc/fstab", "");
+    p = problems(m.check());
+    REQUIRE(p.size() == 1);
+    CHECK(p[0].find("/etc/vfio-bind/host-devices is incomplete") != std::string::npos);
+    m.image("boot/initrd.img-" + V, image_of(with_file(good_files(), {"etc/vfio-bind/host-devices",
+                                                                      host_record_of({}, vb::machine_id(m.fs))})));
+    CHECK(problems(m.check()).empty());
+}
