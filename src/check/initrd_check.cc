@@ -270,7 +270,8 @@ void check_host_record(const ImageCheck& ic) {
         ic.problem(ic.path() + ": " + recorded.error().message);
         return;
     }
-    if (std::string why = distrust_reason(*recorded, ic.c.host.machine); !why.empty())
+    const bool claims = ic.c.config && !ic.c.config->devices.empty(); // else the host's needs do not matter
+    if (std::string why = distrust_reason(*recorded, ic.c.host.machine); claims && !why.empty())
         ic.problem(ic.path() + ": /" + std::string(kImageHostNeeds) + " is " + why +
                    ": at boot vfio-bind keeps every mass-storage controller instead");
     std::string missing;
