@@ -95,7 +95,7 @@ install() {
         inst_simple "$record" /etc/vfio-bind/host-devices
     else
         dwarning "vfio-bind: cannot record the devices the host needs ($setup host-devices: $(head -n1 "$err")):"
-        dwarning "vfio-bind: nothing keeps a config entry from claiming them at boot"
+        dwarning "vfio-bind: at boot every mass-storage controller is kept instead"
     fi
 
     if dracut_module_included "systemd"; then

@@ -58,6 +58,16 @@ const Mount* mount_of(const std::vector<Mount>& mounts, const std::string& path)
     return best;
 }
 
+std::vector<FstabEntry> parse_fstab(std::string_view text) {
+    std::vector<FstabEntry> out;
+    for (auto line : split_lines(text)) {
+        auto f = split_blanks(line);
+        if (f.size() < 3 || f[0][0] == '#') continue;
+        out.push_back({unescape(f[0]), unescape(f[1]), f[2], f.size() > 3 ? f[3] : "defaults"});
+    }
+    return out;
+}
+
 std::vector<Swap> parse_swaps(std::string_view text) {
     std::vector<Swap> out;
     bool header = true;

@@ -28,6 +28,15 @@ const Mount* mount_of(const std::vector<Mount>& mounts, const std::string& path)
 const Mount* find_mount(std::vector<Mount>&&, const std::string&) = delete;
 const Mount* mount_of(std::vector<Mount>&&, const std::string&) = delete;
 
+// One line of /etc/fstab (octal escapes undone, comments and short lines skipped).
+struct FstabEntry {
+    std::string source;  // "UUID=...", "/dev/sda2", "server:/export"
+    std::string point;   // "/var", "none" for swap
+    std::string fstype;  // "ext4", "swap", "nfs"
+    std::string options; // "defaults,nofail"
+};
+std::vector<FstabEntry> parse_fstab(std::string_view text);
+
 struct Swap {
     std::string name; // "/dev/dm-1", "/swapfile"
     bool file = false;

@@ -1,7 +1,7 @@
 // What the kernel command line of this boot tells vfio-bind: vfio_bind=off
 // (or vfio-bind=off), the escape hatch for a black screen; vfio_bind.trial=1,
 // the trial boot vfio-setup arms (whose claims, if they changed, are
-// /etc/vfio-devices.trial.ini's).
+// /etc/vfio-devices.trial.ini's); whether the root comes over the network.
 #pragma once
 
 #include <string_view>
@@ -16,6 +16,9 @@ inline constexpr const char* kTrialMarker = "vfio_bind.trial=1";
 struct BootOptions {
     bool off = false;
     bool trial = false;
+    // root=/dev/nfs, root=nfs:..., nfsroot=, netroot=, ip= (not off/none),
+    // boot=nfs, root=/dev/nbd* or nbd:..., iSCSI (iscsi_*, rd.iscsi.*, root=iscsi:...)
+    bool network_root = false;
 };
 
 BootOptions parse_boot_options(std::string_view cmdline);

@@ -74,7 +74,7 @@ Context make_context(const Fs& fs, std::vector<Finding>& findings) {
     auto cfg = parse_config(*text, kDefaultConfigPath);
     if (cfg) c.config = *cfg;
     c.host = scan_host_needs(fs);
-    if (c.config) c.config->host_needs = c.host.needs;
+    if (c.config) c.config->host_needs = needs_kept(fs, c.host);
     return c;
 }
 
@@ -265,15 +265,19 @@ void check_host_record(const ImageCheck& ic) {
                    " (the devices the host needs, which vfio-bind must never claim): made by an older vfio-bind");
         return;
     }
-    auto recorded = parse_host_needs(rec->second, "/" + std::string(kImageHostNeeds));
+    auto recorded = parse_host_record(rec->second, "/" + std::string(kImageHostNeeds));
     if (!recorded) {
         ic.problem(ic.path() + ": " + recorded.error().message);
         return;
     }
+    const bool claims = ic.c.config && !ic.c.config->devices.empty(); // else the host's needs do not matter
+    if (std::string why = distrust_reason(*recorded, ic.c.host.machine); claims && !why.empty())
+        ic.problem(ic.path() + ": /" + std::string(kImageHostNeeds) + " is " + why +
+                   ": at boot vfio-bind keeps every mass-storage controller instead");
     std::string missing;
     for (const auto& n : ic.c.host.needs) {
         bool found = false;
-        for (const auto& r : *recorded) found |= r.address == n.address && r.id == n.id;
+        for (const auto& r : recorded->needs) found |= r.address == n.address && r.id == n.id;
         if (!found) missing += (missing.empty() ? "" : ", ") + n.str();
     }
     if (!missing.empty())
@@ -453,8 +457,13 @@ void check_machine(Context& c, const CheckOptions& opts) {
                               std::string(kDefaultConfigPath));
                 else c.add(Severity::warning, "", r.subject + ": " + r.reason);
             }
+            // What cannot be known here is kept at boot by class: never "ok" on a
+            // guess when something is to be claimed.
+            const Severity s = c.config->devices.empty() ? Severity::warning : Severity::problem;
             for (const auto& n : c.host.notes)
-                c.add(Severity::warning, "", "which devices the host needs is not fully known: " + n);
+                c.add(s, "", "which devices the host needs is not fully known: " + n, {},
+                      "vfio-bind keeps every mass-storage controller at boot until it is: rebuild the initramfs "
+                      "and run vfio-initrd-check on the machine itself, booted (not in a chroot)");
         }
     }
     bool installed = false;

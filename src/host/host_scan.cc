@@ -1,7 +1,9 @@
 #include "host/host_scan.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
+#include <set>
 
 #include "basic/kernel_params.h"
 #include "basic/mounts.h"
@@ -58,6 +60,26 @@ std::string route_interface(const Fs& fs, const std::optional<uint32_t>& addr) {
     return best;
 }
 
+bool waited_for(const std::string& options) {
+    for (const auto& o : split(options, ','))
+        if (o == "noauto" || o == "nofail" || o == "x-systemd.automount") return false;
+    return true;
+}
+
+// "UUID=x" -> "/dev/disk/by-uuid/x", a /dev path as it is, "" for anything else.
+std::string spec_path(const std::string& spec) {
+    for (const char* tag : {"UUID", "PARTUUID", "LABEL", "PARTLABEL"})
+        if (starts_with(spec, std::string(tag) + "="))
+            return "/dev/disk/by-" + lower(tag) + "/" + spec.substr(std::string(tag).size() + 1);
+    return starts_with(spec, "/dev/") ? spec : "";
+}
+
+// "10.0.0.5:/export" or "//nas/share" -> the server.
+std::string network_server(const std::string& source) {
+    if (starts_with(source, "//")) return split(source.substr(2), '/')[0];
+    return source.substr(0, source.find(':'));
+}
+
 std::string option_value(const std::string& options, const std::string& key) {
     for (const auto& o : split(options, ','))
         if (starts_with(o, key + "=")) return o.substr(key.size() + 1);
@@ -83,32 +105,38 @@ std::string cmdline_value(const Fs& fs, const std::string& key) {
 
 class Scanner {
 public:
-    explicit Scanner(const Fs& fs) : fs_(fs) {}
+    explicit Scanner(const Fs& fs) : fs_(fs) { fstab_ = parse_fstab(read_etc("/etc/fstab")); }
 
     void mounts() {
-        auto text = fs_.read("/proc/self/mountinfo", kMaxProcTable);
-        if (!text) {
-            note("cannot read /proc/self/mountinfo: the mounted disks are not known");
-            return;
+        if (auto text = fs_.read("/proc/self/mountinfo", kMaxProcTable)) mounts_ = parse_mountinfo(*text);
+        else note("cannot read /proc/self/mountinfo: the mounted disks are not known");
+        std::set<std::string> done; // mount points followed
+        for (const char* point : kMountPoints)
+            if (const Mount* m = find_mount(mounts_, point)) {
+                mount(*m, std::string(point) + " (" + m->fstype + " on " + m->source + ")");
+                done.insert(point);
+            }
+        for (const auto& e : fstab_) {
+            if (!waited_for(e.options)) continue;
+            if (e.fstype == "swap") {
+                spec(e.source, e.fstype, "swap (" + e.source + ", in /etc/fstab)");
+            } else if (done.insert(e.point).second) {
+                if (const Mount* m = find_mount(mounts_, e.point))
+                    mount(*m, e.point + " (" + m->fstype + " on " + m->source + ")");
+                else spec(e.source, e.fstype, e.point + " (" + e.fstype + " on " + e.source + ", in /etc/fstab)");
+            }
         }
-        mounts_ = parse_mountinfo(*text);
-        for (const char* point : kMountPoints) {
-            const Mount* m = find_mount(mounts_, point);
-            if (!m) {
-                if (std::string(point) == "/") note("/ is no mount here (a chroot?): the root disk is not known");
-                continue;
-            }
-            const std::string what = std::string(point) + " (" + m->fstype + " on " + m->source + ")";
-            if (network_fs(m->fstype)) {
-                network(option_value(m->options, "addr"), what);
-            } else if (!starts_with(m->dev, "0:")) {
-                add(follow_block(fs_, m->dev), "storage", what);
-            } else if (starts_with(m->source, "/dev/")) {
-                add(follow_block(fs_, block_name(fs_, m->source)), "storage", what); // btrfs
-            } else if (m->fstype == "zfs") {
-                note(what + ": the disks of a ZFS pool are not followed; name its controllers yourself "
-                            "and keep them out of the config");
-            }
+        if (!done.count("/"))
+            note("/ is no mount here (a chroot?) and /etc/fstab names none: the root disk is not known");
+    }
+
+    // The boot unlocks each crypttab device unless noauto or nofail.
+    void crypttab() {
+        auto text = read_etc("/etc/crypttab");
+        for (auto line : split_lines(text)) {
+            auto f = split_blanks(line);
+            if (f.size() < 2 || f[0][0] == '#' || (f.size() > 3 && !waited_for(f[3]))) continue;
+            spec(f[1], "", "crypttab " + f[0] + " (" + f[1] + ")");
         }
     }
 
@@ -126,13 +154,7 @@ public:
             if (!dev.empty() && dev != "0:0") add(follow_block(fs_, dev), "storage", "resume (" + dev + ")");
         }
         std::string resume = cmdline_value(fs_, "resume");
-        if (!resume.empty()) {
-            std::string path = resume;
-            for (const char* tag : {"UUID", "PARTUUID", "LABEL", "PARTLABEL"})
-                if (starts_with(resume, std::string(tag) + "="))
-                    path = "/dev/disk/by-" + lower(tag) + "/" + resume.substr(std::string(tag).size() + 1);
-            add(follow_block(fs_, block_name(fs_, path)), "storage", "resume (" + resume + ")");
-        }
+        if (!resume.empty()) spec(resume, "", "resume (" + resume + ")");
     }
 
     void console() {
@@ -143,10 +165,70 @@ public:
 
     HostScan take() {
         read_host_need_groups(fs_, scan_.needs);
+        scan_.machine = machine_id(fs_);
         return std::move(scan_);
     }
 
 private:
+    // A file of /etc that may be absent; one that cannot be read makes the scan incomplete.
+    std::string read_etc(const std::string& path) {
+        auto text = fs_.read(path);
+        if (!text && text.error().code != ENOENT) note("cannot read " + path + ": " + text.error().message);
+        return text ? *text : "";
+    }
+
+    void mount(const Mount& m, const std::string& what) {
+        if (network_fs(m.fstype)) network(option_value(m.options, "addr"), what);
+        else if (m.fstype == "zfs") zfs(m.source, what);
+        else if (m.fstype == "btrfs" && starts_with(m.source, "/dev/"))
+            device(block_name(fs_, m.source), m.fstype, what);
+        else if (!starts_with(m.dev, "0:")) add(follow_block(fs_, m.dev), "storage", what);
+        else if (starts_with(m.source, "/dev/")) device(block_name(fs_, m.source), m.fstype, what);
+    }
+
+    // A device named as fstab, crypttab and resume= name them, not mounted (yet).
+    void spec(const std::string& source, const std::string& fstype, const std::string& what) {
+        if (network_fs(fstype)) return network(network_server(source), what);
+        if (fstype == "zfs") return zfs(source, what);
+        const std::string path = spec_path(source);
+        if (path.empty()) return; // tmpfs, proc, a bind mount, a file: on what is followed already
+        if (!fs_.read_link(path) && !fs_.exists(path))
+            return note(what + ": " + path + " is not here: its disk is not known");
+        device(block_name(fs_, path), fstype, what);
+    }
+
+    void device(const std::string& name, const std::string& fstype, const std::string& what) {
+        for (const auto& d : fstype == "btrfs" ? btrfs_devices(fs_, name) : std::vector<std::string>{name})
+            add(follow_block(fs_, d), "storage", what);
+    }
+
+    // A ZFS pool's disks: udev's database names each vdev's partition with
+    // the pool as its label (ID_FS_TYPE=zfs_member, ID_FS_LABEL=<pool>).
+    void zfs(const std::string& dataset, const std::string& what) {
+        const std::string pool = split(dataset, '/')[0];
+        bool found = false;
+        auto entries = fs_.list_dir("/run/udev/data");
+        if (entries) std::sort(entries->begin(), entries->end()); // the record the same at every rebuild
+        if (entries)
+            for (const auto& e : *entries) {
+                if (e.size() < 2 || e[0] != 'b') continue;
+                auto text = fs_.read("/run/udev/data/" + e);
+                if (!text) continue;
+                bool member = false, ours = false;
+                for (auto line : split_lines(*text)) {
+                    std::string l = trim(line);
+                    member |= l == "E:ID_FS_TYPE=zfs_member";
+                    ours |= l == "E:ID_FS_LABEL=" + pool;
+                }
+                if (!member || !ours) continue;
+                found = true;
+                add(follow_block(fs_, e.substr(1)), "storage", what);
+            }
+        if (!found)
+            note(what + ": no disk of ZFS pool " + pool +
+                 " in udev's database (/run/udev/data): the pool's controllers are not known");
+    }
+
     void note(const std::string& n) {
         for (const auto& x : scan_.notes)
             if (x == n) return;
@@ -180,6 +262,7 @@ private:
 
     const Fs& fs_;
     std::vector<Mount> mounts_;
+    std::vector<FstabEntry> fstab_;
     HostScan scan_;
 };
 
@@ -188,9 +271,29 @@ private:
 HostScan scan_host_needs(const Fs& fs) {
     Scanner s(fs);
     s.mounts();
+    s.crypttab();
     s.swap_and_resume();
     s.console();
     return s.take();
+}
+
+} // namespace vb
+
+namespace vb {
+
+HostRecord host_record(const HostScan& scan) {
+    std::string incomplete;
+    for (const auto& n : scan.notes) incomplete += (incomplete.empty() ? "" : "; ") + n;
+    return {scan.needs, true, scan.complete(), incomplete, scan.machine};
+}
+
+std::vector<HostNeed> needs_kept(const Fs& fs, const HostScan& scan) {
+    std::vector<HostNeed> needs = scan.needs;
+    if (!scan.complete()) {
+        add_class_fallback(fs, needs, "the host's needs are not fully known here");
+        read_host_need_groups(fs, needs);
+    }
+    return needs;
 }
 
 } // namespace vb

@@ -1,5 +1,6 @@
 #include "host/sysfs_path.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "basic/text.h"
@@ -18,11 +19,68 @@ bool is_pci_name(const std::string& s) {
     return true;
 }
 
+// "nvme12" (a controller), not "nvme0n1" (a namespace) nor "nvme-subsys0".
+bool nvme_controller_name(const std::string& s) {
+    if (!starts_with(s, "nvme") || s.size() == 4) return false;
+    for (size_t i = 4; i < s.size(); ++i)
+        if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+    return true;
+}
+
+// A namespace of native NVMe multipath (.../virtual/nvme-subsystem/nvme-subsysN/nvmeXnY):
+// every controller of the subsystem is a path to it.
+bool nvme_subsystem(const Fs& fs, const std::string& link, Followed& out) {
+    const std::string marker = "/nvme-subsystem/";
+    size_t at = link.find(marker);
+    if (at == std::string::npos) return false;
+    const std::string subsys = split(link.substr(at + marker.size()), '/')[0];
+    const std::string dir = "/sys/class/nvme-subsystem/" + subsys;
+    size_t before = out.pci.size();
+    if (auto entries = fs.list_dir(dir))
+        for (const auto& e : *entries) {
+            if (!nvme_controller_name(e)) continue;
+            auto ctrl = fs.read_link(dir + "/" + e);
+            if (!ctrl) continue;
+            if (auto pci = pci_in_path(*ctrl)) out.pci.insert(*pci);
+            else if (ctrl->find("nvme-fabrics") != std::string::npos) out.network = true; // NVMe over TCP, RDMA, FC
+        }
+    if (out.pci.size() == before && !out.network)
+        out.unknown.push_back(subsys + " (no controller found in " + dir + ")");
+    return true;
+}
+
+// The cache devices of a bcache device whose backing devices are `backing`:
+// /sys/fs/bcache/<set>/bdevN and cacheN link to each member's bcache/ directory.
+void bcache_caches(const Fs& fs, const std::vector<std::string>& backing, Followed& out) {
+    auto sets = fs.list_dir("/sys/fs/bcache");
+    if (!sets) return;
+    for (const auto& set : *sets) {
+        const std::string dir = "/sys/fs/bcache/" + set;
+        auto entries = fs.list_dir(dir);
+        if (!entries) continue;
+        bool ours = false;
+        for (const auto& e : *entries)
+            if (starts_with(e, "bdev"))
+                if (auto l = fs.read_link(dir + "/" + e)) {
+                    auto parts = split(*l, '/');
+                    for (const auto& b : backing) ours |= parts.size() >= 2 && parts[parts.size() - 2] == b;
+                }
+        if (!ours) continue;
+        for (const auto& e : *entries)
+            if (starts_with(e, "cache") && e.size() > 5 && std::isdigit(static_cast<unsigned char>(e[5])))
+                if (auto l = fs.read_link(dir + "/" + e)) {
+                    if (auto pci = pci_in_path(*l)) out.pci.insert(*pci);
+                    else out.unknown.push_back("bcache cache " + *l);
+                }
+    }
+}
+
 void block(const Fs& fs, const std::string& name, Followed& out, int depth) {
     if (depth > kMaxDepth) return;
     const std::string dir = "/sys/class/block/" + name;
     if (auto slaves = fs.list_dir(dir + "/slaves"); slaves && !slaves->empty()) {
         for (const auto& s : *slaves) block(fs, s, out, depth + 1);
+        if (starts_with(name, "bcache")) bcache_caches(fs, *slaves, out);
         return;
     }
     auto link = fs.read_link(dir);
@@ -34,6 +92,7 @@ void block(const Fs& fs, const std::string& name, Followed& out, int depth) {
         out.pci.insert(*pci);
         return;
     }
+    if (nvme_subsystem(fs, *link, out)) return;
     if (link->find("/session") != std::string::npos || starts_with(name, "nbd")) {
         out.network = true; // iSCSI, NBD: the disk is reached over the network
         return;
@@ -84,6 +143,19 @@ Followed follow_block(const Fs& fs, const std::string& name_or_devno) {
     }
     block(fs, name, out, 0);
     return out;
+}
+
+std::vector<std::string> btrfs_devices(const Fs& fs, const std::string& name) {
+    auto filesystems = fs.list_dir("/sys/fs/btrfs");
+    if (!filesystems) return {name};
+    for (const auto& uuid : *filesystems) {
+        auto devices = fs.list_dir("/sys/fs/btrfs/" + uuid + "/devices");
+        if (devices && std::find(devices->begin(), devices->end(), name) != devices->end()) {
+            std::sort(devices->begin(), devices->end());
+            return *devices;
+        }
+    }
+    return {name};
 }
 
 std::string block_name(const Fs& fs, const std::string& dev_path) {

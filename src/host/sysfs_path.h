@@ -1,7 +1,9 @@
 // Where a block device or network interface sits on the PCI bus, followed
 // down through the layers sysfs shows: partitions, device mapper (dm-crypt,
-// LVM, multipath) and md RAID via slaves/, bridges, bonds and VLANs via
-// brif/, bonding/slaves and lower_*.
+// LVM, multipath), md RAID and bcache via slaves/ (and a bcache set's cache
+// devices), native NVMe multipath to every controller of the subsystem,
+// multi-device btrfs via /sys/fs/btrfs; bridges, bonds and VLANs via brif/,
+// bonding/slaves and lower_*.
 #pragma once
 
 #include <optional>
@@ -26,6 +28,9 @@ struct Followed {
 
 // A block device by kernel name ("dm-1", "sda2") or by "MAJ:MIN".
 Followed follow_block(const Fs& fs, const std::string& name_or_devno);
+// Every device of the btrfs file system on block device `name` ("vdb2"), as
+// /sys/fs/btrfs/<fsid>/devices/ lists them; {name} when it is in none.
+std::vector<std::string> btrfs_devices(const Fs& fs, const std::string& name);
 // The kernel name of a /dev path ("/dev/mapper/vg-root" -> "dm-1", "/dev/disk/by-uuid/..." -> "nvme0n1p2").
 std::string block_name(const Fs& fs, const std::string& dev_path);
 // A network interface ("br0", "bond0.10", "enp3s0").

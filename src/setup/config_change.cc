@@ -43,7 +43,7 @@ Result<LoadedConfig> load_config(const Fs& fs, const std::string& path) {
     LoadedConfig lc;
     lc.config.path = path;
     // vfio-bind refuses what the host needs; vfio-setup says so before any reboot.
-    const std::vector<HostNeed> host_needs = scan_host_needs(fs).needs;
+    const std::vector<HostNeed> host_needs = needs_kept(fs, scan_host_needs(fs));
     lc.config.host_needs = host_needs;
     auto text = fs.read(path, kMaxConfigBytes + 1);
     if (!text) {

@@ -71,7 +71,7 @@ Result<GpuList> list_gpus(const Fs& fs) {
     for (const auto& d : *devices) ids.insert({d.vendor, d.device});
     const PciNames names = lookup_pci_names(fs, ids);
     Config host; // only what the host needs: vfio-bind refuses that whatever the config says
-    host.host_needs = scan_host_needs(fs).needs;
+    host.host_needs = needs_kept(fs, scan_host_needs(fs));
     auto listed = [&](const PciDevice& d) {
         return ListedFunction{d, names.vendor(d.vendor), names.device(d.vendor, d.device),
                               host_need_reason(host, d, false)};

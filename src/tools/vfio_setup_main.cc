@@ -61,11 +61,12 @@ const char* kUsage =
     "                                 (managed='no'). Exit 1 when nothing is claimed or a group is not viable\n"
     "  status [--json|--quiet]        live state: drivers, groups, /dev/vfio, IOMMU, interrupt remapping,\n"
     "                                 boot framebuffers (exit 1 on any problem)\n"
+    "  host-devices [--output FILE]   the PCI devices the host needs to boot (the disks of every mount\n"
+    "                                 the boot waits for, swap, resume, crypttab; a network root's NIC;\n"
+    "                                 the console), which vfio-bind never claims; the initramfs hooks\n"
+    "                                 record them in the image (incomplete: every storage controller kept)\n"
     "  --json: one JSON document with a \"version\" (its shape: conf/schema/ in the sources);\n"
     "  --quiet: nothing printed; exit 0 healthy, 1 action needed, 2 error (also with --json)\n"
-    "  host-devices [--output FILE]   the PCI devices the host needs to boot (root, /boot, /usr, swap and\n"
-    "                                 resume disks, a network root's NIC, the console), which vfio-bind\n"
-    "                                 never claims; the initramfs hooks record them in the image\n"
     "\n"
     "  --root DIR    treat DIR as / (commands are then printed, never run)\n"
     "  -h, --help    this text; COMMAND --help: that command's part of it\n"
@@ -504,7 +505,7 @@ int host_devices(vb::Fs& fs, const std::vector<std::string>& args) {
         else return fail("host-devices: unknown argument '" + args[i] + "'", 2);
     }
     vb::HostScan scan = vb::scan_host_needs(fs);
-    std::string text = vb::format_host_needs(scan.needs);
+    std::string text = vb::format_host_record(vb::host_record(scan));
     for (const auto& n : scan.notes) text += "# not followed: " + n + "\n";
     if (output.empty()) {
         std::fputs(text.c_str(), stdout);

@@ -29,3 +29,16 @@ TEST_CASE("boot options: an initramfs of any of the three generators is known as
     vbtest::write_file(tools / "conf/initramfs.conf", "MODULES=most\n"); // initramfs-tools
     CHECK(in_initramfs(DiskFs(tools.path())));
 }
+
+TEST_CASE("boot options: a root over the network") {
+    for (const char* c :
+         {"root=/dev/nfs nfsroot=10.0.0.1:/srv/root", "ip=dhcp root=/dev/vda1", "netroot=iscsi:10.0.0.1::::iqn.x",
+          "root=nbd:10.0.0.1:root", "boot=nfs", "rd.iscsi.initiator=iqn.x", "root=\"nfs:10.0.0.1:/r\""}) {
+        CAPTURE(c);
+        CHECK(parse_boot_options(c).network_root);
+    }
+    for (const char* c : {"root=/dev/vda1 ro quiet", "ip=off root=UUID=x", "root=/dev/nvme0n1p2 nfsrootx=1"}) {
+        CAPTURE(c);
+        CHECK_FALSE(parse_boot_options(c).network_root);
+    }
+}

@@ -342,8 +342,8 @@ TEST_CASE("the devices the host needs: an image that does not record them, a con
                               V));
     // Recorded: good. Then a config entry for the disk is refused at boot, and said now.
     vb::HostNeed need{*vb::parse_pci_address("0000:00:06.0"), "1af4:1001", "storage", "/ (ext4 on /dev/vda1)", {}};
-    m.image("boot/initrd.img-" + V,
-            image_of(with_file(good_files(), {"etc/vfio-bind/host-devices", vb::format_host_needs({need})})));
+    m.image("boot/initrd.img-" + V, image_of(with_file(good_files(), {"etc/vfio-bind/host-devices",
+                                                                      host_record_of({need}, vb::machine_id(m.fs))})));
     CHECK(problems(m.check()).empty());
     write_file(m.dir / "etc/vfio-devices.ini", kConfig + "[typo]\nid = 1af4:1001\n");
     p = problems(m.check());
@@ -378,7 +378,34 @@ TEST_CASE("the host-needs record: the same address with another device recorded 
     write_file(m.dir / "proc/self/mountinfo", "21 1 254:1 / / rw - ext4 /dev/vda1 rw\n");
     // Built on another machine: its record has another disk at that address.
     vb::HostNeed other{*vb::parse_pci_address("0000:00:06.0"), "8086:2922", "storage", "/ (ext4 on /dev/sda1)", {}};
-    m.image("boot/initrd.img-" + V,
-            image_of(with_file(good_files(), {"etc/vfio-bind/host-devices", vb::format_host_needs({other})})));
+    m.image("boot/initrd.img-" + V, image_of(with_file(good_files(), {"etc/vfio-bind/host-devices",
+                                                                      host_record_of({other}, vb::machine_id(m.fs))})));
     CHECK(any_contains(problems(m.check()), "does not record 0000:00:06.0 (storage: / (ext4 on /dev/vda1))"));
+}
+
+TEST_CASE("the devices the host needs not known (a chroot, a record made there): never ok") {
+    Machine m;
+    FakeSysfs(m.dir.path()).add({"0000:00:06.0", 0x1af4, 0x1001, 0x010000, 3, "virtio-pci"});
+    write_file(m.dir / "proc/self/mountinfo", "23 21 0:22 / /sys rw - sysfs sysfs rw\n"); // / is no mount here
+    write_file(m.dir / "etc/fstab", "/dev/vda / ext4 rw 0 1\n");                          // and no /dev/vda
+    vb::HostRecord chroot{
+        {}, true, false, "/ (ext4 on /dev/vda, in /etc/fstab): /dev/vda is not here", vb::machine_id(m.fs)};
+    m.image("boot/initrd.img-" + V,
+            image_of(with_file(good_files(), {"etc/vfio-bind/host-devices", vb::format_host_record(chroot)})));
+    vb::CheckReport r = m.check();
+    auto p = problems(r);
+    CHECK(any_contains(p, "which devices the host needs is not fully known: / (ext4 on /dev/vda, in /etc/fstab): "
+                          "/dev/vda is not here: its disk is not known -- fix: vfio-bind keeps every mass-storage "
+                          "controller at boot until it is"));
+    CHECK(any_contains(p, "/etc/vfio-bind/host-devices is incomplete: / (ext4 on /dev/vda, in /etc/fstab): /dev/vda "
+                          "is not here: at boot vfio-bind keeps every mass-storage controller instead"));
+    // Booted, with / mounted: the scan is complete; the image made in the chroot is still said.
+    write_file(m.dir / "proc/self/mountinfo", "21 1 0:30 / / rw - tmpfs tmpfs rw\n");
+    write_file(m.dir / "etc/fstab", "");
+    p = problems(m.check());
+    REQUIRE(p.size() == 1);
+    CHECK(p[0].find("/etc/vfio-bind/host-devices is incomplete") != std::string::npos);
+    m.image("boot/initrd.img-" + V, image_of(with_file(good_files(), {"etc/vfio-bind/host-devices",
+                                                                      host_record_of({}, vb::machine_id(m.fs))})));
+    CHECK(problems(m.check()).empty());
 }

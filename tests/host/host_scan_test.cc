@@ -130,12 +130,167 @@ TEST_CASE("host needs: the console framebuffer's GPU; what cannot be followed is
     HostScan s = scan_host_needs(DiskFs(t.path()));
     CHECK(needs_str(s) == "0000:00:02.0 8086:3e92 console: framebuffer console fb0\n");
     REQUIRE(s.notes.size() == 1);
-    CHECK(s.notes[0].find("/ (zfs on rpool/ROOT/pve-1): the disks of a ZFS pool are not followed") == 0);
+    CHECK(s.notes[0] == "/ (zfs on rpool/ROOT/pve-1): no disk of ZFS pool rpool in udev's database (/run/udev/data): "
+                        "the pool's controllers are not known");
 
     TempDir chroot; // no mount at / at all
     mounts(chroot, "23 21 0:22 / /sys rw - sysfs sysfs rw\n");
     HostScan c = scan_host_needs(DiskFs(chroot.path()));
     CHECK(c.needs.empty());
     REQUIRE(c.notes.size() == 1);
-    CHECK(c.notes[0] == "/ is no mount here (a chroot?): the root disk is not known");
+    CHECK(c.notes[0] == "/ is no mount here (a chroot?) and /etc/fstab names none: the root disk is not known");
+}
+
+TEST_CASE("host needs: every fstab mount the boot waits for, on two NVMe drives of the same model") {
+    TempDir t;
+    FakeSysfs m(t.path());
+    m.add({"0000:3d:00.0", 0x144d, 0xa808, 0x010802, 12, "nvme"})
+        .add({"0000:3e:00.0", 0x144d, 0xa808, 0x010802, 13, "nvme"})
+        .add({"0000:3f:00.0", 0x144d, 0xa808, 0x010802, 14, "nvme"})
+        .add({"0000:40:00.0", 0x8086, 0xf1a8, 0x010802, 15, "nvme"});
+    add_block(t.path(), "nvme0n1p2", "259:2", "pci0000:3c/0000:3d:00.0/nvme/nvme0/nvme0n1/nvme0n1p2");
+    add_block(t.path(), "nvme1n1p1", "259:5", "pci0000:3c/0000:3e:00.0/nvme/nvme1/nvme1n1/nvme1n1p1");
+    add_block(t.path(), "nvme2n1p1", "259:8", "pci0000:3c/0000:3f:00.0/nvme/nvme2/nvme2n1/nvme2n1p1");
+    add_block(t.path(), "nvme3n1p1", "259:9", "pci0000:3c/0000:40:00.0/nvme/nvme3/nvme3n1/nvme3n1p1");
+    make_symlink("../../nvme1n1p1", t / "dev/disk/by-uuid/5b1e-var");
+    make_symlink("../../nvme2n1p1", t / "dev/disk/by-uuid/6c2f-data");
+    make_symlink("../../nvme3n1p1", t / "dev/disk/by-label/scratch");
+    mounts(t, "21 1 259:2 / / rw - ext4 /dev/nvme0n1p2 rw\n"
+              "22 21 259:5 / /var rw - xfs /dev/nvme1n1p1 rw\n"
+              "23 21 259:8 / /srv/data rw - ext4 /dev/nvme2n1p1 rw\n");
+    write_file(t / "etc/fstab", "# <file system> <mount point> <type> <options> <dump> <pass>\n"
+                                "/dev/nvme0n1p2 / ext4 errors=remount-ro 0 1\n"
+                                "UUID=5b1e-var /var xfs defaults 0 2\n"
+                                "UUID=6c2f-data /srv/data ext4 defaults,nofail 0 2\n" // not waited for
+                                "LABEL=scratch /mnt/scratch ext4 noauto 0 0\n"
+                                "tmpfs /tmp tmpfs defaults 0 0\n");
+    HostScan s = scan_host_needs(DiskFs(t.path()));
+    CHECK(needs_str(s) == "0000:3d:00.0 144d:a808 storage: / (ext4 on /dev/nvme0n1p2)\n"
+                          "0000:3e:00.0 144d:a808 storage: /var (xfs on /dev/nvme1n1p1)\n");
+    CHECK(s.notes.empty());
+    // The config names the model by id: both the root's and /var's drive are refused, the third is claimed.
+    DiskFs fs(t.path());
+    auto devices = scan_pci_devices(fs);
+    REQUIRE_OK(devices);
+    auto c = parse_config("[ssd]\nid = 144d:a808\n", "t.ini");
+    REQUIRE_OK(c);
+    c->host_needs = needs_kept(fs, s);
+    Plan p = make_plan(*c, *devices);
+    REQUIRE(p.targets.size() == 1);
+    CHECK(p.targets[0].device.address.str() == "0000:3f:00.0");
+    CHECK(p.refused.size() == 2);
+}
+
+TEST_CASE("host needs: fstab and crypttab in a chroot, where nothing is mounted yet") {
+    TempDir t;
+    FakeSysfs m(t.path());
+    m.add({"0000:00:06.0", 0x1af4, 0x1001, 0x010000, 3, "virtio-pci"})
+        .add({"0000:00:07.0", 0x1af4, 0x1001, 0x010000, 4, "virtio-pci"})
+        .add({"0000:00:08.0", 0x1af4, 0x1001, 0x010000, 5, "virtio-pci"});
+    add_block(t.path(), "vda1", "254:1", "pci0000:00/0000:00:06.0/virtio2/block/vda/vda1");
+    add_block(t.path(), "vdb1", "254:17", "pci0000:00/0000:00:07.0/virtio3/block/vdb/vdb1");
+    add_block(t.path(), "vdc", "254:32", "pci0000:00/0000:00:08.0/virtio4/block/vdc");
+    make_symlink("../../vda1", t / "dev/disk/by-uuid/root-uuid");
+    make_symlink("../../vdb1", t / "dev/disk/by-partuuid/swap-part");
+    make_symlink("../../vdc", t / "dev/disk/by-uuid/home-luks");
+    mounts(t, "23 21 0:22 / /sys rw - sysfs sysfs rw\n");
+    write_file(t / "etc/fstab", "UUID=root-uuid / ext4 defaults 0 1\n"
+                                "PARTUUID=swap-part none swap sw 0 0\n"
+                                "/dev/mapper/home /home ext4 defaults 0 2\n");
+    write_file(t / "etc/crypttab", "# <target name> <source device> <key file> <options>\n"
+                                   "home UUID=home-luks none luks,discard\n");
+    HostScan s = scan_host_needs(DiskFs(t.path()));
+    CHECK(needs_str(s) == "0000:00:06.0 1af4:1001 storage: / (ext4 on UUID=root-uuid, in /etc/fstab)\n"
+                          "0000:00:07.0 1af4:1001 storage: swap (PARTUUID=swap-part, in /etc/fstab)\n"
+                          "0000:00:08.0 1af4:1001 storage: crypttab home (UUID=home-luks)\n");
+    // /home's /dev/mapper/home is not there until crypttab opens it: said, so the record is incomplete.
+    REQUIRE(s.notes.size() == 1);
+    CHECK(s.notes[0] == "/home (ext4 on /dev/mapper/home, in /etc/fstab): /dev/mapper/home is not here: its disk is "
+                        "not known");
+    CHECK_FALSE(host_record(s).complete);
+}
+
+TEST_CASE("host needs: a root on native NVMe multipath follows every controller of the subsystem") {
+    TempDir t;
+    FakeSysfs m(t.path());
+    m.add({"0000:5e:00.0", 0x144d, 0xa824, 0x010802, 20, "nvme"})
+        .add({"0000:5f:00.0", 0x144d, 0xa824, 0x010802, 21, "nvme"});
+    const std::string ns = "virtual/nvme-subsystem/nvme-subsys0/nvme0n1";
+    add_block(t.path(), "nvme0n1", "259:0", ns);
+    add_block(t.path(), "nvme0n1p2", "259:2", ns + "/nvme0n1p2");
+    make_symlink("../../../pci0000:5d/0000:5e:00.0/nvme/nvme0",
+                 t / "sys/devices/virtual/nvme-subsystem/nvme-subsys0/nvme0");
+    make_symlink("../../../pci0000:5d/0000:5f:00.0/nvme/nvme1",
+                 t / "sys/devices/virtual/nvme-subsystem/nvme-subsys0/nvme1");
+    make_symlink("../../devices/virtual/nvme-subsystem/nvme-subsys0", t / "sys/class/nvme-subsystem/nvme-subsys0");
+    mounts(t, "21 1 259:2 / / rw - ext4 /dev/nvme0n1p2 rw\n");
+    HostScan s = scan_host_needs(DiskFs(t.path()));
+    CHECK(needs_str(s) == "0000:5e:00.0 144d:a824 storage: / (ext4 on /dev/nvme0n1p2)\n"
+                          "0000:5f:00.0 144d:a824 storage: / (ext4 on /dev/nvme0n1p2)\n");
+    CHECK(s.notes.empty());
+}
+
+TEST_CASE("host needs: a ZFS root pool mirrored over two controllers, its disks from udev's database") {
+    TempDir t;
+    FakeSysfs m(t.path());
+    m.add({"0000:00:17.0", 0x8086, 0xa352, 0x010601, 5, "ahci"})
+        .add({"0000:05:00.0", 0x1b21, 0x0612, 0x010601, 6, "ahci"})
+        .add({"0000:06:00.0", 0x1b21, 0x0612, 0x010601, 7, "ahci"});
+    add_block(t.path(), "sda3", "8:3", "pci0000:00/0000:00:17.0/ata1/host0/target0:0:0/0:0:0:0/block/sda/sda3");
+    add_block(t.path(), "sdb3", "8:19", "pci0000:00/0000:05:00.0/ata3/host2/target2:0:0/2:0:0:0/block/sdb/sdb3");
+    add_block(t.path(), "sdc1", "8:33", "pci0000:00/0000:06:00.0/ata5/host4/target4:0:0/4:0:0:0/block/sdc/sdc1");
+    // As udev writes them (blkid: TYPE=zfs_member, LABEL=<pool>); sdc1 belongs to another pool.
+    write_file(t / "run/udev/data/b8:3", "S:disk/by-id/ata-X-part3\nE:ID_FS_LABEL=rpool\nE:ID_FS_LABEL_ENC=rpool\n"
+                                         "E:ID_FS_TYPE=zfs_member\nE:ID_FS_USAGE=filesystem\n");
+    write_file(t / "run/udev/data/b8:19", "E:ID_FS_LABEL=rpool\nE:ID_FS_TYPE=zfs_member\n");
+    write_file(t / "run/udev/data/b8:33", "E:ID_FS_LABEL=tank\nE:ID_FS_TYPE=zfs_member\n");
+    write_file(t / "run/udev/data/c189:1", "E:ID_FS_LABEL=rpool\nE:ID_FS_TYPE=zfs_member\n");
+    mounts(t, "21 1 0:30 / / rw - zfs rpool/ROOT/pve-1 rw,xattr\n");
+    HostScan s = scan_host_needs(DiskFs(t.path()));
+    CHECK(needs_str(s) == "0000:05:00.0 1b21:0612 storage: / (zfs on rpool/ROOT/pve-1)\n" // b8:19 before b8:3
+                          "0000:00:17.0 8086:a352 storage: / (zfs on rpool/ROOT/pve-1)\n");
+    CHECK(s.notes.empty());
+}
+
+TEST_CASE("host needs: btrfs RAID1 over two disks, LVM over two PVs at /var, bcache's cache device") {
+    TempDir t;
+    FakeSysfs m(t.path());
+    m.add({"0000:00:06.0", 0x1af4, 0x1001, 0x010000, 3, "virtio-pci"})
+        .add({"0000:00:07.0", 0x1af4, 0x1001, 0x010000, 4, "virtio-pci"})
+        .add({"0000:00:08.0", 0x1af4, 0x1001, 0x010000, 5, "virtio-pci"})
+        .add({"0000:00:09.0", 0x1af4, 0x1001, 0x010000, 6, "virtio-pci"})
+        .add({"0000:00:0a.0", 0x1af4, 0x1001, 0x010000, 7, "virtio-pci"})
+        .add({"0000:00:0b.0", 0x1af4, 0x1001, 0x010000, 8, "virtio-pci"});
+    add_block(t.path(), "vda2", "254:2", "pci0000:00/0000:00:06.0/virtio2/block/vda/vda2");
+    add_block(t.path(), "vdb2", "254:18", "pci0000:00/0000:00:07.0/virtio3/block/vdb/vdb2");
+    make_symlink("../../../../devices/pci0000:00/0000:00:06.0/virtio2/block/vda/vda2",
+                 t / "sys/fs/btrfs/8a0c-fsid/devices/vda2");
+    make_symlink("../../../../devices/pci0000:00/0000:00:07.0/virtio3/block/vdb/vdb2",
+                 t / "sys/fs/btrfs/8a0c-fsid/devices/vdb2");
+    // /var: LVM over PVs on two disks
+    add_block(t.path(), "vdc", "254:32", "pci0000:00/0000:00:08.0/virtio4/block/vdc");
+    add_block(t.path(), "vdd", "254:48", "pci0000:00/0000:00:09.0/virtio5/block/vdd");
+    add_block(t.path(), "dm-0", "253:0", "virtual/block/dm-0", {"vdc", "vdd"});
+    make_symlink("../dm-0", t / "dev/mapper/data-var");
+    // /srv: bcache, backing vde on 0a.0, cache vdf on 0b.0
+    add_block(t.path(), "vde", "254:64", "pci0000:00/0000:00:0a.0/virtio6/block/vde");
+    add_block(t.path(), "vdf", "254:80", "pci0000:00/0000:00:0b.0/virtio7/block/vdf");
+    add_block(t.path(), "bcache0", "252:0", "virtual/block/bcache0", {"vde"});
+    make_symlink("../../../devices/pci0000:00/0000:00:0a.0/virtio6/block/vde/bcache", t / "sys/fs/bcache/c0ffee/bdev0");
+    make_symlink("../../../devices/pci0000:00/0000:00:0b.0/virtio7/block/vdf/bcache",
+                 t / "sys/fs/bcache/c0ffee/cache0");
+    mounts(t, "21 1 0:31 /@ / rw - btrfs /dev/vda2 rw,space_cache=v2,subvolid=256,subvol=/@\n"
+              "22 21 253:0 / /var rw - ext4 /dev/mapper/data-var rw\n"
+              "23 21 252:0 / /srv rw - ext4 /dev/bcache0 rw\n");
+    write_file(t / "etc/fstab", "UUID=8a0c-fsid / btrfs subvol=@ 0 0\n"
+                                "/dev/mapper/data-var /var ext4 defaults 0 2\n"
+                                "/dev/bcache0 /srv ext4 defaults 0 2\n");
+    HostScan s = scan_host_needs(DiskFs(t.path()));
+    CHECK(needs_str(s) == "0000:00:06.0 1af4:1001 storage: / (btrfs on /dev/vda2)\n"
+                          "0000:00:07.0 1af4:1001 storage: / (btrfs on /dev/vda2)\n"
+                          "0000:00:08.0 1af4:1001 storage: /var (ext4 on /dev/mapper/data-var)\n"
+                          "0000:00:09.0 1af4:1001 storage: /var (ext4 on /dev/mapper/data-var)\n"
+                          "0000:00:0a.0 1af4:1001 storage: /srv (ext4 on /dev/bcache0)\n"
+                          "0000:00:0b.0 1af4:1001 storage: /srv (ext4 on /dev/bcache0)\n");
+    CHECK(s.notes.empty());
 }

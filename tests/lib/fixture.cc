@@ -94,6 +94,10 @@ FakeSysfs::FakeSysfs(std::string root) : root_(std::move(root)) {
     if (!fsys::exists(root_ + "/sys/bus/pci/drivers_probe")) write_file(root_ + "/sys/bus/pci/drivers_probe", "");
     if (!fsys::exists(root_ + "/proc/cmdline"))
         write_file(root_ + "/proc/cmdline", "BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet\n");
+    // Its root needs no disk (a test of what the host needs writes its own
+    // mounts): without it, no mount table would mean every storage controller is kept.
+    if (!fsys::exists(root_ + "/proc/self/mountinfo"))
+        write_file(root_ + "/proc/self/mountinfo", "21 1 0:30 / / rw - tmpfs tmpfs rw\n");
 }
 
 FakeSysfs& FakeSysfs::add(const FakeFunction& f) {

@@ -45,10 +45,13 @@ echo "21 1 7:0 / / rw - ext4 /dev/loop0 rw" >"$R/proc/self/mountinfo"
 ln -s ../../devices/virtual/block/loop0 "$R/sys/dev/block/7:0"
 ln -s ../../devices/virtual/block/loop0 "$R/sys/class/block/loop0"
 printf '[radeon]\nid = 1002:5159\n' >"$R/etc/vfio-devices.ini"
+# The module records what that machine needs, not what this one does.
+printf '#!/bin/sh\nexec "%s" --root "%s" "$@"\n' "$B/vfio-setup" "$R" >"$T/vfio-setup"
+chmod +x "$T/vfio-setup"
 
 # image OUT COMPRESSION DRACUT-MODULES
 image() {
-    VFIO_BIND_CONFIG=$R/etc/vfio-devices.ini VFIO_BIND_BINARY=$B/vfio-bind VFIO_BIND_SETUP=$B/vfio-setup dracutbasedir=$BASE \
+    VFIO_BIND_CONFIG=$R/etc/vfio-devices.ini VFIO_BIND_BINARY=$B/vfio-bind VFIO_BIND_SETUP=$T/vfio-setup dracutbasedir=$BASE \
         dracut --conf /dev/null --confdir "$T/conf.d" --tmpdir "$T" --no-hostonly --no-hostonly-cmdline \
         --kver "$KVER" -m "$3" --no-early-microcode --compress "$2" --force "$1" >"$T/dracut.log" 2>&1 ||
         { ko "dracut $2 ($3) failed"; cat "$T/dracut.log"; return 1; }
@@ -76,6 +79,9 @@ if image "$IMG" zstd "base vfio-bind"; then
     expect_check "--fix under --root prints the rebuild" 1 "would run: dracut -f --kver $KVER" -- --fix
     expect_check "--json carries the problem" 1 '"severity": "problem"' -- --json
     printf '[radeon]\nid = 1002:5159\n' >"$R/etc/vfio-devices.ini"
+# The module records what that machine needs, not what this one does.
+printf '#!/bin/sh\nexec "%s" --root "%s" "$@"\n' "$B/vfio-setup" "$R" >"$T/vfio-setup"
+chmod +x "$T/vfio-setup"
 fi
 
 if image "$R/boot/custom-lz4.img" lz4 "base systemd systemd-initrd dracut-systemd vfio-bind"; then

@@ -33,6 +33,7 @@ udevadm settle --timeout=120 2>/dev/null
     echo "setup-rc $rc"
     # What this machine's hardware asks of the image's modprobe.d snippet.
     vfio-bind --modprobe-conf 2>&1 | sed 's/^/modprobe-conf /'
+    echo "mount /var $(findmnt -n -o SOURCE /var 2>&1)"
     vfio-initrd-check > /run/check.out 2>&1
     rc=$?
     sed 's/^/check /' /run/check.out
