@@ -354,7 +354,8 @@ check "... both disks kept virtio-pci, the Radeon is claimed" \
 # claims the disks and the real root never comes (the fallback above is
 # what saved that boot).
 step "7c. negative control: allow_host_device = yes"
-printf 'allow_host_device = yes\n' >> "$ROOT/etc/vfio-devices.ini"
+# In [typo], the first entry that names the disks (the one that decides).
+sed -i '/^\[typo\]$/a allow_host_device = yes' "$ROOT/etc/vfio-devices.ini"
 in_root update-initramfs -u -k "$KVER" > "$WORK/control-build.log" 2>&1
 cp "$ROOT/boot/initrd.img-$KVER" "$WORK/initrd-control.img"
 boot control "$WORK/initrd-control.img" "rootdelay=10"
