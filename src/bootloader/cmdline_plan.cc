@@ -181,7 +181,7 @@ Status apply_plan(Fs& fs, const CmdlinePlan& plan, bool enabling) {
                                           }),
                            state->files.end());
         if (Status d = fs.make_parent_dirs(kCmdlineStatePath); !d) return d;
-        if (Status w = fs.replace_file(kCmdlineStatePath, format_state(*state)); !w) return w;
+        if (Status w = fs.replace_file(kCmdlineStatePath, format_state(*state), "", kStateFileMode); !w) return w;
     }
     for (const auto& c : plan.files) {
         if (c.by_command) continue; // the backend's commands make this change

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <sys/file.h>
+#include <sys/stat.h>
 
 #include "bootloader/cmdline_plan.h"
 #include "bootloader/cmdline_state.h"
@@ -81,4 +82,22 @@ TEST_CASE("cmdline_status reports CPU, IOMMU and each bootloader's command line"
     CHECK(st.bootloaders[0].in_use);
     REQUIRE(st.bootloaders[0].entries.size() == 2);
     CHECK(st.bootloaders[0].entries[1].cmdline == "root=PARTUUID=6f1a5e2c-3b4d-4c8e-9a7f-1e2d3c4b5a69 rw");
+}
+
+TEST_CASE("a 0600 file keeps its mode in the backup; the state file is 0600") {
+    TempDir root;
+    copy_fixture("arch-grub", root);
+    REQUIRE(chmod((root / "etc/default/grub").c_str(), 0600) == 0);
+    DiskFs fs(root.path());
+    auto p = plan_enable(fs, ParamEdit{{"intel_iommu=on"}, {}});
+    REQUIRE_OK(p);
+    REQUIRE_OK(apply_plan(fs, *p, true));
+    auto mode = [&](const std::string& rel) {
+        struct stat st {};
+        REQUIRE(stat((root / rel).c_str(), &st) == 0);
+        return st.st_mode & 07777;
+    };
+    CHECK(mode("etc/default/grub") == 0600);
+    CHECK(mode("etc/default/grub.vfio-bind.bak") == 0600);
+    CHECK(mode("var/lib/vfio-bind/cmdline.state") == 0600);
 }
