@@ -240,17 +240,54 @@ Status write_replacing(const std::string& p, std::string_view data, mode_t mode,
 
 } // namespace
 
-Status DiskFs::replace_file(const std::string& path, std::string_view data, const std::string& backup_suffix,
+namespace {
+
+// "/a/./b/../c" -> "/a/c"; ".." at the top stays at "/". A relative path
+// (an --output file of the user's) is left as it is.
+std::string normalize(const std::string& path) {
+    if (path.empty() || path[0] != '/') return path;
+    std::vector<std::string> parts;
+    for (const auto& part : split(path, '/')) {
+        if (part.empty() || part == ".") continue;
+        if (part == "..") {
+            if (!parts.empty()) parts.pop_back();
+        } else {
+            parts.push_back(part);
+        }
+    }
+    std::string out;
+    for (const auto& part : parts) out += "/" + part;
+    return out.empty() ? "/" : out;
+}
+
+} // namespace
+
+Result<std::string> DiskFs::resolve_links(const std::string& path) const {
+    std::string cur = normalize(path);
+    for (int hops = 0; hops < 40; ++hops) { // the kernel's own limit
+        struct stat st;
+        if (::lstat(host_path(cur).c_str(), &st) < 0 || !S_ISLNK(st.st_mode)) return cur;
+        auto target = read_link(cur);
+        if (!target) return target.error();
+        cur = normalize(target->rfind('/', 0) == 0 ? *target : cur.substr(0, cur.rfind('/') + 1) + *target);
+    }
+    return make_error(ELOOP, host_path(path) + ": too many levels of symbolic links");
+}
+
+Status DiskFs::replace_file(const std::string& link_path, std::string_view data, const std::string& backup_suffix,
                             unsigned mode) {
-    const std::string p = host_path(path);
+    // The backup is named after the path given; the bytes go to the link's target.
+    auto path = resolve_links(link_path);
+    if (!path) return path.error();
+    const std::string p = host_path(*path);
     struct stat st;
     bool existed = ::stat(p.c_str(), &st) == 0;
     if (existed && !S_ISREG(st.st_mode)) return make_error(EINVAL, p + " is not a regular file");
 
     if (existed && !backup_suffix.empty()) {
-        const std::string bak = path + backup_suffix;
+        const std::string bak = link_path + backup_suffix;
         if (!exists(bak)) {
-            auto old = read(path, 64u << 20);
+            auto old = read(*path, 64u << 20);
             if (!old) return old.error();
             // As private as the original (a custom.cfg with a password hash is 0600).
             if (Status b = write_replacing(host_path(bak), *old, st.st_mode & 07777, &st); !b) return b;

@@ -78,7 +78,9 @@ public:
     virtual Status clear_immutable(const std::string& path) = 0;
 
     // Replace a regular file atomically (temp file in the same directory, fsync,
-    // rename), keeping its mode and owner unless `mode` says otherwise. If
+    // rename), keeping its mode and owner unless `mode` says otherwise. A
+    // symbolic link (config management keeps /etc/default/grub in its tree) is
+    // followed, within the root: its target is replaced and the link stays. If
     // `backup_suffix` is not empty and path+suffix does not exist yet, the old
     // content is saved there first, with the same mode and owner.
     virtual Status replace_file(const std::string& path, std::string_view data, const std::string& backup_suffix = "",
@@ -119,6 +121,10 @@ public:
     bool is_rooted() const override { return !root_.empty(); }
 
 private:
+    // `path` with the symbolic links of its last part followed, as a path
+    // under the root (an absolute target means the root's, ".." stops at it).
+    Result<std::string> resolve_links(const std::string& path) const;
+
     std::string root_; // without trailing slash; empty for the real "/"
 };
 

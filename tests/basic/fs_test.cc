@@ -182,3 +182,33 @@ TEST_CASE("fs: the backup keeps the original's mode and owner; a fixed mode is f
     REQUIRE(stat((t / "var/lib/y.state").c_str(), &st) == 0);
     CHECK((st.st_mode & 07777) == 0600);
 }
+
+TEST_CASE("fs: replace_file through a symlink writes the target and keeps the link") {
+    TempDir t;
+    write_file(t / "srv/cm/grub", "GRUB_TIMEOUT=5\n");
+    REQUIRE(chmod((t / "srv/cm/grub").c_str(), 0640) == 0);
+    make_symlink("/srv/cm/grub", t / "etc/default/grub"); // absolute: inside the root
+    make_symlink("../../srv/cm/other", t / "etc/default/other");
+    write_file(t / "srv/cm/other", "a\n");
+    DiskFs fs(t.path());
+    REQUIRE_OK(fs.replace_file("/etc/default/grub", "GRUB_TIMEOUT=1\n", kBackupSuffix));
+    CHECK(*fs.read_link("/etc/default/grub") == "/srv/cm/grub");
+    CHECK(read_file(t / "srv/cm/grub") == "GRUB_TIMEOUT=1\n");
+    CHECK(read_file(t / "etc/default/grub.vfio-bind.bak") == "GRUB_TIMEOUT=5\n");
+    struct stat st;
+    REQUIRE(stat((t / "srv/cm/grub").c_str(), &st) == 0);
+    CHECK((st.st_mode & 07777) == 0640);
+    REQUIRE_OK(fs.replace_file("/etc/default/other", "b\n"));
+    CHECK(*fs.read_link("/etc/default/other") == "../../srv/cm/other");
+    CHECK(read_file(t / "srv/cm/other") == "b\n");
+    // No temporary file left next to the link or the target.
+    CHECK(*fs.list_dir("/srv/cm") == std::vector<std::string>{"grub", "other"});
+    // A link that leaves the root by ".." stays inside it, as the root's "/" has no parent.
+    make_symlink("../../../../../../srv/cm/grub", t / "etc/up");
+    REQUIRE_OK(fs.replace_file("/etc/up", "x\n"));
+    CHECK(read_file(t / "srv/cm/grub") == "x\n");
+    // A loop is an error, not a hang.
+    make_symlink("loop2", t / "etc/loop1");
+    make_symlink("loop1", t / "etc/loop2");
+    CHECK(fs.replace_file("/etc/loop1", "x").error().code == ELOOP);
+}
