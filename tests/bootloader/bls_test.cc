@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <cstdio>
+
 #include "bootloader/bls.h"
 #include "bootloader/bootloader.h"
 #include "bootloader/cmdline_plan.h"
@@ -120,4 +122,23 @@ TEST_CASE("BLS: an options line the edit empties is dropped, and restored by dis
     REQUIRE_OK(undo);
     REQUIRE_OK(apply_plan(fs, *undo, false));
     CHECK(read_file(root / "boot/loader/entries/gentoo.conf") == entry);
+}
+
+TEST_CASE("BLS: an entry deleted after enable (its kernel removed) is not brought back") {
+    TempDir root;
+    copy_fixture("fedora39", root);
+    DiskFs fs(root.path());
+    auto plan = plan_enable(fs, ParamEdit{{"intel_iommu=on"}, {}});
+    REQUIRE_OK(plan);
+    REQUIRE_OK(apply_plan(fs, *plan, true));
+    const std::string gone = "boot/loader/entries/0f3a7c2e9b8d4e1f8a6b5c4d3e2f1a0b-6.5.6-300.fc39.x86_64.conf";
+    REQUIRE(std::remove((root / gone).c_str()) == 0);
+    auto undo = plan_disable(fs);
+    REQUIRE_OK(undo);
+    bool said = false;
+    for (const auto& n : undo->notes) said |= n.find("/" + gone + " was deleted since enable") == 0;
+    CHECK(said);
+    REQUIRE_OK(apply_plan(fs, *undo, false));
+    CHECK_FALSE(fs.exists("/" + gone));
+    CHECK(read_file(root / "etc/kernel/cmdline") == read_file(fixture_dir("fedora39") + "/etc/kernel/cmdline"));
 }

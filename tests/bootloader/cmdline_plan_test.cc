@@ -101,3 +101,73 @@ TEST_CASE("a 0600 file keeps its mode in the backup; the state file is 0600") {
     CHECK(mode("etc/default/grub.vfio-bind.bak") == 0600);
     CHECK(mode("var/lib/vfio-bind/cmdline.state") == 0600);
 }
+
+TEST_CASE("an edit between two enables survives disable (GRUB_TIMEOUT, root=)") {
+    TempDir root;
+    copy_fixture("arch-grub", root);
+    DiskFs fs(root.path());
+    const std::string grub = root / "etc/default/grub";
+    auto p1 = plan_enable(fs, ParamEdit{{"intel_iommu=on"}, {}});
+    REQUIRE_OK(p1);
+    REQUIRE_OK(apply_plan(fs, *p1, true));
+    // The admin's own changes, between the two enables.
+    std::string t = read_file(grub);
+    t.replace(t.find("GRUB_TIMEOUT=5"), 14, "GRUB_TIMEOUT=1");
+    t.replace(t.find("loglevel=3"), 10, "root=/dev/sdb2 loglevel=3");
+    write_file(grub, t);
+    auto p2 = plan_enable(fs, ParamEdit{{"intel_iommu=on", "video=efifb:off"}, {}});
+    REQUIRE_OK(p2);
+    REQUIRE(p2->files.size() == 1);
+    REQUIRE_OK(apply_plan(fs, *p2, true));
+    auto undo = plan_disable(fs);
+    REQUIRE_OK(undo);
+    REQUIRE_OK(apply_plan(fs, *undo, false));
+    std::string want = read_file(fixture_dir("arch-grub") + "/etc/default/grub");
+    want.replace(want.find("GRUB_TIMEOUT=5"), 14, "GRUB_TIMEOUT=1");
+    want.replace(want.find("loglevel=3"), 10, "root=/dev/sdb2 loglevel=3");
+    CHECK(read_file(grub) == want);
+}
+
+TEST_CASE("a state of the previous format with an outdated copy: the file now, without our parameters") {
+    TempDir root;
+    copy_fixture("arch-grub", root);
+    DiskFs fs(root.path());
+    const std::string original = read_file(root / "etc/default/grub");
+    std::string written = original;
+    written.replace(written.find("GRUB_TIMEOUT=5"), 14, "GRUB_TIMEOUT=1"); // the admin's, between two enables
+    written.replace(written.find("loglevel=3 quiet"), 16, "loglevel=3 quiet intel_iommu=on iommu=pt");
+    write_file(root / "etc/default/grub", written);
+    // What the previous vfio-setup recorded: the first original, the last written.
+    std::string state = "vfio-setup cmdline state 1\n";
+    put_line(state, "file", "/etc/default/grub");
+    put_line(state, "backend", "GRUB");
+    put_line(state, "existed", "1");
+    put_line(state, "added", "intel_iommu=on iommu=pt");
+    put_line(state, "removed", "");
+    put_blob(state, "original", original);
+    put_blob(state, "written", written);
+    write_file(root / "var/lib/vfio-bind/cmdline.state", state);
+    auto undo = plan_disable(fs);
+    REQUIRE_OK(undo);
+    REQUIRE_OK(apply_plan(fs, *undo, false));
+    std::string want = original;
+    want.replace(want.find("GRUB_TIMEOUT=5"), 14, "GRUB_TIMEOUT=1");
+    CHECK(read_file(root / "etc/default/grub") == want);
+    CHECK_FALSE(fs.exists(kCmdlineStatePath));
+}
+
+TEST_CASE("our drop-in changed by someone else: disable refuses with the diff and keeps the state") {
+    TempDir root;
+    copy_fixture("debian12", root);
+    DiskFs fs(root.path());
+    auto p = plan_enable(fs, ParamEdit{{"intel_iommu=on"}, {}});
+    REQUIRE_OK(p);
+    REQUIRE_OK(apply_plan(fs, *p, true));
+    const std::string ours = root / "etc/default/grub.d/vfio-bind.cfg";
+    write_file(ours, read_file(ours) + "GRUB_TIMEOUT=1\n");
+    auto undo = plan_disable(fs);
+    REQUIRE_FALSE(undo.ok());
+    CHECK(undo.error().message.find("/etc/default/grub.d/vfio-bind.cfg was changed since vfio-setup wrote it") == 0);
+    CHECK(undo.error().message.find("+GRUB_TIMEOUT=1") != std::string::npos);
+    CHECK(fs.exists(kCmdlineStatePath));
+}
