@@ -139,6 +139,59 @@ void add_backend(CmdlinePlan& plan, const std::string& name) {
     if (!contains(plan.backends, name)) plan.backends.push_back(name);
 }
 
+// The files of `b` that appeared after the first enable (entries of kernels
+// installed since, made from what enable wrote): the parameters enable added
+// to b's files taken out, but those the source of new files still holds once
+// disable is done (the user's own). A state from before format 2 does not
+// know which files are new: those that hold our parameters are named.
+Status clean_new_files(const Fs& fs, const Bootloader& b, const CmdlineState& state, CmdlinePlan& plan) {
+    std::vector<std::string> ours;
+    for (const auto& f : state.files)
+        if (f.backend == b.name()) add_unique(ours, f.added);
+    const std::string src = b.new_files_source();
+    if (!src.empty() && fs.exists(src)) {
+        auto planned =
+            std::find_if(plan.files.begin(), plan.files.end(), [&](const FileChange& c) { return c.path == src; });
+        auto text = planned != plan.files.end() ? Result<std::string>(planned->after) : fs.read(src, kMaxRewrittenFile);
+        if (!text) return text.error();
+        ours.erase(
+            std::remove_if(ours.begin(), ours.end(), [&](const std::string& p) { return holds(fs, b, src, *text, p); }),
+            ours.end());
+    }
+    if (ours.empty()) return {};
+    bool changed = false;
+    for (const auto& path : b.growing_files(fs)) {
+        if (state.find(path) || contains(state.seen, path)) continue;
+        auto text = fs.read(path, kMaxRewrittenFile);
+        if (!text) return text.error();
+        FileChange c;
+        c.path = path;
+        c.backend = b.name();
+        c.before = *text;
+        for (const auto& p : ours)
+            if (holds(fs, b, path, c.before, p)) c.removed.push_back(p);
+        if (c.removed.empty()) continue;
+        if (state.legacy) {
+            plan.notes.push_back(path + " holds " + join_cmdline(c.removed) +
+                                 ", which enable added elsewhere; it was not recorded by the vfio-setup that "
+                                 "enabled (an older version): remove them by hand if they came from it");
+            continue;
+        }
+        auto r = b.edit_file(fs, path, c.before, ParamEdit{{}, c.removed});
+        if (!r) return r.error();
+        c.after = std::move(*r);
+        plan.notes.push_back(path + " appeared after enable (a kernel installed since): removing " +
+                             join_cmdline(c.removed));
+        plan.files.push_back(std::move(c));
+        changed = true;
+    }
+    if (changed) {
+        add_backend(plan, b.name());
+        add_commands(plan, fs, b, {});
+    }
+    return {};
+}
+
 } // namespace
 
 Result<ParamEdit> enable_edit(CpuVendor vendor, const EnableOptions& opts, std::vector<std::string>* notes) {
@@ -178,6 +231,7 @@ Result<CmdlinePlan> plan_enable(const Fs& fs, const ParamEdit& edit) {
         if (!selected.in_use) continue;
         const auto& b = selected.backend;
         plan.backends.push_back(b->name());
+        add_unique(plan.seen, b->growing_files(fs));
         auto changes = b->plan(fs, edit);
         if (!changes) return make_error(changes.error().code, std::string(b->name()) + ": " + changes.error().message);
         for (auto& c : *changes) {
@@ -202,6 +256,7 @@ Result<CmdlinePlan> plan_disable(const Fs& fs) {
     auto state = read_state(fs, kCmdlineStatePath);
     if (!state) return state.error();
     auto all = all_bootloaders();
+    std::vector<const Bootloader*> used;
     for (const auto& f : state->files) {
         const Bootloader* b = find_backend(all, f.backend);
         if (!b) return make_error(EINVAL, std::string(kCmdlineStatePath) + ": unknown backend '" + f.backend + "'");
@@ -224,6 +279,7 @@ Result<CmdlinePlan> plan_disable(const Fs& fs) {
             plan.files.push_back(std::move(c));
             continue;
         }
+        if (std::find(used.begin(), used.end(), b) == used.end()) used.push_back(b);
         auto c = undo_file(fs, *b, f, state->legacy, plan.notes);
         if (!c) return c.error();
         if (!*c) continue;
@@ -231,6 +287,8 @@ Result<CmdlinePlan> plan_disable(const Fs& fs) {
         add_backend(plan, f.backend);
         add_commands(plan, fs, *b, {});
     }
+    for (const Bootloader* b : used)
+        if (Status s = clean_new_files(fs, *b, *state, plan); !s) return s.error();
     return plan;
 }
 
@@ -241,6 +299,7 @@ Status apply_plan(Fs& fs, const CmdlinePlan& plan, bool enabling) {
         // The state goes first: should we stop half-way, disable still knows
         // every file we may have touched.
         auto all = all_bootloaders();
+        if (state->files.empty() || state->legacy) state->seen = plan.seen; // the files before any enable
         for (auto& f : state->files) {
             const Bootloader* b = find_backend(all, f.backend);
             if (!state->legacy || !b || !f.existed || original_is_current(fs, *b, f, true)) continue;

@@ -8,8 +8,8 @@
 namespace vb {
 
 namespace {
-// Format 2 keeps each `original` up to date with changes made between two
-// enables; format 1 is still read (as legacy).
+// Format 2 added the `seen` lines and keeps each `original` up to date with
+// changes made between two enables; format 1 is still read (as legacy).
 constexpr std::string_view kMagic = "vfio-setup cmdline state 2\n";
 constexpr std::string_view kMagic1 = "vfio-setup cmdline state 1\n";
 } // namespace
@@ -69,6 +69,7 @@ std::string format_state(const CmdlineState& s) {
         put_blob(out, "original", f.original);
         put_blob(out, "written", f.written);
     }
+    for (const auto& p : s.seen) put_line(out, "seen", p);
     return out;
 }
 
@@ -81,6 +82,12 @@ Result<CmdlineState> parse_state(std::string_view t, const std::string& path) {
     if (!s.legacy && t.substr(0, kMagic.size()) != kMagic) return bad("not a vfio-setup state file");
     StateReader r(t, kMagic.size());
     while (!r.at_end()) {
+        if (!s.legacy && r.next_is("seen")) {
+            std::string p;
+            if (!r.line("seen", &p)) return bad("damaged near byte " + std::to_string(r.offset()));
+            s.seen.push_back(std::move(p));
+            continue;
+        }
         StateFile f;
         std::string existed, added, removed;
         if (!r.line("file", &f.path) || !r.line("backend", &f.backend) || !r.line("existed", &existed) ||

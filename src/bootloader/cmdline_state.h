@@ -22,7 +22,12 @@ struct StateFile {
 
 struct CmdlineState {
     std::vector<StateFile> files;
-    // Written by vfio-setup before format 2: a file's `original` may predate a change made between two enables.
+    // The files of the backends that gain files later (BLS entries of new
+    // kernels) as they were at the first enable: a file not among them was
+    // made from what enable wrote, and disable cleans it too.
+    std::vector<std::string> seen;
+    // Written by vfio-setup before format 2: no `seen` list, and a file's
+    // `original` may predate a change made between two enables.
     bool legacy = false;
     StateFile* find(const std::string& path);
     const StateFile* find(const std::string& path) const;

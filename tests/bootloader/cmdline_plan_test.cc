@@ -54,9 +54,12 @@ TEST_CASE("state round trip keeps any byte") {
     CmdlineState s;
     s.files.push_back({"/etc/x", "GRUB", true, {"a=1"}, {"b"}, std::string("x\0\ny\r\n", 6), "written\n"});
     s.files.push_back({"/etc/y", "BLS entries", false, {}, {}, "", "z"});
+    s.seen = {"/boot/loader/entries/a.conf", "/etc/kernel/cmdline"};
     auto back = parse_state(format_state(s), "st");
     REQUIRE_OK(back);
     REQUIRE(back->files.size() == 2);
+    CHECK(back->seen == s.seen);
+    CHECK_FALSE(back->legacy);
     CHECK(back->files[0].original == std::string("x\0\ny\r\n", 6));
     CHECK(back->files[0].added == std::vector<std::string>{"a=1"});
     CHECK_FALSE(back->files[1].existed);
