@@ -210,22 +210,12 @@ Status DiskFs::write_bounded(const std::string& path, std::string_view data, int
     return {};
 }
 
-Status DiskFs::replace_file(const std::string& path, std::string_view data, const std::string& backup_suffix) {
-    const std::string p = host_path(path);
-    struct stat st;
-    bool existed = ::stat(p.c_str(), &st) == 0;
-    if (existed && !S_ISREG(st.st_mode)) return make_error(EINVAL, p + " is not a regular file");
+namespace {
 
-    if (existed && !backup_suffix.empty()) {
-        const std::string bak = path + backup_suffix;
-        if (!exists(bak)) {
-            auto old = read(path, 64u << 20);
-            if (!old) return old.error();
-            Status b = replace_file(bak, *old);
-            if (!b) return b;
-        }
-    }
-
+// Writes `data` to the host path `p` through a temporary file in its
+// directory (fsync, rename, fsync of the directory). The file gets `mode`,
+// and the owner of `owner` when given, before it takes the name.
+Status write_replacing(const std::string& p, std::string_view data, mode_t mode, const struct stat* owner) {
     const std::string dir = p.substr(0, p.rfind('/') + 1);
     std::string tmpl = dir + "." + basename_of(p) + ".XXXXXX";
     UniqueFd fd(::mkostemp(tmpl.data(), O_CLOEXEC));
@@ -236,13 +226,9 @@ Status DiskFs::replace_file(const std::string& path, std::string_view data, cons
         ::unlink(tmpl.c_str());
         return errno_error(err, what, p);
     };
-    if (existed) {
-        if (::fchmod(fd.get(), st.st_mode & 07777) < 0) return fail(errno, "cannot set the mode of");
-        if (::fchown(fd.get(), st.st_uid, st.st_gid) < 0 && errno != EPERM)
-            return fail(errno, "cannot set the owner of");
-    } else if (::fchmod(fd.get(), 0644) < 0) {
-        return fail(errno, "cannot set the mode of");
-    }
+    if (::fchmod(fd.get(), mode) < 0) return fail(errno, "cannot set the mode of");
+    if (owner && ::fchown(fd.get(), owner->st_uid, owner->st_gid) < 0 && errno != EPERM)
+        return fail(errno, "cannot set the owner of");
     if (Status w = write_all(fd.get(), data); !w) return fail(w.error().code, "cannot write");
     if (::fsync(fd.get()) < 0) return fail(errno, "cannot fsync");
     if (int err = fd.close()) return fail(err, "cannot write");
@@ -250,6 +236,65 @@ Status DiskFs::replace_file(const std::string& path, std::string_view data, cons
     // Make the rename itself durable.
     if (UniqueFd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)); dfd) ::fsync(dfd.get());
     return {};
+}
+
+} // namespace
+
+namespace {
+
+// "/a/./b/../c" -> "/a/c"; ".." at the top stays at "/". A relative path
+// (an --output file of the user's) is left as it is.
+std::string normalize(const std::string& path) {
+    if (path.empty() || path[0] != '/') return path;
+    std::vector<std::string> parts;
+    for (const auto& part : split(path, '/')) {
+        if (part.empty() || part == ".") continue;
+        if (part == "..") {
+            if (!parts.empty()) parts.pop_back();
+        } else {
+            parts.push_back(part);
+        }
+    }
+    std::string out;
+    for (const auto& part : parts) out += "/" + part;
+    return out.empty() ? "/" : out;
+}
+
+} // namespace
+
+Result<std::string> DiskFs::resolve_links(const std::string& path) const {
+    std::string cur = normalize(path);
+    for (int hops = 0; hops < 40; ++hops) { // the kernel's own limit
+        struct stat st;
+        if (::lstat(host_path(cur).c_str(), &st) < 0 || !S_ISLNK(st.st_mode)) return cur;
+        auto target = read_link(cur);
+        if (!target) return target.error();
+        cur = normalize(target->rfind('/', 0) == 0 ? *target : cur.substr(0, cur.rfind('/') + 1) + *target);
+    }
+    return make_error(ELOOP, host_path(path) + ": too many levels of symbolic links");
+}
+
+Status DiskFs::replace_file(const std::string& link_path, std::string_view data, const std::string& backup_suffix,
+                            unsigned mode) {
+    // The backup is named after the path given; the bytes go to the link's target.
+    auto path = resolve_links(link_path);
+    if (!path) return path.error();
+    const std::string p = host_path(*path);
+    struct stat st;
+    bool existed = ::stat(p.c_str(), &st) == 0;
+    if (existed && !S_ISREG(st.st_mode)) return make_error(EINVAL, p + " is not a regular file");
+
+    if (existed && !backup_suffix.empty()) {
+        const std::string bak = link_path + backup_suffix;
+        if (!exists(bak)) {
+            auto old = read(*path, 64u << 20);
+            if (!old) return old.error();
+            // As private as the original (a custom.cfg with a password hash is 0600).
+            if (Status b = write_replacing(host_path(bak), *old, st.st_mode & 07777, &st); !b) return b;
+        }
+    }
+    const mode_t want = mode != kKeepMode ? mode : existed ? st.st_mode & 07777 : 0644;
+    return write_replacing(p, data, want, existed ? &st : nullptr);
 }
 
 Status DiskFs::remove(const std::string& path) {

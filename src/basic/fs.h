@@ -19,6 +19,13 @@ namespace vb {
 // "grub.vfio-bind.bak"), made before the first change and kept.
 inline constexpr const char* kBackupSuffix = ".vfio-bind.bak";
 
+// The mode replace_file gives the file it writes: the old file's (0644 for a
+// new one), or a fixed one.
+inline constexpr unsigned kKeepMode = ~0u;
+// What vfio-setup records of the files it changed (their old bytes, which may
+// hold a GRUB password hash) is for root alone.
+inline constexpr unsigned kStateFileMode = 0600;
+
 class Fs {
 public:
     virtual ~Fs() = default;
@@ -71,10 +78,13 @@ public:
     virtual Status clear_immutable(const std::string& path) = 0;
 
     // Replace a regular file atomically (temp file in the same directory, fsync,
-    // rename), keeping its mode and owner. If `backup_suffix` is not empty and
-    // path+suffix does not exist yet, the old content is saved there first.
-    virtual Status replace_file(const std::string& path, std::string_view data,
-                                const std::string& backup_suffix = "") = 0;
+    // rename), keeping its mode and owner unless `mode` says otherwise. A
+    // symbolic link (config management keeps /etc/default/grub in its tree) is
+    // followed, within the root: its target is replaced and the link stays. If
+    // `backup_suffix` is not empty and path+suffix does not exist yet, the old
+    // content is saved there first, with the same mode and owner.
+    virtual Status replace_file(const std::string& path, std::string_view data, const std::string& backup_suffix = "",
+                                unsigned mode = kKeepMode) = 0;
     virtual Status remove(const std::string& path) = 0;
     // mkdir -p of the directory holding `path` (mode 0755).
     virtual Status make_parent_dirs(const std::string& path) = 0;
@@ -103,13 +113,18 @@ public:
     Status write_bounded(const std::string& path, std::string_view data, int timeout_ms) override;
     Status write_new(const std::string& path, std::string_view data) override;
     Status clear_immutable(const std::string& path) override;
-    Status replace_file(const std::string& path, std::string_view data, const std::string& backup_suffix = "") override;
+    Status replace_file(const std::string& path, std::string_view data, const std::string& backup_suffix = "",
+                        unsigned mode = kKeepMode) override;
     Status remove(const std::string& path) override;
     Status make_parent_dirs(const std::string& path) override;
     std::string host_path(const std::string& path) const override;
     bool is_rooted() const override { return !root_.empty(); }
 
 private:
+    // `path` with the symbolic links of its last part followed, as a path
+    // under the root (an absolute target means the root's, ".." stops at it).
+    Result<std::string> resolve_links(const std::string& path) const;
+
     std::string root_; // without trailing slash; empty for the real "/"
 };
 

@@ -118,6 +118,9 @@ public:
                                   const ParamEdit& edit) const override {
         return bls_edit(path, content, edit);
     }
+
+    std::vector<std::string> growing_files(const Fs& fs) const override { return bls_files(fs); }
+    std::string new_files_source() const override { return kKernelCmdlinePath; }
 };
 
 } // namespace

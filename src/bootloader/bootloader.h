@@ -52,6 +52,12 @@ public:
     virtual std::vector<Command> update_commands(const Fs& fs) const;
     // A file this backend created itself: undone by deleting it.
     virtual bool owns_file(const std::string& path) const;
+    // Files that kernel installs add later (BLS entries), all of them as
+    // found now; enable records them, disable also cleans those that came
+    // after it. `new_files_source()` is the file new ones take their command
+    // line from (/etc/kernel/cmdline), or "".
+    virtual std::vector<std::string> growing_files(const Fs& fs) const;
+    virtual std::string new_files_source() const;
     // The command line belongs to a tool that must make every change itself
     // (rpm-ostree): the planned FileChanges are never written, apply_commands()
     // carries them out, and disable runs their inverse.

@@ -1,8 +1,10 @@
 #include "bootloader/cmdline_plan.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "basic/read_limits.h"
+#include "basic/unified_diff.h"
 #include "bootloader/cmdline_state.h"
 #include "bootloader/select.h"
 
@@ -34,6 +36,160 @@ void add_commands(CmdlinePlan& plan, const Fs& fs, const Bootloader& b, const st
         if (std::find(plan.commands.begin(), plan.commands.end(), item) == plan.commands.end())
             plan.commands.push_back(std::move(item));
     }
+}
+
+bool contains(const std::vector<std::string>& v, const std::string& x) {
+    return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+// Whether `text` holds `param` where `b` reads the command line of `path`.
+bool holds(const Fs& fs, const Bootloader& b, const std::string& path, const std::string& text,
+           const std::string& param) {
+    auto r = b.edit_file(fs, path, text, ParamEdit{{}, {param}});
+    return r && *r != text;
+}
+
+// `text` without what `f` records: the parameters enable added taken out,
+// the ones it removed put back where nobody gave that setting a value since
+// (in place of ours where enable replaced a value). `not_back` receives the
+// ones left out.
+Result<std::string> without_ours(const Fs& fs, const Bootloader& b, const StateFile& f, std::string text,
+                                 std::vector<std::string>* not_back) {
+    auto edit = [&](const std::string& t, const ParamEdit& e) { return b.edit_file(fs, f.path, t, e); };
+    std::vector<std::string> later;
+    for (const auto& r : f.removed) {
+        auto ours =
+            std::find_if(f.added.begin(), f.added.end(), [&](const std::string& a) { return same_setting(a, r); });
+        if (ours == f.added.end() || !holds(fs, b, f.path, text, *ours)) {
+            later.push_back(r);
+            continue;
+        }
+        auto t = edit(text, ParamEdit{{r}, {}}); // takes our value's place
+        if (!t) return t;
+        text = std::move(*t);
+    }
+    auto t = edit(text, ParamEdit{{}, f.added});
+    if (!t) return t;
+    text = std::move(*t);
+    for (const auto& r : later) {
+        auto with = edit(text, ParamEdit{{r}, {}});
+        if (!with) return with;
+        if (*with == text) continue; // there already
+        auto back = edit(*with, ParamEdit{{}, {r}});
+        if (!back) return back;
+        if (*back == text) text = std::move(*with); // the setting had no value: r goes back
+        else if (not_back) not_back->push_back(r);  // someone gave it another value since
+    }
+    return text;
+}
+
+// A state from before format 2 may hold an `original` older than a change
+// made between two enables: it is trusted only when enable's edit turns it
+// into what was written.
+bool original_is_current(const Fs& fs, const Bootloader& b, const StateFile& f, bool legacy) {
+    if (!legacy) return true;
+    auto r = b.edit_file(fs, f.path, f.original, ParamEdit{f.added, f.removed});
+    return r && *r == f.written;
+}
+
+// The undo of one file enable recorded, or none when nothing is to change.
+Result<std::optional<FileChange>> undo_file(const Fs& fs, const Bootloader& b, const StateFile& f, bool legacy,
+                                            std::vector<std::string>& notes) {
+    FileChange c;
+    c.path = f.path;
+    c.backend = f.backend;
+    c.added = f.removed;
+    c.removed = f.added;
+    if (!fs.exists(f.path)) {
+        if (f.existed) notes.push_back(f.path + " was deleted since enable: left deleted");
+        return std::optional<FileChange>{};
+    }
+    auto cur = fs.read(f.path, kMaxRewrittenFile);
+    if (!cur) return cur.error();
+    c.before = *cur;
+    if (!f.existed && c.before == f.written) {
+        c.remove = true;
+        return std::optional<FileChange>{std::move(c)};
+    }
+    if (!f.existed && b.owns_file(f.path))
+        return make_error(EEXIST,
+                          f.path + " was changed since vfio-setup wrote it, so it is not deleted:\n" +
+                              unified_diff(f.written, c.before, f.path + " (as enable wrote it)", f.path + " (now)") +
+                              "move your own settings to another file (or delete it), then run "
+                              "`vfio-setup cmdline disable` again");
+    if (f.existed && c.before == f.written && original_is_current(fs, b, f, legacy)) {
+        c.after = f.original; // nobody touched it: every byte as it was
+    } else {
+        std::vector<std::string> not_back;
+        auto r = without_ours(fs, b, f, c.before, &not_back);
+        if (!r) return r.error();
+        c.after = std::move(*r);
+        std::string note = c.before == f.written
+                               ? f.path + ": the state of an earlier vfio-setup may hold an outdated copy; removed "
+                                          "only the parameters enable added"
+                               : f.path + " changed since enable: removed only the parameters enable added";
+        if (!not_back.empty()) note += " (not put back, set otherwise since: " + join_cmdline(not_back) + ")";
+        notes.push_back(note);
+    }
+    if (c.after == c.before) return std::optional<FileChange>{};
+    return std::optional<FileChange>{std::move(c)};
+}
+
+void add_backend(CmdlinePlan& plan, const std::string& name) {
+    if (!contains(plan.backends, name)) plan.backends.push_back(name);
+}
+
+// The files of `b` that appeared after the first enable (entries of kernels
+// installed since, made from what enable wrote): the parameters enable added
+// to b's files taken out, but those the source of new files still holds once
+// disable is done (the user's own). A state from before format 2 does not
+// know which files are new: those that hold our parameters are named.
+Status clean_new_files(const Fs& fs, const Bootloader& b, const CmdlineState& state, CmdlinePlan& plan) {
+    std::vector<std::string> ours;
+    for (const auto& f : state.files)
+        if (f.backend == b.name()) add_unique(ours, f.added);
+    const std::string src = b.new_files_source();
+    if (!src.empty() && fs.exists(src)) {
+        auto planned =
+            std::find_if(plan.files.begin(), plan.files.end(), [&](const FileChange& c) { return c.path == src; });
+        auto text = planned != plan.files.end() ? Result<std::string>(planned->after) : fs.read(src, kMaxRewrittenFile);
+        if (!text) return text.error();
+        ours.erase(
+            std::remove_if(ours.begin(), ours.end(), [&](const std::string& p) { return holds(fs, b, src, *text, p); }),
+            ours.end());
+    }
+    if (ours.empty()) return {};
+    bool changed = false;
+    for (const auto& path : b.growing_files(fs)) {
+        if (state.find(path) || contains(state.seen, path)) continue;
+        auto text = fs.read(path, kMaxRewrittenFile);
+        if (!text) return text.error();
+        FileChange c;
+        c.path = path;
+        c.backend = b.name();
+        c.before = *text;
+        for (const auto& p : ours)
+            if (holds(fs, b, path, c.before, p)) c.removed.push_back(p);
+        if (c.removed.empty()) continue;
+        if (state.legacy) {
+            plan.notes.push_back(path + " holds " + join_cmdline(c.removed) +
+                                 ", which enable added elsewhere; it was not recorded by the vfio-setup that "
+                                 "enabled (an older version): remove them by hand if they came from it");
+            continue;
+        }
+        auto r = b.edit_file(fs, path, c.before, ParamEdit{{}, c.removed});
+        if (!r) return r.error();
+        c.after = std::move(*r);
+        plan.notes.push_back(path + " appeared after enable (a kernel installed since): removing " +
+                             join_cmdline(c.removed));
+        plan.files.push_back(std::move(c));
+        changed = true;
+    }
+    if (changed) {
+        add_backend(plan, b.name());
+        add_commands(plan, fs, b, {});
+    }
+    return {};
 }
 
 } // namespace
@@ -75,6 +231,7 @@ Result<CmdlinePlan> plan_enable(const Fs& fs, const ParamEdit& edit) {
         if (!selected.in_use) continue;
         const auto& b = selected.backend;
         plan.backends.push_back(b->name());
+        add_unique(plan.seen, b->growing_files(fs));
         auto changes = b->plan(fs, edit);
         if (!changes) return make_error(changes.error().code, std::string(b->name()) + ": " + changes.error().message);
         for (auto& c : *changes) {
@@ -99,15 +256,16 @@ Result<CmdlinePlan> plan_disable(const Fs& fs) {
     auto state = read_state(fs, kCmdlineStatePath);
     if (!state) return state.error();
     auto all = all_bootloaders();
+    std::vector<const Bootloader*> used;
     for (const auto& f : state->files) {
         const Bootloader* b = find_backend(all, f.backend);
         if (!b) return make_error(EINVAL, std::string(kCmdlineStatePath) + ": unknown backend '" + f.backend + "'");
-        FileChange c;
-        c.path = f.path;
-        c.backend = f.backend;
         if (b->applies_by_command()) {
             // Nothing was written: the tool undoes exactly what enable had it
             // do, on whatever deployment is next (the entry is shown as it will read).
+            FileChange c;
+            c.path = f.path;
+            c.backend = f.backend;
             c.by_command = true;
             c.added = f.removed;
             c.removed = f.added;
@@ -117,43 +275,20 @@ Result<CmdlinePlan> plan_disable(const Fs& fs) {
                     c.after = *r;
                 }
             add_commands(plan, fs, *b, {c});
-            if (std::find(plan.backends.begin(), plan.backends.end(), f.backend) == plan.backends.end())
-                plan.backends.push_back(f.backend);
+            add_backend(plan, f.backend);
             plan.files.push_back(std::move(c));
             continue;
         }
-        c.existed = fs.exists(f.path);
-        if (c.existed) {
-            auto cur = fs.read(f.path, kMaxRewrittenFile);
-            if (!cur) return cur.error();
-            c.before = *cur;
-        }
-        if (!f.existed) {
-            if (!c.existed) continue;
-            if (c.before == f.written || b->owns_file(f.path)) {
-                c.remove = true;
-            } else {
-                auto r = b->edit_file(fs, f.path, c.before, ParamEdit{{}, f.added});
-                if (!r) return r.error();
-                c.after = *r;
-                plan.notes.push_back(f.path + " changed since enable: removed only the parameters enable added");
-            }
-        } else if (!c.existed || c.before == f.written) {
-            c.after = f.original; // exactly what was there
-        } else {
-            auto r = b->edit_file(fs, f.path, c.before, ParamEdit{{}, f.added});
-            if (!r) return r.error();
-            c.after = *r;
-            plan.notes.push_back(f.path + " changed since enable: removed only the parameters enable added");
-        }
-        if (!c.remove && c.existed && c.after == c.before) continue;
-        c.added = f.removed;
-        c.removed = f.added;
-        plan.files.push_back(std::move(c));
-        if (std::find(plan.backends.begin(), plan.backends.end(), f.backend) == plan.backends.end())
-            plan.backends.push_back(f.backend);
+        if (std::find(used.begin(), used.end(), b) == used.end()) used.push_back(b);
+        auto c = undo_file(fs, *b, f, state->legacy, plan.notes);
+        if (!c) return c.error();
+        if (!*c) continue;
+        plan.files.push_back(std::move(**c));
+        add_backend(plan, f.backend);
         add_commands(plan, fs, *b, {});
     }
+    for (const Bootloader* b : used)
+        if (Status s = clean_new_files(fs, *b, *state, plan); !s) return s.error();
     return plan;
 }
 
@@ -163,11 +298,30 @@ Status apply_plan(Fs& fs, const CmdlinePlan& plan, bool enabling) {
     if (enabling && !plan.files.empty()) {
         // The state goes first: should we stop half-way, disable still knows
         // every file we may have touched.
+        auto all = all_bootloaders();
+        if (state->files.empty() || state->legacy) state->seen = plan.seen; // the files before any enable
+        for (auto& f : state->files) {
+            const Bootloader* b = find_backend(all, f.backend);
+            if (!state->legacy || !b || !f.existed || original_is_current(fs, *b, f, true)) continue;
+            // An outdated copy from an older vfio-setup: what it wrote, without us.
+            auto r = without_ours(fs, *b, f, f.written, nullptr);
+            if (!r) return r.error();
+            f.original = std::move(*r);
+        }
+        state->legacy = false;
         for (const auto& c : plan.files) {
             StateFile* sf = state->find(c.path);
             if (!sf) {
                 state->files.push_back({c.path, c.backend, c.existed, c.added, c.removed, c.before, c.after});
                 continue;
+            }
+            const Bootloader* b = find_backend(all, sf->backend);
+            if (sf->existed && c.before != sf->written && b) {
+                // Changed by someone since we wrote it: without us, it is now
+                // that text, not the one we first saw (their change stays).
+                auto r = without_ours(fs, *b, *sf, c.before, nullptr);
+                if (!r) return r.error();
+                sf->original = std::move(*r);
             }
             sf->written = c.after;
             add_unique(sf->added, c.added);
@@ -181,7 +335,7 @@ Status apply_plan(Fs& fs, const CmdlinePlan& plan, bool enabling) {
                                           }),
                            state->files.end());
         if (Status d = fs.make_parent_dirs(kCmdlineStatePath); !d) return d;
-        if (Status w = fs.replace_file(kCmdlineStatePath, format_state(*state)); !w) return w;
+        if (Status w = fs.replace_file(kCmdlineStatePath, format_state(*state), "", kStateFileMode); !w) return w;
     }
     for (const auto& c : plan.files) {
         if (c.by_command) continue; // the backend's commands make this change

@@ -30,12 +30,15 @@ struct CmdlinePlan {
     std::vector<std::pair<std::string, Command>> commands; // backend name, command
     std::vector<std::string> notes;
     std::vector<std::string> backends; // edited ones
+    std::vector<std::string> seen;     // enable: the growing_files() of the backends in use
     bool empty() const { return files.empty(); }
 };
 
 // What enable would do on this root (nothing is written).
 Result<CmdlinePlan> plan_enable(const Fs& fs, const ParamEdit& edit);
-// What disable would do: undo from the state file.
+// What disable would do: take out what the state file says enable added,
+// from each file as it is now, keeping every other change; files enable
+// created are deleted only while they hold just what it wrote.
 Result<CmdlinePlan> plan_disable(const Fs& fs);
 // Writes the files (atomically, one backup each) and the state file.
 Status apply_plan(Fs& fs, const CmdlinePlan& plan, bool enabling);

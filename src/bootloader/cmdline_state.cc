@@ -8,13 +8,20 @@
 namespace vb {
 
 namespace {
-constexpr const char* kMagic = "vfio-setup cmdline state 1\n";
-}
+// Format 2 added the `seen` lines and keeps each `original` up to date with
+// changes made between two enables; format 1 is still read (as legacy).
+constexpr std::string_view kMagic = "vfio-setup cmdline state 2\n";
+constexpr std::string_view kMagic1 = "vfio-setup cmdline state 1\n";
+} // namespace
 
 StateFile* CmdlineState::find(const std::string& path) {
     for (auto& f : files)
         if (f.path == path) return &f;
     return nullptr;
+}
+
+const StateFile* CmdlineState::find(const std::string& path) const {
+    return const_cast<CmdlineState*>(this)->find(path);
 }
 
 void put_line(std::string& out, const std::string& key, const std::string& value) { out += key + " " + value + "\n"; }
@@ -52,7 +59,7 @@ bool StateReader::next_is(const char* key) const {
 }
 
 std::string format_state(const CmdlineState& s) {
-    std::string out = kMagic;
+    std::string out(kMagic);
     for (const auto& f : s.files) {
         put_line(out, "file", f.path);
         put_line(out, "backend", f.backend);
@@ -62,6 +69,7 @@ std::string format_state(const CmdlineState& s) {
         put_blob(out, "original", f.original);
         put_blob(out, "written", f.written);
     }
+    for (const auto& p : s.seen) put_line(out, "seen", p);
     return out;
 }
 
@@ -70,9 +78,16 @@ Result<CmdlineState> parse_state(std::string_view t, const std::string& path) {
     auto bad = [&](const std::string& why) {
         return make_error(EINVAL, path + ": " + why + "; not touching anything");
     };
-    if (t.substr(0, std::string_view(kMagic).size()) != kMagic) return bad("not a vfio-setup state file");
-    StateReader r(t, std::string_view(kMagic).size());
+    s.legacy = t.substr(0, kMagic1.size()) == kMagic1;
+    if (!s.legacy && t.substr(0, kMagic.size()) != kMagic) return bad("not a vfio-setup state file");
+    StateReader r(t, kMagic.size());
     while (!r.at_end()) {
+        if (!s.legacy && r.next_is("seen")) {
+            std::string p;
+            if (!r.line("seen", &p)) return bad("damaged near byte " + std::to_string(r.offset()));
+            s.seen.push_back(std::move(p));
+            continue;
+        }
         StateFile f;
         std::string existed, added, removed;
         if (!r.line("file", &f.path) || !r.line("backend", &f.backend) || !r.line("existed", &existed) ||

@@ -1,6 +1,7 @@
-// What `enable` changed, per file, so that `disable` can put back the
-// original bytes: the original and the written content, length-prefixed so
-// any byte survives, and the parameters added and removed.
+// What `enable` changed, per file, so that `disable` takes out exactly that:
+// the parameters added and removed, whether the file was created, and the
+// file as it was without us and as we wrote it (length-prefixed so any byte
+// survives), which gives the original bytes back while nobody else touched it.
 #pragma once
 
 #include <string>
@@ -21,7 +22,15 @@ struct StateFile {
 
 struct CmdlineState {
     std::vector<StateFile> files;
+    // The files of the backends that gain files later (BLS entries of new
+    // kernels) as they were at the first enable: a file not among them was
+    // made from what enable wrote, and disable cleans it too.
+    std::vector<std::string> seen;
+    // Written by vfio-setup before format 2: no `seen` list, and a file's
+    // `original` may predate a change made between two enables.
+    bool legacy = false;
     StateFile* find(const std::string& path);
+    const StateFile* find(const std::string& path) const;
 };
 
 std::string format_state(const CmdlineState& s);

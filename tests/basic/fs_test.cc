@@ -154,3 +154,61 @@ TEST_CASE("fs: read_in_dir reads attributes and links of one directory, each wit
     REQUIRE(none.size() == 1);
     CHECK_FALSE(none[0].ok());
 }
+
+TEST_CASE("fs: the backup keeps the original's mode and owner; a fixed mode is forced") {
+    // A custom.cfg holding a GRUB password hash is 0600: its backup must not be readable by all.
+    TempDir t;
+    write_file(t / "boot/grub/custom.cfg", "password_pbkdf2 root grub.pbkdf2.sha512.10000.AB\n");
+    REQUIRE(chmod((t / "boot/grub/custom.cfg").c_str(), 0600) == 0);
+    REQUIRE(chown((t / "boot/grub/custom.cfg").c_str(), 12345, 54321) == 0);
+    DiskFs fs(t.path());
+    REQUIRE_OK(fs.replace_file("/boot/grub/custom.cfg", "edited\n", kBackupSuffix));
+    struct stat st;
+    REQUIRE(stat((t / "boot/grub/custom.cfg.vfio-bind.bak").c_str(), &st) == 0);
+    CHECK((st.st_mode & 07777) == 0600);
+    CHECK(st.st_uid == 12345);
+    CHECK(st.st_gid == 54321);
+    REQUIRE(stat((t / "boot/grub/custom.cfg").c_str(), &st) == 0);
+    CHECK((st.st_mode & 07777) == 0600);
+    CHECK(st.st_uid == 12345);
+
+    // A state file is 0600, new or not.
+    write_file(t / "var/lib/x.state", "old\n");
+    REQUIRE(chmod((t / "var/lib/x.state").c_str(), 0644) == 0);
+    REQUIRE_OK(fs.replace_file("/var/lib/x.state", "new\n", "", kStateFileMode));
+    REQUIRE_OK(fs.replace_file("/var/lib/y.state", "new\n", "", kStateFileMode));
+    REQUIRE(stat((t / "var/lib/x.state").c_str(), &st) == 0);
+    CHECK((st.st_mode & 07777) == 0600);
+    REQUIRE(stat((t / "var/lib/y.state").c_str(), &st) == 0);
+    CHECK((st.st_mode & 07777) == 0600);
+}
+
+TEST_CASE("fs: replace_file through a symlink writes the target and keeps the link") {
+    TempDir t;
+    write_file(t / "srv/cm/grub", "GRUB_TIMEOUT=5\n");
+    REQUIRE(chmod((t / "srv/cm/grub").c_str(), 0640) == 0);
+    make_symlink("/srv/cm/grub", t / "etc/default/grub"); // absolute: inside the root
+    make_symlink("../../srv/cm/other", t / "etc/default/other");
+    write_file(t / "srv/cm/other", "a\n");
+    DiskFs fs(t.path());
+    REQUIRE_OK(fs.replace_file("/etc/default/grub", "GRUB_TIMEOUT=1\n", kBackupSuffix));
+    CHECK(*fs.read_link("/etc/default/grub") == "/srv/cm/grub");
+    CHECK(read_file(t / "srv/cm/grub") == "GRUB_TIMEOUT=1\n");
+    CHECK(read_file(t / "etc/default/grub.vfio-bind.bak") == "GRUB_TIMEOUT=5\n");
+    struct stat st;
+    REQUIRE(stat((t / "srv/cm/grub").c_str(), &st) == 0);
+    CHECK((st.st_mode & 07777) == 0640);
+    REQUIRE_OK(fs.replace_file("/etc/default/other", "b\n"));
+    CHECK(*fs.read_link("/etc/default/other") == "../../srv/cm/other");
+    CHECK(read_file(t / "srv/cm/other") == "b\n");
+    // No temporary file left next to the link or the target.
+    CHECK(*fs.list_dir("/srv/cm") == std::vector<std::string>{"grub", "other"});
+    // A link that leaves the root by ".." stays inside it, as the root's "/" has no parent.
+    make_symlink("../../../../../../srv/cm/grub", t / "etc/up");
+    REQUIRE_OK(fs.replace_file("/etc/up", "x\n"));
+    CHECK(read_file(t / "srv/cm/grub") == "x\n");
+    // A loop is an error, not a hang.
+    make_symlink("loop2", t / "etc/loop1");
+    make_symlink("loop1", t / "etc/loop2");
+    CHECK(fs.replace_file("/etc/loop1", "x").error().code == ELOOP);
+}

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <cstdio>
+
 #include "bootloader/bls.h"
 #include "bootloader/bootloader.h"
 #include "bootloader/cmdline_plan.h"
@@ -138,4 +140,66 @@ TEST_CASE("BLS: a bare options line gets a blank before what is added (found by 
     auto same = bls_edit(path, "linux /vmlinuz\noptions\n", ParamEdit{{}, {"quiet"}});
     REQUIRE_OK(same);
     CHECK(*same == "linux /vmlinuz\noptions\n");
+}
+
+TEST_CASE("BLS: an entry made after enable from /etc/kernel/cmdline is cleaned by disable, and named") {
+    TempDir root;
+    copy_fixture("fedora39", root);
+    DiskFs fs(root.path());
+    auto plan = plan_enable(fs, ParamEdit{{"intel_iommu=on"}, {}});
+    REQUIRE_OK(plan);
+    REQUIRE_OK(apply_plan(fs, *plan, true));
+    // A kernel update: kernel-install writes its entry from /etc/kernel/cmdline.
+    const std::string entries = "boot/loader/entries/";
+    const std::string fresh = entries + "0f3a7c2e9b8d4e1f8a6b5c4d3e2f1a0b-6.8.4-200.fc39.x86_64.conf";
+    const std::string fresh_text = "title Fedora Linux (6.8.4-200.fc39.x86_64) 39 (Workstation Edition)\n"
+                                   "version 6.8.4-200.fc39.x86_64\nlinux /vmlinuz-6.8.4-200.fc39.x86_64\n"
+                                   "initrd /initramfs-6.8.4-200.fc39.x86_64.img\noptions ";
+    write_file(root / fresh, fresh_text + read_file(root / "etc/kernel/cmdline"));
+    auto undo = plan_disable(fs);
+    REQUIRE_OK(undo);
+    bool listed = false;
+    for (const auto& c : undo->files) listed |= c.path == "/" + fresh;
+    CHECK(listed);
+    REQUIRE_OK(apply_plan(fs, *undo, false));
+    CHECK(read_file(root / fresh) == fresh_text + read_file(root / "etc/kernel/cmdline"));
+    CHECK(read_file(root / fresh).find("intel_iommu") == std::string::npos);
+    CHECK(same_as_fixture("fedora39", root));
+}
+
+TEST_CASE("BLS: an entry deleted after enable (its kernel removed) is not brought back") {
+    TempDir root;
+    copy_fixture("fedora39", root);
+    DiskFs fs(root.path());
+    auto plan = plan_enable(fs, ParamEdit{{"intel_iommu=on"}, {}});
+    REQUIRE_OK(plan);
+    REQUIRE_OK(apply_plan(fs, *plan, true));
+    const std::string gone = "boot/loader/entries/0f3a7c2e9b8d4e1f8a6b5c4d3e2f1a0b-6.5.6-300.fc39.x86_64.conf";
+    REQUIRE(std::remove((root / gone).c_str()) == 0);
+    auto undo = plan_disable(fs);
+    REQUIRE_OK(undo);
+    bool said = false;
+    for (const auto& n : undo->notes) said |= n.find("/" + gone + " was deleted since enable") == 0;
+    CHECK(said);
+    REQUIRE_OK(apply_plan(fs, *undo, false));
+    CHECK_FALSE(fs.exists("/" + gone));
+    CHECK(read_file(root / "etc/kernel/cmdline") == read_file(fixture_dir("fedora39") + "/etc/kernel/cmdline"));
+}
+
+TEST_CASE("BLS: a new entry keeps a parameter that /etc/kernel/cmdline had before enable") {
+    TempDir root;
+    copy_fixture("fedora39", root);
+    const std::string own = "root=UUID=5c1b2a3e-8f0d-4e6a-9b7c-2d4f6a8b0c1e ro rhgb quiet intel_iommu=on\n";
+    write_file(root / "etc/kernel/cmdline", own); // the user's own, before vfio-setup
+    DiskFs fs(root.path());
+    auto plan = plan_enable(fs, ParamEdit{{"intel_iommu=on"}, {}});
+    REQUIRE_OK(plan);
+    REQUIRE_OK(apply_plan(fs, *plan, true));
+    const std::string fresh = "boot/loader/entries/new-6.8.4.conf";
+    write_file(root / fresh, "title New\nlinux /vmlinuz-6.8.4\noptions " + own);
+    auto undo = plan_disable(fs);
+    REQUIRE_OK(undo);
+    REQUIRE_OK(apply_plan(fs, *undo, false));
+    CHECK(read_file(root / fresh) == "title New\nlinux /vmlinuz-6.8.4\noptions " + own);
+    CHECK(read_file(root / "etc/kernel/cmdline") == own);
 }

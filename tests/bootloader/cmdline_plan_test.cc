@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <sys/file.h>
+#include <sys/stat.h>
 
 #include "bootloader/cmdline_plan.h"
 #include "bootloader/cmdline_state.h"
@@ -53,9 +54,12 @@ TEST_CASE("state round trip keeps any byte") {
     CmdlineState s;
     s.files.push_back({"/etc/x", "GRUB", true, {"a=1"}, {"b"}, std::string("x\0\ny\r\n", 6), "written\n"});
     s.files.push_back({"/etc/y", "BLS entries", false, {}, {}, "", "z"});
+    s.seen = {"/boot/loader/entries/a.conf", "/etc/kernel/cmdline"};
     auto back = parse_state(format_state(s), "st");
     REQUIRE_OK(back);
     REQUIRE(back->files.size() == 2);
+    CHECK(back->seen == s.seen);
+    CHECK_FALSE(back->legacy);
     CHECK(back->files[0].original == std::string("x\0\ny\r\n", 6));
     CHECK(back->files[0].added == std::vector<std::string>{"a=1"});
     CHECK_FALSE(back->files[1].existed);
@@ -81,4 +85,92 @@ TEST_CASE("cmdline_status reports CPU, IOMMU and each bootloader's command line"
     CHECK(st.bootloaders[0].in_use);
     REQUIRE(st.bootloaders[0].entries.size() == 2);
     CHECK(st.bootloaders[0].entries[1].cmdline == "root=PARTUUID=6f1a5e2c-3b4d-4c8e-9a7f-1e2d3c4b5a69 rw");
+}
+
+TEST_CASE("a 0600 file keeps its mode in the backup; the state file is 0600") {
+    TempDir root;
+    copy_fixture("arch-grub", root);
+    REQUIRE(chmod((root / "etc/default/grub").c_str(), 0600) == 0);
+    DiskFs fs(root.path());
+    auto p = plan_enable(fs, ParamEdit{{"intel_iommu=on"}, {}});
+    REQUIRE_OK(p);
+    REQUIRE_OK(apply_plan(fs, *p, true));
+    auto mode = [&](const std::string& rel) {
+        struct stat st {};
+        REQUIRE(stat((root / rel).c_str(), &st) == 0);
+        return st.st_mode & 07777;
+    };
+    CHECK(mode("etc/default/grub") == 0600);
+    CHECK(mode("etc/default/grub.vfio-bind.bak") == 0600);
+    CHECK(mode("var/lib/vfio-bind/cmdline.state") == 0600);
+}
+
+TEST_CASE("an edit between two enables survives disable (GRUB_TIMEOUT, root=)") {
+    TempDir root;
+    copy_fixture("arch-grub", root);
+    DiskFs fs(root.path());
+    const std::string grub = root / "etc/default/grub";
+    auto p1 = plan_enable(fs, ParamEdit{{"intel_iommu=on"}, {}});
+    REQUIRE_OK(p1);
+    REQUIRE_OK(apply_plan(fs, *p1, true));
+    // The admin's own changes, between the two enables.
+    std::string t = read_file(grub);
+    t.replace(t.find("GRUB_TIMEOUT=5"), 14, "GRUB_TIMEOUT=1");
+    t.replace(t.find("loglevel=3"), 10, "root=/dev/sdb2 loglevel=3");
+    write_file(grub, t);
+    auto p2 = plan_enable(fs, ParamEdit{{"intel_iommu=on", "video=efifb:off"}, {}});
+    REQUIRE_OK(p2);
+    REQUIRE(p2->files.size() == 1);
+    REQUIRE_OK(apply_plan(fs, *p2, true));
+    auto undo = plan_disable(fs);
+    REQUIRE_OK(undo);
+    REQUIRE_OK(apply_plan(fs, *undo, false));
+    std::string want = read_file(fixture_dir("arch-grub") + "/etc/default/grub");
+    want.replace(want.find("GRUB_TIMEOUT=5"), 14, "GRUB_TIMEOUT=1");
+    want.replace(want.find("loglevel=3"), 10, "root=/dev/sdb2 loglevel=3");
+    CHECK(read_file(grub) == want);
+}
+
+TEST_CASE("a state of the previous format with an outdated copy: the file now, without our parameters") {
+    TempDir root;
+    copy_fixture("arch-grub", root);
+    DiskFs fs(root.path());
+    const std::string original = read_file(root / "etc/default/grub");
+    std::string written = original;
+    written.replace(written.find("GRUB_TIMEOUT=5"), 14, "GRUB_TIMEOUT=1"); // the admin's, between two enables
+    written.replace(written.find("loglevel=3 quiet"), 16, "loglevel=3 quiet intel_iommu=on iommu=pt");
+    write_file(root / "etc/default/grub", written);
+    // What the previous vfio-setup recorded: the first original, the last written.
+    std::string state = "vfio-setup cmdline state 1\n";
+    put_line(state, "file", "/etc/default/grub");
+    put_line(state, "backend", "GRUB");
+    put_line(state, "existed", "1");
+    put_line(state, "added", "intel_iommu=on iommu=pt");
+    put_line(state, "removed", "");
+    put_blob(state, "original", original);
+    put_blob(state, "written", written);
+    write_file(root / "var/lib/vfio-bind/cmdline.state", state);
+    auto undo = plan_disable(fs);
+    REQUIRE_OK(undo);
+    REQUIRE_OK(apply_plan(fs, *undo, false));
+    std::string want = original;
+    want.replace(want.find("GRUB_TIMEOUT=5"), 14, "GRUB_TIMEOUT=1");
+    CHECK(read_file(root / "etc/default/grub") == want);
+    CHECK_FALSE(fs.exists(kCmdlineStatePath));
+}
+
+TEST_CASE("our drop-in changed by someone else: disable refuses with the diff and keeps the state") {
+    TempDir root;
+    copy_fixture("debian12", root);
+    DiskFs fs(root.path());
+    auto p = plan_enable(fs, ParamEdit{{"intel_iommu=on"}, {}});
+    REQUIRE_OK(p);
+    REQUIRE_OK(apply_plan(fs, *p, true));
+    const std::string ours = root / "etc/default/grub.d/vfio-bind.cfg";
+    write_file(ours, read_file(ours) + "GRUB_TIMEOUT=1\n");
+    auto undo = plan_disable(fs);
+    REQUIRE_FALSE(undo.ok());
+    CHECK(undo.error().message.find("/etc/default/grub.d/vfio-bind.cfg was changed since vfio-setup wrote it") == 0);
+    CHECK(undo.error().message.find("+GRUB_TIMEOUT=1") != std::string::npos);
+    CHECK(fs.exists(kCmdlineStatePath));
 }

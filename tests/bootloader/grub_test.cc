@@ -344,3 +344,22 @@ TEST_CASE("GRUB and CRLF: carried through in place, refused for a drop-in, never
         CHECK(read_file(root / "etc/default/grub") == bad);
     }
 }
+
+TEST_CASE("GRUB: a symlinked /etc/default/grub is edited at its target, the link stays") {
+    TempDir root;
+    copy_fixture("arch-grub", root);
+    const std::string original = read_file(root / "etc/default/grub");
+    write_file(root / "srv/config/grub", original); // a config management checkout
+    make_symlink("../../srv/config/grub", root / "etc/default/grub");
+    DiskFs fs(root.path());
+    auto plan = plan_enable(fs, intel_pt());
+    REQUIRE_OK(plan);
+    REQUIRE_OK(apply_plan(fs, *plan, true));
+    CHECK(std::filesystem::is_symlink(root / "etc/default/grub"));
+    CHECK(read_file(root / "srv/config/grub").find("intel_iommu=on iommu=pt") != std::string::npos);
+    auto undo = plan_disable(fs);
+    REQUIRE_OK(undo);
+    REQUIRE_OK(apply_plan(fs, *undo, false));
+    CHECK(std::filesystem::is_symlink(root / "etc/default/grub"));
+    CHECK(read_file(root / "srv/config/grub") == original);
+}

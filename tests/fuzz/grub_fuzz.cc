@@ -29,7 +29,7 @@ public:
     vb::Status write_bounded(const std::string& p, std::string_view, int) override { return vb::make_error(EROFS, p); }
     vb::Status write_new(const std::string& p, std::string_view) override { return vb::make_error(EROFS, p); }
     vb::Status clear_immutable(const std::string&) override { return {}; }
-    vb::Status replace_file(const std::string& p, std::string_view, const std::string&) override {
+    vb::Status replace_file(const std::string& p, std::string_view, const std::string&, unsigned) override {
         return vb::make_error(EROFS, p);
     }
     vb::Status remove(const std::string& p) override { return vb::make_error(EROFS, p); }
