@@ -303,6 +303,12 @@ Status DiskFs::remove(const std::string& path) {
     return {};
 }
 
+Status DiskFs::remove_empty_dir(const std::string& path) {
+    const std::string p = host_path(path);
+    if (::rmdir(p.c_str()) < 0 && errno != ENOENT) return errno_error(errno, "cannot remove the directory", p);
+    return {};
+}
+
 Status DiskFs::write_new(const std::string& path, std::string_view data) {
     const std::string p = host_path(path);
     UniqueFd fd(::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));

@@ -88,6 +88,11 @@ public:
     virtual Status remove(const std::string& path) = 0;
     // mkdir -p of the directory holding `path` (mode 0755).
     virtual Status make_parent_dirs(const std::string& path) = 0;
+    // Removes the directory `path` if it is empty (absent: done; ENOTEMPTY
+    // when it holds anything).
+    virtual Status remove_empty_dir(const std::string& path) {
+        return make_error(ENOTSUP, "cannot remove the directory " + path + " here");
+    }
 
     // Where `path` really is on this machine (for messages and external tools).
     virtual std::string host_path(const std::string& path) const = 0;
@@ -117,6 +122,7 @@ public:
                         unsigned mode = kKeepMode) override;
     Status remove(const std::string& path) override;
     Status make_parent_dirs(const std::string& path) override;
+    Status remove_empty_dir(const std::string& path) override;
     std::string host_path(const std::string& path) const override;
     bool is_rooted() const override { return !root_.empty(); }
 

@@ -17,6 +17,13 @@ std::string lower(std::string_view s) {
     return out;
 }
 
+std::string dirname_of(std::string_view path) {
+    while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+    size_t slash = path.rfind('/');
+    if (slash == std::string_view::npos) return ".";
+    return slash == 0 ? "/" : std::string(path.substr(0, slash));
+}
+
 std::string basename_of(std::string_view path) {
     while (!path.empty() && path.back() == '/') path.remove_suffix(1);
     size_t slash = path.rfind('/');

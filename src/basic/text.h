@@ -17,6 +17,8 @@ inline bool ends_with(std::string_view s, std::string_view suffix) {
 std::string lower(std::string_view s);
 // Last path component of a link target or path ("../../x/vfio-pci" -> "vfio-pci").
 std::string basename_of(std::string_view path);
+// "/etc/default/grub.d/x.cfg" -> "/etc/default/grub.d"; "/x" -> "/"; "x" -> ".".
+std::string dirname_of(std::string_view path);
 // Splits on every `sep`; empty fields are kept.
 std::vector<std::string> split(std::string_view s, char sep);
 // The words between runs of blanks (space, tab, newline, CR), as /proc

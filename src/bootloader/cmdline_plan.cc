@@ -310,6 +310,11 @@ Status apply_plan(Fs& fs, const CmdlinePlan& plan, bool enabling) {
         }
         state->legacy = false;
         for (const auto& c : plan.files) {
+            // The directories this file needs that are not there yet: ours to remove.
+            if (!c.existed && !c.remove && !c.by_command)
+                for (std::string d = dirname_of(c.path); d.size() > 1 && !fs.exists(d); d = dirname_of(d))
+                    if (std::find(state->made_dirs.begin(), state->made_dirs.end(), d) == state->made_dirs.end())
+                        state->made_dirs.push_back(d);
             StateFile* sf = state->find(c.path);
             if (!sf) {
                 state->files.push_back({c.path, c.backend, c.existed, c.added, c.removed, c.before, c.after});
@@ -348,8 +353,15 @@ Status apply_plan(Fs& fs, const CmdlinePlan& plan, bool enabling) {
         // One backup of the file as it was before vfio-setup first touched it.
         if (Status w = fs.replace_file(c.path, c.after, enabling && c.existed ? kBackupSuffix : ""); !w) return w;
     }
-    if (!enabling && fs.exists(kCmdlineStatePath))
-        if (Status r = fs.remove(kCmdlineStatePath); !r) return r;
+    if (!enabling) {
+        // The directories enable made, deepest first, when nothing else is in them now.
+        std::vector<std::string> dirs = state->made_dirs;
+        std::sort(dirs.begin(), dirs.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+        for (const auto& d : dirs)
+            if (auto entries = fs.list_dir(d); entries && entries->empty()) fs.remove_empty_dir(d); // best effort
+        if (fs.exists(kCmdlineStatePath))
+            if (Status r = fs.remove(kCmdlineStatePath); !r) return r;
+    }
     return {};
 }
 

@@ -70,6 +70,7 @@ std::string format_state(const CmdlineState& s) {
         put_blob(out, "written", f.written);
     }
     for (const auto& p : s.seen) put_line(out, "seen", p);
+    for (const auto& d : s.made_dirs) put_line(out, "made_dir", d);
     return out;
 }
 
@@ -86,6 +87,12 @@ Result<CmdlineState> parse_state(std::string_view t, const std::string& path) {
             std::string p;
             if (!r.line("seen", &p)) return bad("damaged near byte " + std::to_string(r.offset()));
             s.seen.push_back(std::move(p));
+            continue;
+        }
+        if (!s.legacy && r.next_is("made_dir")) {
+            std::string p;
+            if (!r.line("made_dir", &p)) return bad("damaged near byte " + std::to_string(r.offset()));
+            s.made_dirs.push_back(std::move(p));
             continue;
         }
         StateFile f;

@@ -26,6 +26,9 @@ struct CmdlineState {
     // kernels) as they were at the first enable: a file not among them was
     // made from what enable wrote, and disable cleans it too.
     std::vector<std::string> seen;
+    // The directories enable made for the files it created (grub.d): disable
+    // removes each one it leaves empty, deepest first.
+    std::vector<std::string> made_dirs;
     // Written by vfio-setup before format 2: no `seen` list, and a file's
     // `original` may predate a change made between two enables.
     bool legacy = false;

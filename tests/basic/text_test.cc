@@ -31,3 +31,10 @@ TEST_CASE("text: split_blanks drops every run of blanks, tabs and line ends") {
     CHECK(split_blanks("a") == std::vector<std::string>{"a"});
     CHECK(split_blanks("  options\tvfio-pci  ids=1\r\n") == std::vector<std::string>{"options", "vfio-pci", "ids=1"});
 }
+
+TEST_CASE("text: dirname_of") {
+    CHECK(dirname_of("/etc/default/grub.d/vfio-bind.cfg") == "/etc/default/grub.d");
+    CHECK(dirname_of("/etc/default/grub.d/") == "/etc/default");
+    CHECK(dirname_of("/x") == "/");
+    CHECK(dirname_of("x") == ".");
+}

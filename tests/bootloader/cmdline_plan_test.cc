@@ -55,10 +55,12 @@ TEST_CASE("state round trip keeps any byte") {
     s.files.push_back({"/etc/x", "GRUB", true, {"a=1"}, {"b"}, std::string("x\0\ny\r\n", 6), "written\n"});
     s.files.push_back({"/etc/y", "BLS entries", false, {}, {}, "", "z"});
     s.seen = {"/boot/loader/entries/a.conf", "/etc/kernel/cmdline"};
+    s.made_dirs = {"/etc/default/grub.d"};
     auto back = parse_state(format_state(s), "st");
     REQUIRE_OK(back);
     REQUIRE(back->files.size() == 2);
     CHECK(back->seen == s.seen);
+    CHECK(back->made_dirs == s.made_dirs);
     CHECK_FALSE(back->legacy);
     CHECK(back->files[0].original == std::string("x\0\ny\r\n", 6));
     CHECK(back->files[0].added == std::vector<std::string>{"a=1"});
@@ -173,4 +175,39 @@ TEST_CASE("our drop-in changed by someone else: disable refuses with the diff an
     CHECK(undo.error().message.find("/etc/default/grub.d/vfio-bind.cfg was changed since vfio-setup wrote it") == 0);
     CHECK(undo.error().message.find("+GRUB_TIMEOUT=1") != std::string::npos);
     CHECK(fs.exists(kCmdlineStatePath));
+}
+
+TEST_CASE("the grub.d that enable made goes with disable; one that was there, or holds more, stays") {
+    TempDir root;
+    copy_fixture("debian12", root);
+    DiskFs fs(root.path());
+    REQUIRE_FALSE(fs.exists("/etc/default/grub.d"));
+    auto on = plan_enable(fs, ParamEdit{{"intel_iommu=on"}, {}});
+    REQUIRE_OK(on);
+    REQUIRE_OK(apply_plan(fs, *on, true));
+    CHECK(fs.exists("/etc/default/grub.d/vfio-bind.cfg"));
+    auto off = plan_disable(fs);
+    REQUIRE_OK(off);
+    REQUIRE_OK(apply_plan(fs, *off, false));
+    CHECK_FALSE(fs.exists("/etc/default/grub.d"));
+
+    // Someone else's drop-in put there meanwhile: the directory is theirs too.
+    on = plan_enable(fs, ParamEdit{{"intel_iommu=on"}, {}});
+    REQUIRE_OK(on);
+    REQUIRE_OK(apply_plan(fs, *on, true));
+    write_file(root / "etc/default/grub.d/50-theirs.cfg", "GRUB_TIMEOUT=1\n");
+    off = plan_disable(fs);
+    REQUIRE_OK(off);
+    REQUIRE_OK(apply_plan(fs, *off, false));
+    CHECK(read_file(root / "etc/default/grub.d/50-theirs.cfg") == "GRUB_TIMEOUT=1\n");
+
+    // There before enable (even empty): it stays.
+    std::remove((root / "etc/default/grub.d/50-theirs.cfg").c_str());
+    on = plan_enable(fs, ParamEdit{{"intel_iommu=on"}, {}});
+    REQUIRE_OK(on);
+    REQUIRE_OK(apply_plan(fs, *on, true));
+    off = plan_disable(fs);
+    REQUIRE_OK(off);
+    REQUIRE_OK(apply_plan(fs, *off, false));
+    CHECK(fs.is_dir("/etc/default/grub.d"));
 }
