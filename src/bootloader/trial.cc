@@ -63,21 +63,10 @@ Result<std::string> trial_backend(const Fs& fs) {
 // ------------------------------------------------------------ systemd-boot
 
 // An entry's id: its file name without boot counters ("arch+3-0.conf" ->
-// "arch.conf"); a '+' that starts no counter ("linux+lts.conf") stays.
+// "arch.conf").
 std::string entry_id(const std::string& file) {
-    std::string name = basename_of(file);
-    if (!ends_with(name, ".conf")) return name;
-    const std::string stem = name.substr(0, name.size() - 5);
-    size_t plus = stem.rfind('+');
-    if (plus == std::string::npos) return name;
-    const std::string counter = stem.substr(plus + 1); // N or N-M
-    size_t dash = counter.find('-');
-    auto digits = [](const std::string& s) {
-        return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
-    };
-    bool is_counter = dash == std::string::npos ? digits(counter)
-                                                : digits(counter.substr(0, dash)) && digits(counter.substr(dash + 1));
-    return is_counter ? stem.substr(0, plus) + ".conf" : name;
+    const std::string name = basename_of(file);
+    return ends_with(name, ".conf") ? bls_without_boot_counter(name) : name;
 }
 
 std::string loader_conf_default(const Fs& fs) {

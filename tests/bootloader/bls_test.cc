@@ -121,3 +121,12 @@ TEST_CASE("BLS: an options line the edit empties is dropped, and restored by dis
     REQUIRE_OK(apply_plan(fs, *undo, false));
     CHECK(read_file(root / "boot/loader/entries/gentoo.conf") == entry);
 }
+
+TEST_CASE("bls_without_boot_counter: +N and +N-M only, the extension kept") {
+    CHECK(vb::bls_without_boot_counter("arch+3-0.conf") == "arch.conf");
+    CHECK(vb::bls_without_boot_counter("os-6.8.1+2.efi") == "os-6.8.1.efi");
+    CHECK(vb::bls_without_boot_counter("linux+lts.conf") == "linux+lts.conf");
+    CHECK(vb::bls_without_boot_counter("a+1-x.conf") == "a+1-x.conf");
+    CHECK(vb::bls_without_boot_counter("plain.conf") == "plain.conf");
+    CHECK(vb::bls_without_boot_counter("noext+3") == "noext+3");
+}
