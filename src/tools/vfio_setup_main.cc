@@ -7,6 +7,7 @@
 
 #include "basic/unified_diff.h"
 #include "bootloader/cmdline_plan.h"
+#include "bootloader/iommu_off.h"
 #include "host/host_scan.h"
 #include "setup/config_change.h"
 #include "setup/gpu_list.h"
@@ -67,6 +68,12 @@ int fail(const std::string& msg, int code = 1) {
     return code;
 }
 
+// What on a command line turns the IOMMU or interrupt remapping off.
+void print_iommu_offs(const std::string& cmdline, const char* indent) {
+    for (const auto& o : vb::iommu_offs(cmdline))
+        std::printf("%sWARNING: %s %s: passthrough cannot work with it\n", indent, o.param.c_str(), o.what.c_str());
+}
+
 void print_status(const vb::CmdlineStatus& st, const vb::Fs& fs) {
     if (st.cpu_known)
         std::printf("CPU:          %s (%s)%s%s\n", vb::vendor_name(st.cpu.vendor), st.cpu.model_name.c_str(),
@@ -81,13 +88,17 @@ void print_status(const vb::CmdlineStatus& st, const vb::Fs& fs) {
     std::printf("IOMMU now:    %s (%d unit(s), %d group(s))\n", st.iommu.iommu_groups > 0 ? "active" : "not active",
                 st.iommu.iommu_units, st.iommu.iommu_groups);
     std::printf("Running with: %s\n", st.running_cmdline.c_str());
+    print_iommu_offs(st.running_cmdline, "              ");
     if (!st.boot.loader_info.empty()) std::printf("Boot loader:  %s (EFI LoaderInfo)\n", st.boot.loader_info.c_str());
     else if (!st.boot.boot_current.empty()) std::printf("EFI entry:    %s\n", st.boot.boot_current.c_str());
     if (st.bootloaders.empty()) std::printf("Bootloaders:  none found\n");
     for (const auto& b : st.bootloaders) {
         std::printf("%s%s:\n", b.name.c_str(), b.in_use ? "" : " (present, not in use)");
         if (!b.error.empty()) std::printf("  error: %s\n", b.error.c_str());
-        for (const auto& e : b.entries) std::printf("  %s\n    %s\n", e.source.c_str(), e.cmdline.c_str());
+        for (const auto& e : b.entries) {
+            std::printf("  %s\n    %s\n", e.source.c_str(), e.cmdline.c_str());
+            print_iommu_offs(e.cmdline, "    ");
+        }
     }
     std::printf("vfio-setup:   %s\n", st.enabled ? "enabled (disable undoes it)" : "not enabled");
     (void)fs;
