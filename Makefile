@@ -170,7 +170,7 @@ check-shell: all $(B)/make-fixture
 
 # What a package build can run (debian/rules, the RPM %check): no root, no
 # dracut images, no QEMU.
-ROOT_SHELL_TESTS = tests/shell/initrd_check_dracut.sh
+ROOT_SHELL_TESTS = tests/shell/initrd_check_dracut.sh tests/shell/setup_lock.sh
 # UNIT_ARGS: doctest options, e.g. --test-case-exclude=*[grub-common]* where
 # the Debian package a test reads is not to be had (the RPM's %check).
 check-package: $(B)/run-tests all $(B)/make-fixture

@@ -217,4 +217,19 @@ Result<std::vector<FileChange>> bls_plan_one(const Fs& fs, const std::string& pa
 
 std::unique_ptr<Bootloader> make_bls_bootloader() { return std::make_unique<BlsBootloader>(); }
 
+std::string bls_without_boot_counter(const std::string& file_name) {
+    const size_t dot = file_name.rfind('.');
+    const size_t plus = file_name.rfind('+', dot);
+    if (dot == std::string::npos || dot == 0 || plus == std::string::npos) return file_name;
+    const std::string counter = file_name.substr(plus + 1, dot - plus - 1); // N or N-M
+    const size_t dash = counter.find('-');
+    auto digits = [](const std::string& s) {
+        return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
+    };
+    const bool is_counter = dash == std::string::npos
+                                ? digits(counter)
+                                : digits(counter.substr(0, dash)) && digits(counter.substr(dash + 1));
+    return is_counter ? file_name.substr(0, plus) + file_name.substr(dot) : file_name;
+}
+
 } // namespace vb

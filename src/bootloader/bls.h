@@ -24,6 +24,10 @@ std::vector<std::string> bls_entry_files(const Fs& fs);
 // value's offset, or npos.
 size_t bls_key_value(std::string_view line, std::string_view key);
 bool bls_boots_linux(std::string_view entry);
+// A BLS file name without its boot counters, the extension kept
+// ("arch+3-0.conf" -> "arch.conf", "os-6.8.1+2.efi" -> "os-6.8.1.efi"); a '+'
+// that starts no counter ("linux+lts.conf") stays.
+std::string bls_without_boot_counter(const std::string& file_name);
 // The command line `path` holds: /etc/kernel/cmdline whole, an entry's options lines joined.
 Result<std::string> bls_cmdline(const std::string& path, const std::string& text);
 // The entries of `files`, each with its command line; /etc/kernel/cmdline

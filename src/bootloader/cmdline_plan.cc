@@ -6,6 +6,7 @@
 #include "basic/read_limits.h"
 #include "basic/unified_diff.h"
 #include "bootloader/cmdline_state.h"
+#include "bootloader/iommu_off.h"
 #include "bootloader/select.h"
 
 namespace vb {
@@ -207,13 +208,11 @@ Result<ParamEdit> enable_edit(CpuVendor vendor, const EnableOptions& opts, std::
     case CpuVendor::Amd:
         note("AMD CPU: the IOMMU (AMD-Vi) is on by default; nothing to add for it "
              "(amd_iommu=on is not a kernel option)");
-        e.remove = {"amd_iommu=off", "intel_iommu=off"};
         break;
-    default:
-        note("unknown CPU vendor: adding no IOMMU switch");
-        e.remove = {"amd_iommu=off", "intel_iommu=off"};
-        break;
+    default: note("unknown CPU vendor: adding no IOMMU switch"); break;
     }
+    // What turns the IOMMU or interrupt remapping off goes (iommu=off, intremap=off...).
+    e.remove = iommu_off_switches(vendor);
     if (opts.iommu_pt) e.set.push_back("iommu=pt");
     for (const auto& p : opts.extra) {
         if (Status v = validate_param(p); !v) return v.error();
@@ -234,13 +233,17 @@ Result<CmdlinePlan> plan_enable(const Fs& fs, const ParamEdit& edit) {
         add_unique(plan.seen, b->growing_files(fs));
         auto changes = b->plan(fs, edit);
         if (!changes) return make_error(changes.error().code, std::string(b->name()) + ": " + changes.error().message);
+        if (auto entries = b->entries(fs))
+            for (const auto& e : *entries)
+                if (std::string why = iommu_off_left(e.source, e.cmdline, edit); !why.empty())
+                    return make_error(kIommuOffLeft, std::string(b->name()) + ": " + why);
         for (auto& c : *changes) {
             c.backend = b->name();
             c.by_command = b->applies_by_command();
             for (const auto& r : c.removed)
                 if (std::find(c.added.begin(), c.added.end(), r) == c.added.end() &&
                     std::find(edit.remove.begin(), edit.remove.end(), r) != edit.remove.end())
-                    plan.notes.push_back("removing " + r + " from " + c.path);
+                    plan.notes.push_back("removing " + r + " from " + c.path + iommu_off_why(r));
         }
         if (!changes->empty()) add_commands(plan, fs, *b, *changes);
         for (auto& c : *changes) plan.files.push_back(std::move(c));

@@ -3,6 +3,7 @@
 // and commands that follow, and the state file that makes disable exact.
 #pragma once
 
+#include <cerrno>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,8 @@ struct EnableOptions {
 };
 
 // Intel: intel_iommu=on. AMD: nothing to add (the IOMMU is on by default and
-// amd_iommu=on is not a kernel option). Both: drop *_iommu=off. `notes` says why.
+// amd_iommu=on is not a kernel option). Both: drop what turns the IOMMU or
+// interrupt remapping off (iommu_off_switches). `notes` says why.
 Result<ParamEdit> enable_edit(CpuVendor vendor, const EnableOptions& opts, std::vector<std::string>* notes);
 
 struct CmdlinePlan {
@@ -34,6 +36,10 @@ struct CmdlinePlan {
     bool empty() const { return files.empty(); }
 };
 
+// What enable would do on this root (nothing is written). Fails with
+// kIommuOffLeft when a command line would still turn off what the edit
+// removes (iommu_off.h), saying which and why.
+inline constexpr int kIommuOffLeft = EPERM;
 // What enable would do on this root (nothing is written).
 Result<CmdlinePlan> plan_enable(const Fs& fs, const ParamEdit& edit);
 // What disable would do: take out what the state file says enable added,

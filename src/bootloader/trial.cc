@@ -63,21 +63,10 @@ Result<std::string> trial_backend(const Fs& fs) {
 // ------------------------------------------------------------ systemd-boot
 
 // An entry's id: its file name without boot counters ("arch+3-0.conf" ->
-// "arch.conf"); a '+' that starts no counter ("linux+lts.conf") stays.
+// "arch.conf").
 std::string entry_id(const std::string& file) {
-    std::string name = basename_of(file);
-    if (!ends_with(name, ".conf")) return name;
-    const std::string stem = name.substr(0, name.size() - 5);
-    size_t plus = stem.rfind('+');
-    if (plus == std::string::npos) return name;
-    const std::string counter = stem.substr(plus + 1); // N or N-M
-    size_t dash = counter.find('-');
-    auto digits = [](const std::string& s) {
-        return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
-    };
-    bool is_counter = dash == std::string::npos ? digits(counter)
-                                                : digits(counter.substr(0, dash)) && digits(counter.substr(dash + 1));
-    return is_counter ? stem.substr(0, plus) + ".conf" : name;
+    const std::string name = basename_of(file);
+    return ends_with(name, ".conf") ? bls_without_boot_counter(name) : name;
 }
 
 std::string loader_conf_default(const Fs& fs) {
@@ -277,6 +266,7 @@ std::string format_trial(const TrialState& st) {
     put_line(out, "remove", join_cmdline(st.edit.remove));
     put_line(out, "grubenv", st.grubenv);
     put_line(out, "config", st.config);
+    put_line(out, "boot-id", st.boot_id);
     for (const auto& [name, data] : st.efivars) {
         put_line(out, "efivar", name);
         put_blob(out, "data", data);
@@ -302,6 +292,8 @@ Result<TrialState> parse_trial(std::string_view t) {
     if (!r.line("backend", &st.backend) || !r.line("auto-confirm", &autoc) || !r.line("set", &set) ||
         !r.line("remove", &remove) || !r.line("grubenv", &st.grubenv) || !r.line("config", &st.config))
         return bad(r.offset());
+    // Written since trials know their boot: a state from before has none.
+    if (r.next_is("boot-id") && !r.line("boot-id", &st.boot_id)) return bad(r.offset());
     st.auto_confirm = autoc == "1";
     auto s = split_cmdline(set), rm = split_cmdline(remove);
     if (!s || !rm) return bad(r.offset());
@@ -328,15 +320,28 @@ Result<TrialState> parse_trial(std::string_view t) {
 Result<TrialPlan> plan_trial(const Fs& fs, const ParamEdit& edit, bool auto_confirm) {
     auto pending = read_trial(fs);
     if (!pending) return pending.error();
-    if (*pending)
-        return make_error(EEXIST, "a trial boot is pending already: `vfio-setup confirm` makes it permanent, "
-                                  "`vfio-setup cmdline disable` cancels it");
+    if (*pending) {
+        const std::string what = "the trial of " + trial_what(**pending);
+        switch (trial_phase(fs, **pending)) {
+        case TrialPhase::ThisBoot:
+            return make_error(EEXIST, "this boot is " + what +
+                                          ": `vfio-setup confirm` makes it permanent, `vfio-setup cmdline "
+                                          "disable` cancels it; then start another");
+        case TrialPhase::Ahead:
+            return make_error(EEXIST, "a trial boot is pending already (" + what +
+                                          ", the next boot takes it): `vfio-setup cmdline disable` cancels it");
+        case TrialPhase::Over:
+            return make_error(EEXIST, what + " was booted and never confirmed (failed or abandoned): "
+                                             "`vfio-setup cmdline disable` clears it");
+        }
+    }
     auto backend = trial_backend(fs);
     if (!backend) return backend.error();
     auto plan = *backend == kSystemdBoot ? plan_systemd_boot(fs, edit) : plan_grub(fs, edit);
     if (!plan) return plan;
     plan->state.edit = edit;
     plan->state.auto_confirm = auto_confirm;
+    if (auto id = fs.read(kBootIdPath, 64)) plan->state.boot_id = trim(*id);
     return plan;
 }
 
@@ -373,6 +378,23 @@ bool trial_armed(const Fs& fs, const TrialState& st) {
     }
     return utf16_to_ascii(read_efi_variable(fs, "LoaderEntryOneShot", EfiVendor::LoaderInterface)) ==
            std::string(kTrialEntryId) + ".conf";
+}
+
+TrialPhase trial_phase(const Fs& fs, const TrialState& st) {
+    if (booted_as_trial(fs)) return TrialPhase::ThisBoot;
+    if (st.backend == kSystemdBoot &&
+        utf16_to_ascii(read_efi_variable(fs, "LoaderEntrySelected", EfiVendor::LoaderInterface)) ==
+            std::string(kTrialEntryId) + ".conf")
+        return TrialPhase::ThisBoot;
+    if (!st.boot_id.empty()) {
+        auto id = fs.read(kBootIdPath, 64);
+        if (id && trim(*id) == st.boot_id) return TrialPhase::Ahead; // not rebooted yet
+    }
+    return trial_armed(fs, st) ? TrialPhase::Ahead : TrialPhase::Over;
+}
+
+std::string trial_what(const TrialState& st) {
+    return st.config.empty() ? join_cmdline(st.edit.set) : "the claims in " + st.config;
 }
 
 TrialEnd plan_trial_end(const Fs& fs, const TrialState& st) {

@@ -33,6 +33,7 @@ namespace vb {
 
 inline constexpr const char* kTrialStatePath = "/var/lib/vfio-bind/trial.state";
 inline constexpr const char* kTrialEntryId = "vfio-bind-trial";
+inline constexpr const char* kBootIdPath = "/proc/sys/kernel/random/boot_id";
 
 struct TrialFile {
     std::string path;
@@ -47,7 +48,8 @@ struct TrialState {
     std::vector<TrialFile> files;                             // the trial entry
     std::vector<std::pair<std::string, std::string>> efivars; // set by us (name, data): undone if still ours
     std::string grubenv;                                      // where next_entry was set
-    std::string config; // changed claims tried: their config file (/etc/vfio-devices.trial.ini)
+    std::string config;  // changed claims tried: their config file (/etc/vfio-devices.trial.ini)
+    std::string boot_id; // of the boot that started the trial ("" when unknown): its boot is still ahead
 };
 
 struct TrialPlan {
@@ -69,6 +71,18 @@ Result<std::optional<TrialState>> read_trial(const Fs& fs);
 bool booted_as_trial(const Fs& fs);
 // The one-shot is still set: the next boot takes the trial entry.
 bool trial_armed(const Fs& fs, const TrialState& st);
+
+// Where a pending trial stands. A trial has one boot: once that boot is over
+// without a confirm, the trial failed or was abandoned, and no later boot
+// may make it permanent.
+enum class TrialPhase {
+    Ahead,    // its boot is still to come: this boot started it, or the one-shot is still set
+    ThisBoot, // this boot is the trial: the marker on /proc/cmdline, or systemd-boot's LoaderEntrySelected
+    Over,     // its boot has passed without a confirm: failed or abandoned
+};
+TrialPhase trial_phase(const Fs& fs, const TrialState& st);
+// The trial's parameters (or its claims' config) in a few words, for messages.
+std::string trial_what(const TrialState& st);
 
 // Ending a trial (confirmed or cancelled): the trial's own files restored
 // byte for byte, our EFI variables and next_entry removed where they are

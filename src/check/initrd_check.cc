@@ -17,6 +17,7 @@
 #include "boot/stray_ids.h"
 #include "bootloader/cmdline_plan.h"
 #include "bootloader/cpu_info.h"
+#include "bootloader/iommu_off.h"
 #include "bootloader/select.h"
 #include "check/image_layout.h"
 #include "check/module_files.h"
@@ -84,6 +85,7 @@ std::string cmdline_problem(const std::string& subject, const std::vector<std::s
     std::string what = subject;
     if (!missing.empty()) what += " lacks " + join_cmdline(missing);
     if (!unwanted.empty()) what += (missing.empty() ? " has " : " and has ") + join_cmdline(unwanted);
+    for (const auto& u : unwanted) what += iommu_off_why(u);
     return what;
 }
 
@@ -493,6 +495,11 @@ void check_machine(Context& c, const CheckOptions& opts) {
     c.cmdline_edit = *edit;
     auto plan = plan_enable(c.fs, *edit);
     if (!plan) {
+        // An IOMMU switched off where vfio-setup cannot take it out: vfio-bind refuses every device.
+        if (plan.error().code == kIommuOffLeft) {
+            c.add(Severity::problem, "", plan.error().message, {});
+            return;
+        }
         // No boot loader we know (containers, chroots): nothing to check, nothing to say.
         if (plan.error().code != ENOENT)
             c.add(Severity::warning, "", "cannot read the boot loader configuration: " + plan.error().message);

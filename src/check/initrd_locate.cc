@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "basic/text.h"
+#include "bootloader/bls.h"
 
 namespace vb {
 
@@ -66,9 +67,9 @@ std::vector<ImageLocation> find_images(const Fs& fs, const std::string& kver) {
         auto ukis = fs.list_dir(efi);
         if (!ukis) continue;
         for (const auto& f : *ukis) {
-            const bool efi_file = f.size() > 4 && ends_with(f, ".efi");
-            // <entry-token>-<V>.efi, optionally with boot counting (+3-0).
-            if (efi_file && f.find("-" + kver) != std::string::npos) add(out, fs, efi + "/" + f, true);
+            // <entry-token>-<V>.efi, optionally with boot counting (+3-0):
+            // V whole, so that 6.8.1 is not also 6.8.12's.
+            if (ends_with(bls_without_boot_counter(f), "-" + kver + ".efi")) add(out, fs, efi + "/" + f, true);
         }
     }
     return out;

@@ -1,7 +1,11 @@
 // Keeps two vfio-setup runs from editing the same files at once: an flock
-// on /run/lock/vfio-setup.lock under the root, held until the lock is
-// destroyed. Fs has no file-descriptor primitive, so this file reaches the
-// disk through Fs::host_path() directly.
+// on /run/vfio-bind/vfio-setup.lock under the root, held until the lock is
+// destroyed. The directory is one only root can create (/run is root's), made
+// 0700 when missing and refused when it is a symlink, not a directory, owned
+// by another user or writable by group or others: an unprivileged user who
+// could create or hold the lock could block `cmdline disable`, the way back.
+// Fs has no file-descriptor primitive, so this file reaches the disk through
+// Fs::host_path() directly.
 #pragma once
 
 #include <string>
@@ -12,7 +16,7 @@
 
 namespace vb {
 
-inline constexpr const char* kSetupLockPath = "/run/lock/vfio-setup.lock";
+inline constexpr const char* kSetupLockPath = "/run/vfio-bind/vfio-setup.lock";
 
 class SetupLock {
 public:

@@ -22,7 +22,22 @@ Status write_claims_trial(Fs& fs, const ClaimsTrial& plan) {
     return t;
 }
 
-Result<ConfirmPlan> plan_confirm(const Fs& fs, bool automatic) {
+namespace {
+
+// Why this boot is not the trial's, or "" when it is: a confirm from any
+// other boot would make permanent what no boot has shown to work.
+std::string not_the_trial_boot(const Fs& fs, const TrialState& st) {
+    switch (trial_phase(fs, st)) {
+    case TrialPhase::ThisBoot: return "";
+    case TrialPhase::Ahead: return "this boot is not the trial, which has not been booted yet";
+    case TrialPhase::Over: break;
+    }
+    return "the trial boot is over and was never confirmed: it failed or was abandoned";
+}
+
+} // namespace
+
+Result<ConfirmPlan> plan_confirm(const Fs& fs, bool automatic, bool force) {
     auto pending = read_trial(fs);
     if (!pending) return pending.error();
     if (!*pending) return make_error(ENOENT, "no trial boot is pending");
@@ -39,6 +54,12 @@ Result<ConfirmPlan> plan_confirm(const Fs& fs, bool automatic) {
             if (!problems.empty()) plan.not_now = "the trial boot is not all good: " + problems.front();
         }
         if (!plan.not_now.empty()) return plan;
+    } else if (std::string why = not_the_trial_boot(fs, plan.trial); !why.empty()) {
+        if (!force)
+            return make_error(EPERM, why + "; confirm from the trial boot itself (`vfio-setup cmdline disable` "
+                                           "clears the trial, `--trial` again starts a fresh one, "
+                                           "`confirm --force` makes it permanent untried)");
+        plan.warning = "warning: " + why + "; --force makes " + trial_what(plan.trial) + " permanent untried";
     }
     auto enable = plan_enable(fs, plan.trial.edit);
     if (!enable) return enable.error();

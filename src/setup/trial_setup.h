@@ -6,10 +6,13 @@
 //   it says (vfio_bind.trial=1), every other boot the known-good config.
 //   Confirm: the parameters tried made permanent (the normal enable), the
 //   trial config moved into place (one backup) with the images rebuilt,
-//   the trial entry taken back. With --auto (vfio-bind-confirm.service, at
-//   the trial boot itself) only once this boot is the trial, the IOMMU is
-//   active and every configured device is claimed; otherwise the next boot
-//   is the old default anyway and the trial stays pending.
+//   the trial entry taken back. Only from the trial boot itself: a trial
+//   whose boot is still ahead was never tried, one whose boot is over
+//   without a confirm failed or was abandoned (`force` overrides, with a
+//   warning). With --auto (vfio-bind-confirm.service, at the trial boot
+//   itself) only once this boot is the trial, the IOMMU is active and every
+//   configured device is claimed; otherwise the next boot is the old default
+//   anyway and the trial stays pending.
 #pragma once
 
 #include <optional>
@@ -36,8 +39,9 @@ struct ConfirmPlan {
     std::optional<Command> rebuild;    // after the config moved
     TrialEnd end;                      // the trial's entry and one-shot taken back
     std::string not_now;               // --auto: why this boot does not confirm (empty: it does)
+    std::string warning;               // forced from outside the trial boot: what that means
 };
-Result<ConfirmPlan> plan_confirm(const Fs& fs, bool automatic);
+Result<ConfirmPlan> plan_confirm(const Fs& fs, bool automatic, bool force = false);
 Status apply_confirm(Fs& fs, const ConfirmPlan& plan);
 
 // Cancelling: the trial's entry and one-shot, and its config (then the

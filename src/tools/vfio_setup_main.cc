@@ -10,6 +10,7 @@
 
 #include "basic/unified_diff.h"
 #include "bootloader/cmdline_plan.h"
+#include "bootloader/iommu_off.h"
 #include "host/host_scan.h"
 #include "setup/config_change.h"
 #include "setup/gpu_list.h"
@@ -39,8 +40,9 @@ const char* kUsage =
     "      --no-update                write the files but do not run update-grub & co.\n"
     "  cmdline disable [--dry-run] [--no-update]\n"
     "                                 remove exactly what enable added; cancels a pending trial\n"
-    "  confirm [--auto] [--dry-run] [--no-update]\n"
-    "                                 make the pending trial boot's parameters permanent\n"
+    "  confirm [--auto | --force] [--dry-run] [--no-update]\n"
+    "                                 from the trial boot: make its parameters permanent\n"
+    "      --force                    from another boot too (the trial untried, failed or abandoned)\n"
     "\n"
     "  initramfs status [--json|--quiet]\n"
     "                                 which generator builds the images, whether they run vfio-bind\n"
@@ -82,6 +84,12 @@ int fail(const std::string& msg, int code = 1) {
     return code;
 }
 
+// What on a command line turns the IOMMU or interrupt remapping off.
+void print_iommu_offs(const std::string& cmdline, const char* indent) {
+    for (const auto& o : vb::iommu_offs(cmdline))
+        std::printf("%sWARNING: %s %s: passthrough cannot work with it\n", indent, o.param.c_str(), o.what.c_str());
+}
+
 void print_status(const vb::CmdlineStatus& st, const vb::Fs& fs) {
     if (st.cpu_known)
         std::printf("CPU:          %s (%s)%s%s\n", vb::vendor_name(st.cpu.vendor), st.cpu.model_name.c_str(),
@@ -96,13 +104,17 @@ void print_status(const vb::CmdlineStatus& st, const vb::Fs& fs) {
     std::printf("IOMMU now:    %s (%d unit(s), %d group(s))\n", st.iommu.iommu_groups > 0 ? "active" : "not active",
                 st.iommu.iommu_units, st.iommu.iommu_groups);
     std::printf("Running with: %s\n", st.running_cmdline.c_str());
+    print_iommu_offs(st.running_cmdline, "              ");
     if (!st.boot.loader_info.empty()) std::printf("Boot loader:  %s (EFI LoaderInfo)\n", st.boot.loader_info.c_str());
     else if (!st.boot.boot_current.empty()) std::printf("EFI entry:    %s\n", st.boot.boot_current.c_str());
     if (st.bootloaders.empty()) std::printf("Bootloaders:  none found\n");
     for (const auto& b : st.bootloaders) {
         std::printf("%s%s:\n", b.name.c_str(), b.in_use ? "" : " (present, not in use)");
         if (!b.error.empty()) std::printf("  error: %s\n", b.error.c_str());
-        for (const auto& e : b.entries) std::printf("  %s\n    %s\n", e.source.c_str(), e.cmdline.c_str());
+        for (const auto& e : b.entries) {
+            std::printf("  %s\n    %s\n", e.source.c_str(), e.cmdline.c_str());
+            print_iommu_offs(e.cmdline, "    ");
+        }
     }
     std::printf("vfio-setup:   %s\n", st.enabled ? "enabled (disable undoes it)" : "not enabled");
     (void)fs;
@@ -174,7 +186,25 @@ int cancel_trial(vb::Fs& fs, const vb::TrialState& st, bool dry, bool no_update)
     return run_commands(fs, cmds, no_update);
 }
 
+// A trial whose one boot passed without a confirm failed or was abandoned: a
+// new --trial takes it back first and starts afresh. 1 when it was cleared
+// (or would be, with --dry-run), -1 on an error (printed), 0 when none.
+int clear_abandoned_trial(vb::Fs& fs, bool dry) {
+    auto pending = vb::read_trial(fs);
+    if (!pending) {
+        fail(pending.error().message);
+        return -1;
+    }
+    if (!*pending || vb::trial_phase(fs, **pending) != vb::TrialPhase::Over) return 0;
+    std::printf("the trial of %s was booted and never confirmed (failed or abandoned): taking it back\n",
+                vb::trial_what(**pending).c_str());
+    if (cancel_trial(fs, **pending, dry, false) != 0) return -1;
+    if (dry) std::printf("dry run: the fresh trial is planned once the old one is gone\n");
+    return 1;
+}
+
 int start_trial(vb::Fs& fs, const vb::ParamEdit& edit, bool auto_confirm, bool dry) {
+    if (int cleared = clear_abandoned_trial(fs, dry); cleared < 0 || (cleared > 0 && dry)) return cleared < 0;
     auto tp = vb::plan_trial(fs, edit, auto_confirm);
     if (!tp) return fail(tp.error().message);
     print_lines(stdout, tp->notes);
@@ -194,9 +224,10 @@ int start_trial(vb::Fs& fs, const vb::ParamEdit& edit, bool auto_confirm, bool d
 }
 
 int confirm(vb::Fs& fs, const std::vector<std::string>& args) {
-    bool automatic = false, dry = false, no_update = false;
+    bool automatic = false, dry = false, no_update = false, force = false;
     for (const auto& a : args) {
         if (a == "--auto") automatic = true;
+        else if (a == "--force") force = true;
         else if (a == "--dry-run") dry = true;
         else if (a == "--no-update") no_update = true;
         else return fail("confirm: unknown argument '" + a + "'", 2);
@@ -205,8 +236,10 @@ int confirm(vb::Fs& fs, const std::vector<std::string>& args) {
     if (!lock && !dry) return fail(lock.error().message);
     // The unit runs this at every boot: nothing pending is no error then.
     if (auto pending = vb::read_trial(fs); automatic && pending && !*pending) return 0;
-    auto plan = vb::plan_confirm(fs, automatic);
+    if (automatic && force) return fail("confirm: --auto and --force do not go together", 2);
+    auto plan = vb::plan_confirm(fs, automatic, force);
     if (!plan) return fail(plan.error().message);
+    if (!plan->warning.empty()) std::fprintf(stderr, "%s\n", plan->warning.c_str());
     if (!plan->not_now.empty()) {
         std::printf("not confirming now: %s\n", plan->not_now.c_str());
         return 0;
@@ -342,6 +375,7 @@ std::string rebuild_text(const vb::Fs& fs) { return vb::rebuild_advice(fs); }
 
 // add/remove --trial: the new claims in the trial config, tried at the next boot only.
 int start_claims_trial(vb::Fs& fs, const vb::ConfigChange& change, bool auto_confirm) {
+    if (int cleared = clear_abandoned_trial(fs, false); cleared < 0) return 1;
     auto ct = vb::plan_claims_trial(fs, change.after, auto_confirm);
     if (!ct) return fail(ct.error().message);
     print_lines(stdout, ct->trial.notes);
@@ -484,11 +518,15 @@ int status(const vb::Fs& fs, const std::vector<std::string>& args) {
     std::string trial_line;
     if (trial && *trial) {
         const auto& t = **trial;
-        trial_line = "trial boot pending (" + t.backend + ", " + vb::join_cmdline(t.edit.set) + "): " +
-                     (trial_boot               ? "this boot is the trial; `vfio-setup confirm` makes it permanent"
-                      : vb::trial_armed(fs, t) ? "the next boot takes it"
-                                               : "it was booted and not confirmed: `vfio-setup cmdline disable` "
-                                                 "cancels it, then start it again");
+        const vb::TrialPhase phase = vb::trial_phase(fs, t);
+        trial_line =
+            std::string("trial boot ") + (phase == vb::TrialPhase::Over ? "FAILED OR ABANDONED" : "pending") + " (" +
+            t.backend + ", " + vb::trial_what(t) + "): " +
+            (phase == vb::TrialPhase::ThisBoot ? "this boot is the trial; `vfio-setup confirm` makes it permanent"
+             : phase == vb::TrialPhase::Ahead  ? "the next boot takes it"
+                                               : "its boot is over and it was never confirmed, so it will not "
+                                                 "be; `vfio-setup cmdline disable` clears it, `--trial` again "
+                                                 "starts a fresh one");
     }
     if (output == Output::Json) std::fputs(vb::status_json(*st, trial_line).c_str(), stdout);
     if (output == Output::Text) {

@@ -203,3 +203,12 @@ TEST_CASE("BLS: a new entry keeps a parameter that /etc/kernel/cmdline had befor
     CHECK(read_file(root / fresh) == "title New\nlinux /vmlinuz-6.8.4\noptions " + own);
     CHECK(read_file(root / "etc/kernel/cmdline") == own);
 }
+
+TEST_CASE("bls_without_boot_counter: +N and +N-M only, the extension kept") {
+    CHECK(vb::bls_without_boot_counter("arch+3-0.conf") == "arch.conf");
+    CHECK(vb::bls_without_boot_counter("os-6.8.1+2.efi") == "os-6.8.1.efi");
+    CHECK(vb::bls_without_boot_counter("linux+lts.conf") == "linux+lts.conf");
+    CHECK(vb::bls_without_boot_counter("a+1-x.conf") == "a+1-x.conf");
+    CHECK(vb::bls_without_boot_counter("plain.conf") == "plain.conf");
+    CHECK(vb::bls_without_boot_counter("noext+3") == "noext+3");
+}

@@ -19,7 +19,8 @@ TEST_CASE("enable_edit per vendor") {
     auto a = enable_edit(CpuVendor::Amd, EnableOptions{true, {"video=efifb:off"}}, &notes);
     REQUIRE_OK(a);
     CHECK(a->set == std::vector<std::string>{"iommu=pt", "video=efifb:off"});
-    CHECK(a->remove == std::vector<std::string>{"amd_iommu=off", "intel_iommu=off"});
+    CHECK(a->remove ==
+          std::vector<std::string>{"amd_iommu=off", "intel_iommu=off", "iommu=off", "intremap=off", "nointremap"});
     CHECK_FALSE(enable_edit(CpuVendor::Amd, EnableOptions{false, {"amd_iommu=on"}}, nullptr).ok());
     CHECK_FALSE(enable_edit(CpuVendor::Intel, EnableOptions{false, {"a b"}}, nullptr).ok());
 }

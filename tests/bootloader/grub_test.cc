@@ -175,7 +175,9 @@ TEST_CASE("GRUB hostile files") {
         REQUIRE(plan->files.size() == 1);
         CHECK(plan->files[0].after ==
               "GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet iommu=pt\"\nGRUB_CMDLINE_LINUX=\"\"\n");
-        CHECK(plan->notes == std::vector<std::string>{"removing amd_iommu=off from /etc/default/grub"});
+        CHECK(plan->notes ==
+              std::vector<std::string>{
+                  "removing amd_iommu=off from /etc/default/grub (it turns off the AMD IOMMU (AMD-Vi))"});
         enable_disable("hostile-amd-off", root, *e);
     }
 }

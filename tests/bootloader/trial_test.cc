@@ -43,6 +43,14 @@ void grub_machine(const TempDir& t) {
     write_file(t / "boot/grub/grubenv", "# GRUB Environment Block\n" + std::string(1024 - 25, '#'));
 }
 
+// The trial boot: systemd-boot took (and cleared) the one-shot, the marker is
+// on the command line.
+void boot_the_trial(const TempDir& t) {
+    std::remove((t / efi_variable_path("LoaderEntryOneShot", EfiVendor::LoaderInterface)).c_str());
+    write_file(t / "proc/cmdline", "root=PARTUUID=6f1a5e2c rw intel_iommu=on iommu=pt vfio_bind.trial=1\n");
+    write_file(t / kBootIdPath, "2b9c3f4e-1111-4d5e-8f00-000000000002\n");
+}
+
 } // namespace
 
 TEST_CASE("grub.cfg: entries in menu order, and the one GRUB_DEFAULT names") {
@@ -243,6 +251,7 @@ TEST_CASE("trial where kernelstub or sdbootutil write the entries and systemd-bo
         CHECK(read_file(t / "etc/kernelstub/configuration") == stub);
 
         // The confirm goes through kernelstub, as a plain enable would.
+        boot_the_trial(t);
         auto confirm = plan_confirm(fs, false);
         REQUIRE_OK(confirm);
         REQUIRE(confirm->enable.files.size() == 1);
@@ -268,6 +277,7 @@ TEST_CASE("trial where kernelstub or sdbootutil write the entries and systemd-bo
         CHECK(plan->state.files[0].after.find("rootflags=subvol=@/.snapshots/2/snapshot") != std::string::npos);
         CHECK(plan->state.files[0].after.find("vfio_bind.trial=1") != std::string::npos);
         REQUIRE_OK(write_trial(fs, *plan));
+        boot_the_trial(t);
         auto confirm = plan_confirm(fs, false);
         REQUIRE_OK(confirm);
         REQUIRE(confirm->enable.files.size() == 1);
@@ -373,6 +383,7 @@ TEST_CASE("a trial of changed claims: the trial config, confirmed into place or 
         REQUIRE(st->has_value());
         CHECK((*st)->config == "/etc/vfio-devices.trial.ini");
         if (confirm) {
+            boot_the_trial(t);
             auto c = plan_confirm(fs, false);
             REQUIRE_OK(c);
             REQUIRE(c->config);
@@ -409,4 +420,85 @@ TEST_CASE("trial on systemd-boot: a loader.conf default pattern that the trial e
         REQUIRE_OK(write_trial(fs, *plan));
         CHECK(efivar_of(t, "LoaderEntryDefault") == (pinned ? "arch.conf" : ""));
     }
+}
+
+TEST_CASE("confirm only from the trial boot: a trial whose boot passed unconfirmed failed, --trial starts afresh") {
+    // Boot 1 starts the trial of X; boot 2 is the trial, nobody confirms
+    // (it hung, the machine was power-cycled); boot 3 is the default again.
+    TempDir t;
+    systemd_boot_machine(t);
+    DiskFs fs(t.path());
+    const ParamEdit x{{"video=efifb:off"}, {}};
+    write_file(t / kBootIdPath, "2b9c3f4e-1111-4d5e-8f00-000000000001\n");
+    write_file(t / "proc/cmdline", "root=PARTUUID=6f1a5e2c rw\n");
+    auto plan = plan_trial(fs, x, false);
+    REQUIRE_OK(plan);
+    REQUIRE_OK(write_trial(fs, *plan));
+    auto st = read_trial(fs);
+    REQUIRE_OK(st);
+    REQUIRE(st->has_value());
+    CHECK((*st)->boot_id == "2b9c3f4e-1111-4d5e-8f00-000000000001");
+    CHECK(trial_phase(fs, **st) == TrialPhase::Ahead);
+    SUBCASE("boot 1, before the reboot: not tried yet, no confirm") {
+        std::remove((t / efi_variable_path("LoaderEntryOneShot", EfiVendor::LoaderInterface)).c_str());
+        CHECK(trial_phase(fs, **st) == TrialPhase::Ahead); // the same boot, whatever the variables say
+        auto c = plan_confirm(fs, false);
+        REQUIRE_FALSE(c.ok());
+        CHECK(c.error().message.find("this boot is not the trial, which has not been booted yet") == 0);
+    }
+    SUBCASE("boot 2: the trial itself, known by LoaderEntrySelected too") {
+        std::remove((t / efi_variable_path("LoaderEntryOneShot", EfiVendor::LoaderInterface)).c_str());
+        write_file(t / kBootIdPath, "2b9c3f4e-1111-4d5e-8f00-000000000002\n");
+        efivar(t, "LoaderEntrySelected", "vfio-bind-trial.conf");
+        CHECK(trial_phase(fs, **st) == TrialPhase::ThisBoot);
+        auto p = plan_trial(fs, x, false);
+        REQUIRE_FALSE(p.ok());
+        CHECK(p.error().message.find("this boot is the trial of video=efifb:off") == 0);
+        CHECK(plan_confirm(fs, false).ok());
+    }
+    SUBCASE("boot 3 and later: failed or abandoned; confirm refused, --force warned, a new trial starts afresh") {
+        std::remove((t / efi_variable_path("LoaderEntryOneShot", EfiVendor::LoaderInterface)).c_str());
+        write_file(t / kBootIdPath, "2b9c3f4e-1111-4d5e-8f00-000000000003\n");
+        CHECK(trial_phase(fs, **st) == TrialPhase::Over);
+        auto c = plan_confirm(fs, false);
+        REQUIRE_FALSE(c.ok());
+        CHECK(c.error().message.find("the trial boot is over and was never confirmed: it failed or was abandoned") ==
+              0);
+        auto forced = plan_confirm(fs, false, true);
+        REQUIRE_OK(forced);
+        CHECK(forced->warning.find("warning: the trial boot is over") == 0);
+        auto automatic = plan_confirm(fs, true);
+        REQUIRE_OK(automatic);
+        CHECK_FALSE(automatic->not_now.empty());
+        // A new --trial: the old one taken back (as vfio-setup does), then a fresh one.
+        auto p = plan_trial(fs, x, false);
+        REQUIRE_FALSE(p.ok());
+        CHECK(p.error().message.find("was booted and never confirmed (failed or abandoned)") != std::string::npos);
+        REQUIRE_OK(apply_cancel(fs, plan_cancel(fs, **st)));
+        auto fresh = plan_trial(fs, x, false);
+        REQUIRE_OK(fresh);
+        REQUIRE_OK(write_trial(fs, *fresh));
+        auto again = read_trial(fs);
+        REQUIRE_OK(again);
+        CHECK(trial_phase(fs, **again) == TrialPhase::Ahead);
+    }
+}
+
+TEST_CASE("a trial state written before trials knew their boot still reads") {
+    TempDir t;
+    systemd_boot_machine(t);
+    DiskFs fs(t.path());
+    auto plan = plan_trial(fs, kIntel, false);
+    REQUIRE_OK(plan);
+    REQUIRE_OK(write_trial(fs, *plan));
+    std::string text = read_file(t / kTrialStatePath);
+    const size_t at = text.find("boot-id ");
+    REQUIRE(at != std::string::npos);
+    text.erase(at, text.find('\n', at) + 1 - at);
+    write_file(t / kTrialStatePath, text);
+    auto st = read_trial(fs);
+    REQUIRE_OK(st);
+    REQUIRE(st->has_value());
+    CHECK((*st)->boot_id.empty());
+    CHECK(trial_phase(fs, **st) == TrialPhase::Ahead); // the one-shot is still set
 }

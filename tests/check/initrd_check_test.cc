@@ -246,6 +246,22 @@ TEST_CASE("the kernel command line is checked with vfio-setup's backends") {
     CHECK(any_contains(problems(by_image), "the command line built into /srv/images/test.efi lacks intel_iommu=on"));
 }
 
+TEST_CASE("the kernel command line: a switched-off IOMMU is reported, with what it turns off") {
+    Machine m; // AMD
+    m.image("boot/initrd.img-" + V, image_of(good_files()));
+    write_file(m.dir / "etc/default/grub", "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet iommu=off\"\nGRUB_CMDLINE_LINUX=\"\"\n");
+    write_file(m.dir / "boot/grub/grub.cfg", "linux /vmlinuz root=/dev/sda1 quiet iommu=off\n");
+    vb::CheckOptions o;
+    CHECK(any_contains(problems(vb::check_initrds(m.fs, o)),
+                       "the kernel command line in /etc/default/grub has iommu=off (it turns off AMD-Vi and VT-d "
+                       "both) -- fix: vfio-setup cmdline enable"));
+    // Not ours to remove: a problem with the reason, not silence.
+    write_file(m.dir / "etc/default/grub",
+               "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet intremap=nosid,off\"\nGRUB_CMDLINE_LINUX=\"\"\n");
+    CHECK(any_contains(problems(vb::check_initrds(m.fs, o)),
+                       "intremap=nosid,off turns off interrupt remapping, without which VFIO refuses devices"));
+}
+
 TEST_CASE("outputs: table and JSON") {
     Machine m;
     m.image("boot/initrd.img-" + V, image_of(good_files()));
