@@ -1,5 +1,7 @@
 #include "boot/pci.h"
 
+#include <algorithm>
+
 namespace vb {
 
 namespace {
@@ -95,7 +97,11 @@ Result<std::vector<PciDevice>> scan_pci_devices(const Fs& fs, std::vector<std::s
         if (dev) devices.push_back(std::move(*dev));
         else if (skipped) skipped->push_back(name + ": " + dev.error().message);
     }
-    return devices; // list_dir sorts, and sysfs names sort as addresses do
+    // list_dir sorts names as text; "10000:e1:00.0" (Intel VMD) is not a
+    // text-order neighbour of "0000:..." and "ffff:..."
+    std::sort(devices.begin(), devices.end(),
+              [](const PciDevice& a, const PciDevice& b) { return a.address < b.address; });
+    return devices;
 }
 
 std::string pci_class_name(uint32_t c) {

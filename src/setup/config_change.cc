@@ -13,11 +13,13 @@ namespace vb {
 
 namespace {
 
-// "gpu-01:00.0": readable, and unique as long as addresses are.
+// "gpu-01:00.0" ("dev-10000:e1:00.0" outside domain 0): readable, and unique
+// as long as addresses are.
 std::string label_base(const PciDevice& d) {
     const uint32_t c = d.class_code >> 8;
     const char* kind = d.is_display() ? "gpu" : (c >> 8) == 0x04 ? "audio" : c == 0x0c03 ? "usb" : "dev";
-    return kind + ("-" + d.address.str().substr(5));
+    const std::string a = d.address.str();
+    return kind + ("-" + (d.address.domain == 0 ? a.substr(5) : a));
 }
 
 const PciDevice* find_device(const std::vector<PciDevice>& devices, const PciAddress& a) {

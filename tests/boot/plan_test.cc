@@ -128,3 +128,23 @@ TEST_CASE("plan: bridges are refused") {
     CHECK(p.targets.empty());
     CHECK(mentions(p.refused, "0000:00:01.0", "is a PCI bridge"));
 }
+
+TEST_CASE("plan: the root NVMe behind Intel VMD is refused by id, its twin in domain 0 is claimed, by address too") {
+    TempDir t;
+    FakeSysfs m = vmd_laptop(t.path());
+    DiskFs fs(t.path());
+    auto devices = scan_pci_devices(fs);
+    REQUIRE_OK(devices);
+    HostNeed root{*parse_pci_address("10000:e1:00.0"), "144d:a808", "storage", "/ (ext4 on /dev/nvme0n1p2)", 9};
+    for (const char* text : {"[disk]\nid = 144d:a808\n", "[disk]\naddress = 10000:e1:00.0\nid = 144d:a808\n"}) {
+        CAPTURE(text);
+        auto config = parse_config(text, "t.ini");
+        REQUIRE_OK(config); // 10000:e1:00.0 is an address like any other
+        config->host_needs = {root};
+        Plan p = make_plan(*config, *devices);
+        REQUIRE(p.refused.size() == 1);
+        CHECK(p.refused[0].subject == "10000:e1:00.0");
+        CHECK(p.refused[0].host_need);
+        CHECK(targets(p) == (config->devices[0].address ? "" : "0000:04:00.0"));
+    }
+}
