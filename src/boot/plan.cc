@@ -97,20 +97,6 @@ public:
         }
     }
 
-    // ids= would let vfio-pci take every match, including a device we refused
-    // (the boot GPU): such ids are left out and their devices handled one by one.
-    void choose_module_options() {
-        Config safe = config_;
-        safe.devices.clear();
-        for (const auto& e : config_.devices) {
-            if (!e.address && e.id && refused_has(*e.id))
-                plan_.warnings.push_back("[" + e.name + "]: id " + e.id->str() +
-                                         " left out of vfio-pci ids= because a refused device has it");
-            else safe.devices.push_back(e);
-        }
-        plan_.module_options = safe.module_options();
-    }
-
     Plan take() { return std::move(plan_); }
 
 private:
@@ -156,15 +142,9 @@ private:
             any = true;
             consider(d, "[" + e.name + "] by id " + e.id->str(), e.allow_host_device);
         }
-        if (!any) plan_.warnings.push_back("[" + e.name + "]: no device with id " + e.id->str() + " is present");
-    }
-
-    bool refused_has(const PciId& id) const {
-        for (const auto& r : plan_.refused) {
-            auto it = r.device ? by_address_.find(r.device->str()) : by_address_.end();
-            if (it != by_address_.end() && it->second->matches(id)) return true;
-        }
-        return false;
+        if (!any)
+            plan_.warnings.push_back("[" + e.name + "]: no device with id " + e.id->str() +
+                                     " is present; one that appears later is left to its host driver");
     }
 
     const Config& config_;
@@ -183,8 +163,13 @@ Plan make_plan(const Config& config, const std::vector<PciDevice>& devices) {
     p.resolve_entries();
     p.add_card_functions();
     p.warn_unviable_groups();
-    p.choose_module_options();
-    return p.take();
+    Plan plan = p.take();
+    // Never ids= (nor new_id): vfio-pci would take every device with the id,
+    // also one that appears after this plan (NVMe behind Intel VMD once vmd
+    // loads, hotplug, Thunderbolt) without the checks above. Every target is
+    // claimed through its driver_override; a later device stays its host driver's.
+    plan.module_options = config.vfio_pci_options;
+    return plan;
 }
 
 } // namespace vb

@@ -63,19 +63,26 @@ TEST_CASE("plan: two identical NVIDIA cards, only the one at the address") {
     CHECK(p.refused.empty());
 }
 
-TEST_CASE("plan: an id alone claims every match but never the boot VGA, and keeps its id out of ids=") {
+TEST_CASE("plan: an id alone claims every match present but never the boot VGA; vfio-pci never gets ids=") {
     TempDir t;
     auto m = twin_nvidia(t.path());
     Plan p = plan_for(m, "[all]\nid = 10de:1b80\n");
     CHECK(targets(p) == "0000:02:00.0 0000:02:00.1");
     CHECK(mentions(p.refused, "0000:01:00.0", "is the boot VGA device"));
     CHECK(p.module_options.empty());
-    CHECK(p.warnings.back().find("left out of vfio-pci ids=") != std::string::npos);
 
-    Plan yes = plan_for(m, "[options]\nboot_vga = yes\n[all]\nid = 10de:1b80\n");
+    Plan yes = plan_for(m, "[options]\nboot_vga = yes\nvfio_pci_options = disable_vga=1\n[all]\nid = 10de:1b80\n");
     CHECK(targets(yes) == "0000:01:00.0 0000:02:00.0 0000:01:00.1 0000:02:00.1");
     CHECK(yes.refused.empty());
-    CHECK(yes.module_options == "ids=10de:1b80");
+    CHECK(yes.module_options == "disable_vga=1"); // each target by its driver_override, no ids=
+
+    // An id nothing present has: said, and not handed to vfio-pci for later.
+    Plan absent = plan_for(m, "[disk]\nid = 144d:a808\n");
+    CHECK(absent.targets.empty());
+    CHECK(absent.module_options.empty());
+    REQUIRE(absent.warnings.size() == 1);
+    CHECK(absent.warnings[0] ==
+          "[disk]: no device with id 144d:a808 is present; one that appears later is left to its host driver");
 }
 
 TEST_CASE("plan: the boot VGA by address is refused unless boot_vga = yes") {
