@@ -68,14 +68,25 @@ public:
         }
     }
 
-    // The other functions of each claimed card (HDMI audio, USB-C controller).
+    // The other functions of each claimed card (HDMI audio, USB-C controller),
+    // not every function of its slot: what shares an APU's slot (the PSP with
+    // the fTPM, the SoC's USB) is named and left to the host.
     void add_card_functions() {
         if (!config_.group) return;
         const size_t n = plan_.targets.size();
+        std::set<std::string> warned;
         for (size_t i = 0; i < n; i++) {
-            const PciAddress a = plan_.targets[i].device.address;
-            for (const PciDevice* sib : by_slot_[{a.domain, a.bus, a.slot}])
-                if (!sib->is_bridge()) consider(*sib, "same card as " + a.str(), plan_.targets[i].allow_host);
+            const PciDevice d = plan_.targets[i].device;
+            const PciAddress a = d.address;
+            const SlotSplit split = split_slot(d, by_slot_[{a.domain, a.bus, a.slot}]);
+            for (const PciDevice* f : split.card) consider(*f, "same card as " + a.str(), plan_.targets[i].allow_host);
+            for (const PciDevice* f : split.left_out)
+                if (warned.insert(f->address.str()).second && !chosen_.count(f->address.str()))
+                    plan_.warnings.push_back(
+                        describe(*f) + " shares the slot of GPU " + split.gpu->address.str() +
+                        " but is not part of the card (not an audio, USB or UCSI function of the GPU's vendor, "
+                        "nor a consumer device link of the GPU): not claimed with it; name it in the config "
+                        "if it is meant");
         }
     }
 

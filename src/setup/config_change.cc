@@ -89,10 +89,14 @@ Result<ConfigChange> plan_add(const Fs& fs, const std::string& address, const Ad
     change.existed = loaded->exists;
     change.before = loaded->text;
 
-    // The card's functions: all of them go to the guest with group = yes.
-    std::vector<const PciDevice*> card;
+    // The card's functions (split_slot: not what else shares an APU's slot):
+    // all of them go to the guest with group = yes.
+    std::vector<const PciDevice*> slot;
     for (const auto& d : *devices)
-        if (d.address.same_slot(*addr) && !d.is_bridge()) card.push_back(&d);
+        if (d.address.same_slot(*addr)) slot.push_back(&d);
+    const SlotSplit split = split_slot(*dev, slot);
+    std::vector<const PciDevice*> card{dev};
+    card.insert(card.end(), split.card.begin(), split.card.end());
     std::vector<const PciDevice*> written{dev};
     if (!config.group && !options.no_group)
         for (const PciDevice* d : card)

@@ -120,6 +120,8 @@ FakeSysfs& FakeSysfs::add(const FakeFunction& f) {
                   f.class_code, f.vendor, f.device, f.subvendor, f.subdevice, f.address.c_str(), modalias);
     write_file(dev + "/uevent", uevent);
     if ((f.class_code >> 16) == 0x03) write_file(dev + "/boot_vga", f.boot_vga ? "1\n" : "0\n");
+    for (const auto& c : f.consumers)
+        make_symlink(to_sys + "devices/virtual/devlink/pci:" + f.address + "--pci:" + c, dev + "/consumer:pci:" + c);
     make_symlink("../../../devices/" + devpath, root_ + "/sys/bus/pci/devices/" + f.address);
     if (f.iommu_group) {
         const std::string g = std::to_string(*f.iommu_group);

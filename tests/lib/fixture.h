@@ -41,7 +41,8 @@ struct FakeFunction {
     std::string driver;             // bound driver ("" = none)
     bool boot_vga = false;
     uint16_t subvendor = 0, subdevice = 0;
-    std::string parent = "pci0000:00"; // its directory under /sys/devices (behind a bridge, a VMD domain)
+    std::string parent = "pci0000:00";  // its directory under /sys/devices (behind a bridge, a VMD domain)
+    std::vector<std::string> consumers; // consumer:pci:<addr> device links (a GPU's audio, USB, UCSI)
 };
 
 // A machine's PCI view under root/sys.
