@@ -60,8 +60,9 @@ install() {
     inst_simple "$conf" /etc/vfio-devices.ini
 
     # modprobe.d is only copied in hostonly mode, so generate and install ours:
-    # the config's vfio_pci_options (never ids=: decided at boot) and a softdep that loads vfio-pci
-    # before every host driver matching a configured device (from libkmod).
+    # the config's vfio_pci_options (never ids=: each device is claimed at boot
+    # by its driver_override) and a softdep that loads vfio-pci before every
+    # host driver matching a configured device (from libkmod).
     snippet="$DRACUT_TMPDIR/vfio-bind-modprobe.conf"
     err="$DRACUT_TMPDIR/vfio-bind-modprobe.err"
     if "$bin" --modprobe-conf --config "$conf" --kver "$kernel" > "$snippet" 2> "$err"; then

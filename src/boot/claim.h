@@ -1,6 +1,6 @@
 // Carrying out a plan, in the order that keeps host drivers away:
 //   1. driver_override = vfio-pci on every target (no other driver can bind it now)
-//   2. load vfio-pci with libkmod (its dependencies; ids= computed now, nothing from modprobe.d)
+//   2. load vfio-pci with libkmod (its dependencies; vfio_pci_options, never ids=, nothing from modprobe.d)
 //   3. per target: unbind a driver that already holds it, probe, and verify the
 //      `driver` link (drivers_probe succeeds even when nothing bound).
 #pragma once

@@ -156,23 +156,6 @@ int handler(void* user, const char* /*section*/, const char* name_c, const char*
 
 } // namespace
 
-std::string Config::ids_option() const {
-    std::string ids;
-    for (const auto& d : devices) {
-        if (d.address || !d.id) continue;
-        if (!ids.empty()) ids += ',';
-        ids += d.id->str();
-    }
-    return ids;
-}
-
-std::string Config::module_options() const {
-    std::string opts;
-    if (std::string ids = ids_option(); !ids.empty()) opts = "ids=" + ids;
-    if (!vfio_pci_options.empty()) opts += (opts.empty() ? "" : " ") + vfio_pci_options;
-    return opts;
-}
-
 Result<Config> parse_config(std::string_view text, const std::string& path) {
     if (text.size() > kMaxConfigBytes)
         return make_error(EFBIG, path + ": larger than " + std::to_string(kMaxConfigBytes / 1024) +

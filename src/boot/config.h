@@ -23,7 +23,7 @@ struct DeviceEntry {
     std::string name;                  // section name, a free label
     int line = 0;                      // where the section starts
     std::optional<PciAddress> address; // claim exactly this function...
-    std::optional<PciId> id;           // ...whose id must match; or, alone, every device with this id
+    std::optional<PciId> id;           // ...whose id must match; or, alone, every device with this id at boot
     bool allow_host_device = false;    // claim it even where the host needs it (allow_host_device = yes)
 };
 
@@ -38,11 +38,6 @@ struct Config {
     std::string vfio_pci_options; // extra vfio-pci module options ("disable_vga=1")
     std::vector<DeviceEntry> devices;
     std::vector<HostNeed> host_needs; // not from the file: what the host needs (load_host_needs)
-
-    // ids of id-only entries, as vfio-pci's ids= wants them ("1002:6818,10de:1b80")
-    std::string ids_option() const;
-    // The full option string for vfio-pci: ids= plus vfio_pci_options.
-    std::string module_options() const;
 };
 
 // Parses config text; `path` only names the file in messages. All errors

@@ -1,5 +1,7 @@
 #include "boot/pci.h"
 
+#include <algorithm>
+
 namespace vb {
 
 namespace {
@@ -74,6 +76,15 @@ Result<PciDevice> read_pci_device(const Fs& fs, const PciAddress& addr) {
 
     if (d.is_display() && got[1]) d.boot_vga = trim(*got[1]) == "1";
     if (got[2]) d.driver = basename_of(*got[2]);
+    // The functions the GPU's driver depends on (HDMI audio, USB-C, UCSI) are
+    // its consumers: /sys/bus/pci/devices/<gpu>/consumer:pci:<addr>. Only
+    // display functions are listed, so a scan reads no more directories than
+    // there are GPUs.
+    if (d.is_display())
+        if (auto names = fs.list_dir(dir))
+            for (const auto& n : *names)
+                if (starts_with(n, "consumer:pci:"))
+                    if (auto a = parse_pci_sysfs_name(std::string_view(n).substr(13))) d.consumers.push_back(*a);
     if (auto& g = got[3]) {
         const std::string n = basename_of(*g);
         if (!n.empty() && n.find_first_not_of("0123456789") == std::string::npos && n.size() < 9)
@@ -95,7 +106,37 @@ Result<std::vector<PciDevice>> scan_pci_devices(const Fs& fs, std::vector<std::s
         if (dev) devices.push_back(std::move(*dev));
         else if (skipped) skipped->push_back(name + ": " + dev.error().message);
     }
-    return devices; // list_dir sorts, and sysfs names sort as addresses do
+    // list_dir sorts names as text; "10000:e1:00.0" (Intel VMD) is not a
+    // text-order neighbour of "0000:..." and "ffff:..."
+    std::sort(devices.begin(), devices.end(),
+              [](const PciDevice& a, const PciDevice& b) { return a.address < b.address; });
+    return devices;
+}
+
+namespace {
+
+bool companion_of(const PciDevice& gpu, const PciDevice& f) {
+    if (std::find(gpu.consumers.begin(), gpu.consumers.end(), f.address) != gpu.consumers.end()) return true;
+    const uint32_t c = f.class_code >> 8;
+    // Function 1 audio is the GPU's HDMI/DP audio whoever made it (QEMU puts
+    // an Intel HDA there); an APU's own HD audio sits further up (function 6).
+    if (c == 0x0403 && f.address.function == 1) return true;
+    return f.vendor == gpu.vendor && (f.is_display() || c == 0x0403 || c == 0x0c03 || c == 0x0c80);
+}
+
+} // namespace
+
+SlotSplit split_slot(const PciDevice& d, const std::vector<const PciDevice*>& slot) {
+    SlotSplit out;
+    for (const PciDevice* f : slot)
+        if (f->is_display() && !out.gpu) out.gpu = f;
+    auto on_card = [&](const PciDevice& f) {
+        return !out.gpu || f.address == out.gpu->address || companion_of(*out.gpu, f);
+    };
+    if (!on_card(d)) return out; // the PSP named by itself: a card of its own
+    for (const PciDevice* f : slot)
+        if (!f->is_bridge() && f->address != d.address) (on_card(*f) ? out.card : out.left_out).push_back(f);
+    return out;
 }
 
 std::string pci_class_name(uint32_t c) {
@@ -113,6 +154,8 @@ std::string pci_class_name(uint32_t c) {
     case 0x0601: return "ISA bridge";
     case 0x0604: return "PCI bridge";
     case 0x0c05: return "SMBus";
+    case 0x0c80: return "Serial bus controller";
+    case 0x1080: return "Encryption controller";
     }
     switch (c >> 16) {
     case 0x01: return "Mass storage controller";

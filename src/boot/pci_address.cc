@@ -31,10 +31,18 @@ std::string PciAddress::str() const {
     return buf;
 }
 
+std::string PciAddress::slot_str() const {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%04x:%02x:%02x", domain, bus, slot);
+    return buf;
+}
+
 Result<PciAddress> parse_pci_address(std::string_view text) {
     auto bad = [&] {
-        return make_error(EINVAL, "'" + std::string(text) +
-                                      "' is not a PCI address (expected DDDD:BB:SS.F or BB:SS.F, e.g. 0000:01:00.0)");
+        return make_error(
+            EINVAL,
+            "'" + std::string(text) +
+                "' is not a PCI address (expected DDDD:BB:SS.F or BB:SS.F, e.g. 0000:01:00.0 or 10000:e1:00.0)");
     };
     size_t dot = text.rfind('.');
     if (dot == std::string_view::npos) return bad();
@@ -42,7 +50,7 @@ Result<PciAddress> parse_pci_address(std::string_view text) {
     uint32_t domain = 0, bus, slot, function;
     size_t i = 0;
     if (parts.size() == 3) {
-        if (!parse_hex_field(parts[0], 4, 4, domain)) return bad();
+        if (!parse_hex_field(parts[0], 4, 8, domain)) return bad();
         i = 1;
     } else if (parts.size() != 2) {
         return bad();
@@ -56,6 +64,12 @@ Result<PciAddress> parse_pci_address(std::string_view text) {
     a.slot = static_cast<uint8_t>(slot);
     a.function = static_cast<uint8_t>(function);
     return a;
+}
+
+std::optional<PciAddress> parse_pci_sysfs_name(std::string_view name) {
+    auto a = parse_pci_address(name);
+    if (!a || a->str() != name) return std::nullopt;
+    return *a;
 }
 
 std::string PciId::str() const {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -11,21 +12,33 @@
 
 namespace vb {
 
+// The domain is as wide as the kernel makes it: up to 32 bits, printed with
+// at least four hex digits ("%04x"), so Intel VMD's domain is "10000:e1:00.0".
 struct PciAddress {
     uint32_t domain = 0;
     uint8_t bus = 0, slot = 0, function = 0;
 
-    // "0000:01:00.0" (the sysfs name)
+    // "0000:01:00.0", "10000:e1:00.0" (the sysfs name)
     std::string str() const;
-    // Same card: same domain, bus and slot (the functions of one GPU).
+    // "0000:01:00": the slot, without the function
+    std::string slot_str() const;
+    // Same slot: same domain, bus and slot (all functions of one PCI device).
     bool same_slot(const PciAddress& o) const { return domain == o.domain && bus == o.bus && slot == o.slot; }
     bool operator==(const PciAddress& o) const { return same_slot(o) && function == o.function; }
     bool operator!=(const PciAddress& o) const { return !(*this == o); }
-    bool operator<(const PciAddress& o) const { return str() < o.str(); }
+    // Numeric order (domain, bus, slot, function); "ffff:..." sorts before "10000:...".
+    bool operator<(const PciAddress& o) const { return key() < o.key(); }
+
+private:
+    uint64_t key() const { return (uint64_t{domain} << 16) | (uint64_t{bus} << 8) | (uint64_t{slot} << 3) | function; }
 };
 
-// Accepts "DDDD:BB:SS.F" and "BB:SS.F" (hex, slot < 0x20, function < 8).
+// Accepts "DDDD:BB:SS.F" (domain 4 to 8 hex digits) and "BB:SS.F" (domain 0);
+// hex, slot < 0x20, function < 8.
 Result<PciAddress> parse_pci_address(std::string_view text);
+// A name exactly as the kernel gives a PCI function (sysfs, a device path
+// component): the domain present and everything in str()'s form, or nothing.
+std::optional<PciAddress> parse_pci_sysfs_name(std::string_view name);
 
 struct PciId {
     uint16_t vendor = 0, device = 0;

@@ -68,14 +68,25 @@ public:
         }
     }
 
-    // The other functions of each claimed card (HDMI audio, USB-C controller).
+    // The other functions of each claimed card (HDMI audio, USB-C controller),
+    // not every function of its slot: what shares an APU's slot (the PSP with
+    // the fTPM, the SoC's USB) is named and left to the host.
     void add_card_functions() {
         if (!config_.group) return;
         const size_t n = plan_.targets.size();
+        std::set<std::string> warned;
         for (size_t i = 0; i < n; i++) {
-            const PciAddress a = plan_.targets[i].device.address;
-            for (const PciDevice* sib : by_slot_[{a.domain, a.bus, a.slot}])
-                if (!sib->is_bridge()) consider(*sib, "same card as " + a.str(), plan_.targets[i].allow_host);
+            const PciDevice d = plan_.targets[i].device;
+            const PciAddress a = d.address;
+            const SlotSplit split = split_slot(d, by_slot_[{a.domain, a.bus, a.slot}]);
+            for (const PciDevice* f : split.card) consider(*f, "same card as " + a.str(), plan_.targets[i].allow_host);
+            for (const PciDevice* f : split.left_out)
+                if (warned.insert(f->address.str()).second && !chosen_.count(f->address.str()))
+                    plan_.warnings.push_back(
+                        describe(*f) + " shares the slot of GPU " + split.gpu->address.str() +
+                        " but is not part of the card (not an audio, USB or UCSI function of the GPU's vendor, "
+                        "nor a consumer device link of the GPU): not claimed with it; name it in the config "
+                        "if it is meant");
         }
     }
 
@@ -95,20 +106,6 @@ public:
                                          ", not claimed; the group cannot be given to a guest until they are "
                                          "added to the config or the card is moved to another slot");
         }
-    }
-
-    // ids= would let vfio-pci take every match, including a device we refused
-    // (the boot GPU): such ids are left out and their devices handled one by one.
-    void choose_module_options() {
-        Config safe = config_;
-        safe.devices.clear();
-        for (const auto& e : config_.devices) {
-            if (!e.address && e.id && refused_has(*e.id))
-                plan_.warnings.push_back("[" + e.name + "]: id " + e.id->str() +
-                                         " left out of vfio-pci ids= because a refused device has it");
-            else safe.devices.push_back(e);
-        }
-        plan_.module_options = safe.module_options();
     }
 
     Plan take() { return std::move(plan_); }
@@ -153,15 +150,9 @@ private:
             any = true;
             consider(d, "[" + e.name + "] by id " + e.id->str(), e.allow_host_device);
         }
-        if (!any) plan_.warnings.push_back("[" + e.name + "]: no device with id " + e.id->str() + " is present");
-    }
-
-    bool refused_has(const PciId& id) const {
-        for (const auto& r : plan_.refused) {
-            auto it = r.device ? by_address_.find(r.device->str()) : by_address_.end();
-            if (it != by_address_.end() && it->second->matches(id)) return true;
-        }
-        return false;
+        if (!any)
+            plan_.warnings.push_back("[" + e.name + "]: no device with id " + e.id->str() +
+                                     " is present; one that appears later is left to its host driver");
     }
 
     const Config& config_;
@@ -180,8 +171,13 @@ Plan make_plan(const Config& config, const std::vector<PciDevice>& devices) {
     p.resolve_entries();
     p.add_card_functions();
     p.warn_unviable_groups();
-    p.choose_module_options();
-    return p.take();
+    Plan plan = p.take();
+    // Never ids= (nor new_id): vfio-pci would take every device with the id,
+    // also one that appears after this plan (NVMe behind Intel VMD once vmd
+    // loads, hotplug, Thunderbolt) without the checks above. Every target is
+    // claimed through its driver_override; a later device stays its host driver's.
+    plan.module_options = config.vfio_pci_options;
+    return plan;
 }
 
 } // namespace vb

@@ -27,8 +27,8 @@ struct Refusal {
 struct Plan {
     std::vector<Target> targets;
     std::vector<Refusal> refused;
-    std::vector<std::string> warnings; // non-viable IOMMU groups, ids dropped from ids=
-    std::string module_options;        // vfio-pci options: ids= (safe ones only) + vfio_pci_options
+    std::vector<std::string> warnings; // non-viable IOMMU groups, absent ids
+    std::string module_options;        // vfio-pci options: vfio_pci_options, never ids=
 };
 
 Plan make_plan(const Config& config, const std::vector<PciDevice>& devices);

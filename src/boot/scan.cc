@@ -8,15 +8,17 @@
 namespace vb {
 
 Result<std::vector<PciDevice>> scan_for_config(const Fs& fs, const Config& config, std::vector<std::string>* skipped) {
-    // "0000:01:00.0", or with group = yes the card's prefix "0000:01:00."
-    std::set<std::string> wanted;
+    // The configured functions, or with group = yes every function of their slots.
+    std::vector<PciAddress> wanted;
     for (const auto& e : config.devices) {
         if (!e.address) return scan_pci_devices(fs, skipped);
-        std::string a = e.address->str();
-        wanted.insert(config.group ? a.substr(0, a.size() - 1) : a);
+        wanted.push_back(*e.address);
     }
     auto devices = scan_pci_devices(fs, skipped, [&](const std::string& name) {
-        return name.size() == 12 && (wanted.count(name) || wanted.count(name.substr(0, 11)));
+        auto a = parse_pci_sysfs_name(name);
+        for (const auto& w : wanted)
+            if (a && (config.group ? w.same_slot(*a) : w == *a)) return true;
+        return false;
     });
     if (!devices) return devices;
 

@@ -225,9 +225,9 @@ struct ImageCheck {
 // The command line a UKI carries is the one it boots with.
 void check_uki_cmdline(const ImageCheck& ic) {
     Context& c = ic.c;
-    check_stray_ids(
-        c, ic.kver, "the command line built into " + ic.path(), vfio_pci_ids_in_cmdline(ic.uki_cmdline), {},
-        "remove vfio-pci.ids= from /etc/kernel/cmdline (vfio-bind passes ids= itself at boot), then rebuild the UKI");
+    check_stray_ids(c, ic.kver, "the command line built into " + ic.path(), vfio_pci_ids_in_cmdline(ic.uki_cmdline), {},
+                    "remove vfio-pci.ids= from /etc/kernel/cmdline (vfio-bind claims each device itself at boot, never "
+                    "by id), then rebuild the UKI");
     if (!ic.where.uki || !c.cmdline_edit || ic.uki_cmdline.empty()) return;
     auto out = apply_edit(ic.uki_cmdline, *c.cmdline_edit);
     // vfio-setup fixes /etc/kernel/cmdline; the UKI then needs rebuilding.
@@ -316,7 +316,7 @@ void check_config_copies(const ImageCheck& ic) {
     } else if (!vfio_pci_ids_in_modprobe(snip->second).empty()) {
         // Made by an older vfio-bind, which guessed ids= at build time.
         ic.problem(ic.path() + " holds a /" + std::string(kImageModprobe) +
-                   " with ids= (made by an older vfio-bind): vfio-bind now decides ids= at boot");
+                   " with ids= (made by an older vfio-bind): vfio-bind now claims each device at boot, never by ids=");
     } else if (!ic.kver.empty()) {
         const auto& expected = expected_snippet(ic.c, ic.kver);
         if (expected && !snippet_covers(snip->second, *expected))
@@ -330,12 +330,12 @@ void check_modprobe_files(const ImageCheck& ic) {
     for (const auto& [name, text] : ic.scan.data) {
         if (!is_modprobe_d(name)) continue;
         const bool ours = name == kImageModprobe;
-        check_stray_ids(
-            ic.c, ic.kver, ic.path() + ": /" + name, vfio_pci_ids_in_modprobe(text),
-            ours ? ic.fix : std::vector<std::string>{},
-            ours ? ""
-                 : "remove ids= from /" + name +
-                       " on this machine (vfio-bind passes ids= itself at boot), then rebuild the initramfs");
+        check_stray_ids(ic.c, ic.kver, ic.path() + ": /" + name, vfio_pci_ids_in_modprobe(text),
+                        ours ? ic.fix : std::vector<std::string>{},
+                        ours ? ""
+                             : "remove ids= from /" + name +
+                                   " on this machine (vfio-bind claims each device itself at boot, never by id), then "
+                                   "rebuild the initramfs");
     }
 }
 
@@ -482,7 +482,7 @@ void check_machine(Context& c, const CheckOptions& opts) {
         if (!entries) continue;
         for (const auto& e : *entries)
             check_stray_ids(c, "", "the kernel command line in " + e.source, vfio_pci_ids_in_cmdline(e.cmdline), {},
-                            "remove vfio-pci.ids= there (vfio-bind passes ids= itself at boot)");
+                            "remove vfio-pci.ids= there (vfio-bind claims each device itself at boot, never by id)");
     }
     auto cpu = read_cpu_info(c.fs);
     if (!cpu) {

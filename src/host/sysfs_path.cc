@@ -11,14 +11,6 @@ namespace {
 
 constexpr int kMaxDepth = 16; // stacks are shallow; a loop in a fake tree must end
 
-bool is_pci_name(const std::string& s) {
-    // DDDD:BB:SS.F
-    if (s.size() != 12 || s[4] != ':' || s[7] != ':' || s[10] != '.') return false;
-    for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9, 11})
-        if (!std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
-    return true;
-}
-
 // "nvme12" (a controller), not "nvme0n1" (a namespace) nor "nvme-subsys0".
 bool nvme_controller_name(const std::string& s) {
     if (!starts_with(s, "nvme") || s.size() == 4) return false;
@@ -125,8 +117,7 @@ void netdev(const Fs& fs, const std::string& ifname, Followed& out, int depth) {
 std::optional<PciAddress> pci_in_path(const std::string& path) {
     std::optional<PciAddress> last;
     for (const auto& c : split(path, '/'))
-        if (is_pci_name(c))
-            if (auto a = parse_pci_address(c)) last = *a;
+        if (auto a = parse_pci_sysfs_name(c)) last = *a; // 10000:e1:00.0 behind VMD too
     return last;
 }
 

@@ -14,11 +14,13 @@ namespace vb {
 
 namespace {
 
-// "gpu-01:00.0": readable, and unique as long as addresses are.
+// "gpu-01:00.0" ("dev-10000:e1:00.0" outside domain 0): readable, and unique
+// as long as addresses are.
 std::string label_base(const PciDevice& d) {
     const uint32_t c = d.class_code >> 8;
     const char* kind = d.is_display() ? "gpu" : (c >> 8) == 0x04 ? "audio" : c == 0x0c03 ? "usb" : "dev";
-    return kind + ("-" + d.address.str().substr(5));
+    const std::string a = d.address.str();
+    return kind + ("-" + (d.address.domain == 0 ? a.substr(5) : a));
 }
 
 const PciDevice* find_device(const std::vector<PciDevice>& devices, const PciAddress& a) {
@@ -88,10 +90,14 @@ Result<ConfigChange> plan_add(const Fs& fs, const std::string& address, const Ad
     change.existed = loaded->exists;
     change.before = loaded->text;
 
-    // The card's functions: all of them go to the guest with group = yes.
-    std::vector<const PciDevice*> card;
+    // The card's functions (split_slot: not what else shares an APU's slot):
+    // all of them go to the guest with group = yes.
+    std::vector<const PciDevice*> slot;
     for (const auto& d : *devices)
-        if (d.address.same_slot(*addr) && !d.is_bridge()) card.push_back(&d);
+        if (d.address.same_slot(*addr)) slot.push_back(&d);
+    const SlotSplit split = split_slot(*dev, slot);
+    std::vector<const PciDevice*> card{dev};
+    card.insert(card.end(), split.card.begin(), split.card.end());
     std::vector<const PciDevice*> written{dev};
     if (!config.group && !options.no_group)
         for (const PciDevice* d : card)

@@ -82,7 +82,7 @@ Result<GpuList> list_gpus(const Fs& fs) {
 
     std::set<std::string> done; // slots already listed ("0000:01:00")
     for (const auto& gpu : *devices) {
-        if (!gpu.is_display() || !done.insert(gpu.address.str().substr(0, 10)).second) continue;
+        if (!gpu.is_display() || !done.insert(gpu.address.slot_str()).second) continue;
         ListedCard card;
         std::set<int> groups;
         for (const auto& d : *devices) {
@@ -114,7 +114,7 @@ std::string format_list(const GpuList& list) {
     if (!list.iommu_active) out += "IOMMU not active: no IOMMU groups ('vfio-setup cmdline enable', then reboot)\n";
     if (list.cards.empty()) out += "no GPU found\n";
     for (const auto& c : list.cards) {
-        out += "\nGPU " + c.functions.front().device.address.str().substr(0, 10);
+        out += "\nGPU " + c.functions.front().device.address.slot_str();
         if (!c.viable) out += ": IOMMU groups unknown (IOMMU off)";
         else out += *c.viable ? ": viable" : ": NOT viable";
         if (c.boot_vga) out += ", boot VGA";
@@ -149,7 +149,7 @@ std::string format_list_json(const GpuList& list) {
     j.key("gpus").begin_array();
     for (const auto& c : list.cards) {
         j.begin_object();
-        j.key("slot").value(c.functions.front().device.address.str().substr(0, 10));
+        j.key("slot").value(c.functions.front().device.address.slot_str());
         j.key("boot_vga").value(c.boot_vga);
         j.key("viable");
         if (c.viable) j.value(*c.viable);

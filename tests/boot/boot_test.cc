@@ -5,6 +5,8 @@
 // in the QEMU test (tests/vm, scenario idonly-bootvga).
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "boot/claim.h"
 #include "boot/config.h"
 #include "boot/modprobe_conf.h"
@@ -171,4 +173,32 @@ TEST_CASE("boot: a card added since the build with a configured id but at the co
     FakeKernel k(t.path());
     boot(k, config);
     expect_console_kept(k);
+}
+
+TEST_CASE("boot: an id-only entry never reaches a device that appears later (the root NVMe once vmd enumerates)") {
+    // Intel VMD with vmd not loaded yet: its domain 10000 is empty when vfio-bind
+    // runs; the guest's NVMe at 04:00.0 has the root disk's id.
+    TempDir t;
+    FakeSysfs m(t.path());
+    m.add({"0000:00:02.0", 0x8086, 0x9a49, 0x030000, 1, "", true})
+        .add({"0000:00:0e.0", 0x8086, 0x9a0b, 0x010400, 9, ""})
+        .add({"0000:04:00.0", 0x144d, 0xa808, 0x010802, 12, "", false, 0x144d, 0xa801, "pci0000:00/0000:00:1c.0"});
+    const Config config = config_of("[disk]\nid = 144d:a808\n");
+    FakeKernel k(t.path());
+    auto devices = scan_for_config(k, config);
+    REQUIRE_OK(devices);
+    const Plan plan = make_plan(config, *devices);
+    ClaimReport r = claim(k, k, plan);
+    REQUIRE(r.devices.size() == 1);
+    CHECK(r.devices[0].outcome == Outcome::Claimed);
+    CHECK(k.driver_of("0000:04:00.0") == "vfio-pci");
+    CHECK(std::find(k.journal.begin(), k.journal.end(), "load vfio-pci") != k.journal.end()); // no ids=
+
+    // vmd probes and enumerates its domain; udev loads the host drivers.
+    const std::string vmd = "pci0000:00/0000:00:0e.0/pci10000:e0";
+    m.add({"10000:e0:06.0", 0x8086, 0x9a09, 0x060400, 9, "", false, 0, 0, vmd})
+        .add({"10000:e1:00.0", 0x144d, 0xa808, 0x010802, 9, "", false, 0x144d, 0xa801, vmd + "/10000:e0:06.0"});
+    k.coldplug();
+    CHECK(k.driver_of("10000:e1:00.0") == "nvme");
+    CHECK(k.driver_of("0000:04:00.0") == "vfio-pci");
 }

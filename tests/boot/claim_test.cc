@@ -73,14 +73,15 @@ TEST_CASE("claim: unbound devices are bound when vfio-pci registers; no unbind, 
     CHECK(r.devices[0].outcome == Outcome::Claimed);
 }
 
-TEST_CASE("claim: id-only entries pass ids= to vfio-pci") {
+TEST_CASE("claim: id-only entries are claimed by driver_override; vfio-pci gets no ids=") {
     TempDir t;
     twin_nvidia(t.path());
     FakeKernel k(t.path());
     ClaimReport r = claim(
         k, k, plan_for(k, "[options]\nboot_vga = yes\nvfio_pci_options = disable_vga=1\n[all]\nid = 10de:1b80\n"));
-    CHECK(std::find(k.journal.begin(), k.journal.end(), "load vfio-pci ids=10de:1b80 disable_vga=1") !=
-          k.journal.end());
+    CHECK(std::find(k.journal.begin(), k.journal.end(), "load vfio-pci disable_vga=1") != k.journal.end());
+    CHECK(std::count(k.journal.begin(), k.journal.end(),
+                     "write /sys/bus/pci/devices/0000:02:00.1/driver_override vfio-pci") == 1);
     CHECK(r.devices.size() == 4);
     for (const auto& d : r.devices) CHECK(d.outcome == Outcome::Claimed);
 }
@@ -114,10 +115,10 @@ TEST_CASE("claim: vfio-pci built in, options go unapplied and devices are claime
     m.add({"0000:01:00.0", 0x10de, 0x1b80, 0x030000, 1, ""});
     FakeKernel k(t.path());
     k.load_outcome = LoadOutcome::BuiltIn;
-    ClaimReport r = claim(k, k, plan_for(k, "[all]\nid = 10de:1b80\n"));
+    ClaimReport r = claim(k, k, plan_for(k, "[options]\nvfio_pci_options = disable_vga=1\n[all]\nid = 10de:1b80\n"));
     CHECK(r.devices[0].outcome == Outcome::Claimed);
     REQUIRE(r.warnings.size() == 1);
-    CHECK(r.warnings[0].find("vfio-pci was built into the kernel: options 'ids=10de:1b80' not applied") == 0);
+    CHECK(r.warnings[0].find("vfio-pci was built into the kernel: options 'disable_vga=1' not applied") == 0);
 }
 
 TEST_CASE("claim: running twice changes nothing the second time") {

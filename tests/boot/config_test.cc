@@ -34,8 +34,7 @@ TEST_CASE("config: the example from the documentation") {
     CHECK(c->devices[0].address->str() == "0000:01:00.0");
     CHECK(c->devices[0].id->str() == "1002:6818");
     CHECK_FALSE(c->devices[1].address.has_value());
-    CHECK(c->ids_option() == "10de:1b80");
-    CHECK(c->module_options() == "ids=10de:1b80 disable_vga=1");
+    CHECK(c->vfio_pci_options == "disable_vga=1");
 }
 
 TEST_CASE("config: defaults and an empty file") {
@@ -44,7 +43,7 @@ TEST_CASE("config: defaults and an empty file") {
     CHECK(c->group);
     CHECK_FALSE(c->boot_vga);
     CHECK(c->devices.empty());
-    CHECK(c->module_options().empty());
+    CHECK(c->vfio_pci_options.empty());
 }
 
 TEST_CASE("config: every error is file:line: what") {

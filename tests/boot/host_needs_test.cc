@@ -146,7 +146,7 @@ TEST_CASE("host needs at boot: the root disk refused by id and by address, a swa
     REQUIRE(p.refused.size() == 1); // the disk, once, by the first entry naming it
     CHECK(p.refused[0].reason == "1af4:1001 is needed by the host (storage: / (ext4 on /dev/vda)); if that is meant, "
                                  "set 'allow_host_device = yes' in the entry");
-    CHECK(p.module_options.find("1af4:1001") == std::string::npos); // the id stays out of ids=
+    CHECK(p.module_options.find("1af4:1001") == std::string::npos); // never ids=
 }
 
 TEST_CASE("host needs: the console kind gives way to boot_vga = yes") {

@@ -62,7 +62,7 @@ TEST_CASE(
                                 "[options]\nvfio_pci_options = disable_vga=1\n[gpu]\naddress = 05:00.0\nid = "
                                 "1002:6818\n[all]\nid = 10de:1b80\n",
                                 aliases);
-    // ids= is decided at boot, on the devices present (boot_test.cc).
+    // Never ids=: each device is claimed at boot by its driver_override (boot_test.cc).
     CHECK(conf.find("ids=") == std::string::npos);
     CHECK(conf.find("options vfio-pci disable_vga=1\n") != std::string::npos);
     CHECK(conf.find("softdep radeon pre: vfio-pci\n") != std::string::npos);

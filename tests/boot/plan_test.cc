@@ -63,19 +63,26 @@ TEST_CASE("plan: two identical NVIDIA cards, only the one at the address") {
     CHECK(p.refused.empty());
 }
 
-TEST_CASE("plan: an id alone claims every match but never the boot VGA, and keeps its id out of ids=") {
+TEST_CASE("plan: an id alone claims every match present but never the boot VGA; vfio-pci never gets ids=") {
     TempDir t;
     auto m = twin_nvidia(t.path());
     Plan p = plan_for(m, "[all]\nid = 10de:1b80\n");
     CHECK(targets(p) == "0000:02:00.0 0000:02:00.1");
     CHECK(mentions(p.refused, "0000:01:00.0", "is the boot VGA device"));
     CHECK(p.module_options.empty());
-    CHECK(p.warnings.back().find("left out of vfio-pci ids=") != std::string::npos);
 
-    Plan yes = plan_for(m, "[options]\nboot_vga = yes\n[all]\nid = 10de:1b80\n");
+    Plan yes = plan_for(m, "[options]\nboot_vga = yes\nvfio_pci_options = disable_vga=1\n[all]\nid = 10de:1b80\n");
     CHECK(targets(yes) == "0000:01:00.0 0000:02:00.0 0000:01:00.1 0000:02:00.1");
     CHECK(yes.refused.empty());
-    CHECK(yes.module_options == "ids=10de:1b80");
+    CHECK(yes.module_options == "disable_vga=1"); // each target by its driver_override, no ids=
+
+    // An id nothing present has: said, and not handed to vfio-pci for later.
+    Plan absent = plan_for(m, "[disk]\nid = 144d:a808\n");
+    CHECK(absent.targets.empty());
+    CHECK(absent.module_options.empty());
+    REQUIRE(absent.warnings.size() == 1);
+    CHECK(absent.warnings[0] ==
+          "[disk]: no device with id 144d:a808 is present; one that appears later is left to its host driver");
 }
 
 TEST_CASE("plan: the boot VGA by address is refused unless boot_vga = yes") {
@@ -140,4 +147,87 @@ TEST_CASE("plan: allow_host_device = yes on the entry lets the boot VGA through,
     Plan other = plan_for(m, "[igpu]\naddress = 00:02.0\nid = 8086:3e92\n"
                              "[gpu]\naddress = 01:00.0\nid = 1002:6818\nallow_host_device = yes\n");
     CHECK(mentions(other.refused, "0000:00:02.0", "boot VGA device"));
+}
+
+TEST_CASE("plan: the root NVMe behind Intel VMD is refused by id, its twin in domain 0 is claimed, by address too") {
+    TempDir t;
+    FakeSysfs m = vmd_laptop(t.path());
+    DiskFs fs(t.path());
+    auto devices = scan_pci_devices(fs);
+    REQUIRE_OK(devices);
+    HostNeed root{*parse_pci_address("10000:e1:00.0"), "144d:a808", "storage", "/ (ext4 on /dev/nvme0n1p2)", 9};
+    for (const char* text : {"[disk]\nid = 144d:a808\n", "[disk]\naddress = 10000:e1:00.0\nid = 144d:a808\n"}) {
+        CAPTURE(text);
+        auto config = parse_config(text, "t.ini");
+        REQUIRE_OK(config); // 10000:e1:00.0 is an address like any other
+        config->host_needs = {root};
+        Plan p = make_plan(*config, *devices);
+        REQUIRE(p.refused.size() == 1);
+        CHECK(p.refused[0].subject == "10000:e1:00.0");
+        CHECK(p.refused[0].host_need);
+        CHECK(targets(p) == (config->devices[0].address ? "" : "0000:04:00.0"));
+    }
+}
+
+TEST_CASE("plan: an AMD APU's GPU takes its HDMI audio, not the PSP, USB and audio of the SoC in its slot") {
+    // A Ryzen 7040 (Phoenix) laptop as lspci -nn shows it; boot_vga = yes for a headless host.
+    TempDir t;
+    FakeSysfs m(t.path());
+    m.add({"0000:00:08.1", 0x1022, 0x14eb, 0x060400, 19, "pcieport"})
+        .add({"0000:c4:00.0",
+              0x1002,
+              0x15bf,
+              0x030000,
+              20,
+              "amdgpu",
+              true,
+              0,
+              0,
+              "pci0000:00/0000:00:08.1",
+              {"0000:c4:00.1"}})
+        .add({"0000:c4:00.1", 0x1002, 0x1640, 0x040300, 21, "snd_hda_intel", false, 0, 0, "pci0000:00/0000:00:08.1"})
+        .add({"0000:c4:00.2", 0x1022, 0x15c7, 0x108000, 22, "ccp", false, 0, 0, "pci0000:00/0000:00:08.1"})
+        .add({"0000:c4:00.3", 0x1022, 0x15c6, 0x0c0330, 23, "xhci_hcd", false, 0, 0, "pci0000:00/0000:00:08.1"})
+        .add({"0000:c4:00.6", 0x1022, 0x15e3, 0x040300, 24, "snd_hda_intel", false, 0, 0, "pci0000:00/0000:00:08.1"});
+    Plan p = plan_for(m, "[options]\nboot_vga = yes\n[apu]\naddress = c4:00.0\nid = 1002:15bf\n");
+    CHECK(targets(p) == "0000:c4:00.0 0000:c4:00.1");
+    CHECK(p.refused.empty());
+    REQUIRE(p.warnings.size() == 3);
+    CHECK(p.warnings[0] == "0000:c4:00.2 (1022:15c7, Encryption controller, driver ccp) shares the slot of GPU "
+                           "0000:c4:00.0 but is not part of the card (not an audio, USB or UCSI function of the "
+                           "GPU's vendor, nor a consumer device link of the GPU): not claimed with it; name it in "
+                           "the config if it is meant");
+    CHECK(p.warnings[1].find("0000:c4:00.3 (1022:15c6, USB controller, driver xhci_hcd) shares the slot") == 0);
+    CHECK(p.warnings[2].find("0000:c4:00.6 (1022:15e3, Audio device, driver snd_hda_intel) shares the slot") == 0);
+
+    // The PSP named by itself is a card of its own: the GPU does not come with it.
+    Plan psp = plan_for(m, "[psp]\naddress = c4:00.2\nid = 1022:15c7\n");
+    CHECK(targets(psp) == "0000:c4:00.2");
+    CHECK(psp.warnings.empty());
+}
+
+TEST_CASE("plan: an NVIDIA card's audio, USB-C and UCSI functions, and what a consumer link names, are the card") {
+    TempDir t;
+    FakeSysfs m(t.path());
+    m.add({"0000:00:02.0", 0x8086, 0x3e92, 0x030000, 0, "i915", true})
+        .add({"0000:01:00.0",
+              0x10de,
+              0x1e87,
+              0x030000,
+              1,
+              "nouveau",
+              false,
+              0,
+              0,
+              "pci0000:00",
+              {"0000:01:00.1", "0000:01:00.2", "0000:01:00.3"}})
+        .add({"0000:01:00.1", 0x10de, 0x10f8, 0x040300, 1, "snd_hda_intel"})
+        .add({"0000:01:00.2", 0x10de, 0x1ad8, 0x0c0330, 1, "xhci_hcd"})
+        .add({"0000:01:00.3", 0x10de, 0x1ad9, 0x0c8000, 1, "nvidia-gpu"})
+        .add({"0000:05:00.0", 0x1002, 0x73bf, 0x030000, 5, "amdgpu", false, 0, 0, "pci0000:00", {"0000:05:00.4"}})
+        .add({"0000:05:00.4", 0x1022, 0x1234, 0x0c8000, 5, ""});
+    Plan p = plan_for(m, "[gpu]\naddress = 01:00.0\nid = 10de:1e87\n[amd]\naddress = 05:00.0\nid = 1002:73bf\n");
+    CHECK(targets(p) == "0000:01:00.0 0000:05:00.0 0000:01:00.1 0000:01:00.2 0000:01:00.3 0000:05:00.4");
+    CHECK(p.warnings.empty());
+    CHECK(p.refused.empty());
 }

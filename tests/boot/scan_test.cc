@@ -42,6 +42,24 @@ TEST_CASE("scan: an id-only entry reads every function") {
     CHECK(scan(t.path(), "[any]\nid = 1002:6818\n").size() == 6);
 }
 
+TEST_CASE("scan: Intel VMD's domain 10000 is read, in address order, and an address there is found") {
+    TempDir t;
+    vmd_laptop(t.path());
+    DiskFs fs(t.path());
+    std::vector<std::string> skipped;
+    auto all = scan_pci_devices(fs, &skipped);
+    REQUIRE_OK(all);
+    CHECK(skipped.empty());
+    CHECK(addresses(*all) == "0000:00:00.0 0000:00:02.0 0000:00:0e.0 0000:00:1c.0 0000:04:00.0 10000:e0:06.0 "
+                             "10000:e1:00.0");
+    REQUIRE(all->back().device == 0xa808);
+    CHECK(all->back().driver == "nvme");
+    CHECK(all->back().iommu_group == 9);
+    // The disk, and from its group 9 the VMD controller and the domain's root port.
+    CHECK(addresses(scan(t.path(), "[disk]\naddress = 10000:e1:00.0\nid = 144d:a808\n")) ==
+          "0000:00:0e.0 10000:e0:06.0 10000:e1:00.0");
+}
+
 TEST_CASE("scan: the per-attribute layout works when uevent is absent") {
     TempDir t;
     desktop(t.path());

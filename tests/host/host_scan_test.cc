@@ -294,3 +294,18 @@ TEST_CASE("host needs: btrfs RAID1 over two disks, LVM over two PVs at /var, bca
                           "0000:00:0b.0 1af4:1001 storage: /srv (ext4 on /dev/bcache0)\n");
     CHECK(s.notes.empty());
 }
+
+TEST_CASE("host needs: a root disk behind Intel VMD is recorded as the disk in domain 10000, not the VMD") {
+    TempDir t;
+    vmd_laptop(t.path());
+    mounts(t, "21 1 259:2 / / rw - ext4 /dev/nvme0n1p2 rw\n");
+    DiskFs fs(t.path());
+    HostScan s = scan_host_needs(fs);
+    CHECK(needs_str(s) == "10000:e1:00.0 144d:a808 storage: / (ext4 on /dev/nvme0n1p2)\n");
+    CHECK(s.notes.empty());
+    // The record is read back as written.
+    auto back = parse_host_needs(format_host_needs(s.needs), "host-devices");
+    REQUIRE_OK(back);
+    REQUIRE(back->size() == 1);
+    CHECK((*back)[0].address.str() == "10000:e1:00.0");
+}

@@ -62,6 +62,7 @@ std::string FakeKernel::host_driver_for(const std::string& addr) const {
     if (d->is_display() && d->vendor == 0x10de) return "nouveau";
     if (d->is_display() && d->vendor == 0x8086) return "i915";
     if ((d->class_code >> 8) == 0x0403) return "snd_hda_intel";
+    if ((d->class_code >> 8) == 0x0108) return "nvme";
     return "";
 }
 

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -101,8 +102,11 @@ FakeSysfs::FakeSysfs(std::string root) : root_(std::move(root)) {
 }
 
 FakeSysfs& FakeSysfs::add(const FakeFunction& f) {
-    // Real layout: /sys/devices/pci0000:00/<addr>, linked from /sys/bus/pci/devices.
-    const std::string dev = root_ + "/sys/devices/pci0000:00/" + f.address;
+    // Real layout: /sys/devices/<parent>/<addr>, linked from /sys/bus/pci/devices.
+    const std::string devpath = f.parent + "/" + f.address;
+    const std::string dev = root_ + "/sys/devices/" + devpath;
+    std::string to_sys; // from dev up to /sys
+    for (size_t i = 0, n = std::count(devpath.begin(), devpath.end(), '/') + 2; i < n; i++) to_sys += "../";
     write_file(dev + "/vendor", hex(f.vendor, 4));
     write_file(dev + "/device", hex(f.device, 4));
     write_file(dev + "/subsystem_vendor", hex(f.subvendor, 4));
@@ -120,12 +124,14 @@ FakeSysfs& FakeSysfs::add(const FakeFunction& f) {
                   f.class_code, f.vendor, f.device, f.subvendor, f.subdevice, f.address.c_str(), modalias);
     write_file(dev + "/uevent", uevent);
     if ((f.class_code >> 16) == 0x03) write_file(dev + "/boot_vga", f.boot_vga ? "1\n" : "0\n");
-    make_symlink("../../../devices/pci0000:00/" + f.address, root_ + "/sys/bus/pci/devices/" + f.address);
+    for (const auto& c : f.consumers)
+        make_symlink(to_sys + "devices/virtual/devlink/pci:" + f.address + "--pci:" + c, dev + "/consumer:pci:" + c);
+    make_symlink("../../../devices/" + devpath, root_ + "/sys/bus/pci/devices/" + f.address);
     if (f.iommu_group) {
         const std::string g = std::to_string(*f.iommu_group);
         make_dirs(root_ + "/sys/kernel/iommu_groups/" + g + "/devices");
-        make_symlink("../../../../kernel/iommu_groups/" + g, dev + "/iommu_group");
-        make_symlink("../../../../devices/pci0000:00/" + f.address,
+        make_symlink(to_sys + "kernel/iommu_groups/" + g, dev + "/iommu_group");
+        make_symlink("../../../../devices/" + devpath,
                      root_ + "/sys/kernel/iommu_groups/" + g + "/devices/" + f.address);
     }
     if (!f.driver.empty()) {
@@ -133,8 +139,8 @@ FakeSysfs& FakeSysfs::add(const FakeFunction& f) {
         make_dirs(drv);
         if (!fsys::exists(drv + "/unbind")) write_file(drv + "/unbind", "");
         if (!fsys::exists(drv + "/bind")) write_file(drv + "/bind", "");
-        make_symlink("../../../bus/pci/drivers/" + f.driver, dev + "/driver");
-        make_symlink("../../../../devices/pci0000:00/" + f.address, drv + "/" + f.address);
+        make_symlink(to_sys + "bus/pci/drivers/" + f.driver, dev + "/driver");
+        make_symlink("../../../../devices/" + devpath, drv + "/" + f.address);
     }
     return *this;
 }
@@ -175,6 +181,23 @@ FakeSysfs shared_group(const std::string& root) {
     m.add({"0000:00:02.0", 0x8086, 0x3e92, 0x030000, 0, "i915", true})
         .add({"0000:03:00.0", 0x1002, 0x67df, 0x030000, 7, "amdgpu"})
         .add({"0000:04:00.0", 0x1b21, 0x0612, 0x010601, 7, "ahci"});
+    return m.kernel_release("6.1.0-test");
+}
+
+FakeSysfs vmd_laptop(const std::string& root) {
+    // Values as a Tiger Lake laptop with VMD on shows them (lspci -nn, ls -l /sys/bus/pci/devices).
+    const std::string vmd = "pci0000:00/0000:00:0e.0/pci10000:e0";
+    FakeSysfs m(root);
+    m.add({"0000:00:00.0", 0x8086, 0x9a14, 0x060000, 0, "", false, 0x17aa, 0x5082})
+        .add({"0000:00:02.0", 0x8086, 0x9a49, 0x030000, 1, "i915", true, 0x17aa, 0x5082})
+        .add({"0000:00:0e.0", 0x8086, 0x9a0b, 0x010400, 9, "vmd", false, 0x17aa, 0x5082})
+        .add({"0000:00:1c.0", 0x8086, 0xa0bc, 0x060400, 11, "pcieport"})
+        .add({"0000:04:00.0", 0x144d, 0xa808, 0x010802, 12, "nvme", false, 0x144d, 0xa801, "pci0000:00/0000:00:1c.0"})
+        .add({"10000:e0:06.0", 0x8086, 0x9a09, 0x060400, 9, "pcieport", false, 0x17aa, 0x5082, vmd})
+        .add({"10000:e1:00.0", 0x144d, 0xa808, 0x010802, 9, "nvme", false, 0x144d, 0xa801, vmd + "/10000:e0:06.0"});
+    add_block(root, "nvme0n1", "259:0", vmd + "/10000:e0:06.0/10000:e1:00.0/nvme/nvme0/nvme0n1");
+    add_block(root, "nvme0n1p2", "259:2", vmd + "/10000:e0:06.0/10000:e1:00.0/nvme/nvme0/nvme0n1/nvme0n1p2");
+    add_block(root, "nvme1n1", "259:4", "pci0000:00/0000:00:1c.0/0000:04:00.0/nvme/nvme1/nvme1n1");
     return m.kernel_release("6.1.0-test");
 }
 

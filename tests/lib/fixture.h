@@ -41,6 +41,8 @@ struct FakeFunction {
     std::string driver;             // bound driver ("" = none)
     bool boot_vga = false;
     uint16_t subvendor = 0, subdevice = 0;
+    std::string parent = "pci0000:00";  // its directory under /sys/devices (behind a bridge, a VMD domain)
+    std::vector<std::string> consumers; // consumer:pci:<addr> device links (a GPU's audio, USB, UCSI)
 };
 
 // A machine's PCI view under root/sys.
@@ -80,6 +82,13 @@ void add_netdev(const std::string& root, const std::string& name, const std::str
                 const std::vector<std::string>& ports = {});
 FakeSysfs twin_nvidia(const std::string& root);
 FakeSysfs shared_group(const std::string& root);
+//  vmd_laptop: Intel VMD (8086:467f, class 0x010400) at 0000:00:0e.0, group 9, with
+//              its domain 10000 below it as real sysfs lays it out: root port
+//              10000:e0:06.0 and the root disk 10000:e1:00.0 (Samsung 144d:a808, nvme,
+//              group 9 with the VMD, block device nvme0n1 mounted as /); an identical
+//              NVMe 0000:04:00.0 (group 12, nvme, nvme1n1) meant for the guest; boot
+//              iGPU 0000:00:02.0.
+FakeSysfs vmd_laptop(const std::string& root);
 
 } // namespace vbtest
 

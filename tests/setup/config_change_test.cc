@@ -173,3 +173,20 @@ TEST_CASE("add then remove on the shipped example restores it byte for byte, wit
     CHECK(read_file(t / kIni) == shipped);
     CHECK(read_file(t / (std::string(kIni) + kBackupSuffix)) == shipped);
 }
+
+TEST_CASE("add and remove an address in Intel VMD's domain 10000") {
+    TempDir t;
+    vmd_laptop(t.path());
+    DiskFs fs(t.path());
+    auto c = plan_add(fs, "10000:e1:00.0", {});
+    REQUIRE_OK(c);
+    CHECK(c->after.find("\n[dev-10000:e1:00.0]\naddress = 10000:e1:00.0\nid = 144d:a808\n") != std::string::npos);
+    REQUIRE_OK(apply_change(fs, *c));
+    auto cp = configured_plan(fs);
+    REQUIRE_OK(cp);
+    REQUIRE(cp->plan.targets.size() == 1);
+    CHECK(cp->plan.targets[0].device.address.str() == "10000:e1:00.0");
+    auto r = plan_remove(fs, "10000:e1:00.0");
+    REQUIRE_OK(r);
+    CHECK(r->removed == std::vector<std::string>{"dev-10000:e1:00.0"});
+}

@@ -53,6 +53,15 @@ rm "$R/etc/vfio-devices.trial.ini"
 echo "BOOT_IMAGE=/vmlinuz root=/dev/vda intel_iommu=on" >"$R/proc/cmdline"
 expect "--dry-run with a kernel that is not there says so" 1 "cannot read the module indexes" -- "$BIN" --root "$R" --kver 0.0-none --dry-run
 
+# An id alone: each device present is claimed by its driver_override; vfio-pci gets no ids=.
+printf '[any]\nid = 1002:5159\n' >"$R/etc/vfio-devices.ini"
+"$BIN" --root "$R" --dry-run >"$T/out" 2>&1
+if grep -q "would claim 0000:00:05.0 1002:5159" "$T/out" && ! grep -q "ids=" "$T/out"; then
+    ok "--dry-run of an id-only entry claims each device, never with ids="
+else
+    ko "--dry-run of an id-only entry: $(cat "$T/out")"
+fi
+
 printf '[gpu]\naddress = 00:04.0\nid = 10de:1b80\n' >"$R/etc/vfio-devices.ini"
 expect "wrong id at the address is refused" 1 "the device here is 1002:5159, not 10de:1b80" -- "$BIN" --root "$R" --dry-run
 printf '[gpu]\naddress = 00:01.0\nid = 1234:1111\n' >"$R/etc/vfio-devices.ini"
@@ -86,7 +95,7 @@ else
     printf '[gpu]\naddress = 00:04.0\nid = 1002:5159\n[ids]\nid = 10de:1b80\n' >"$R/etc/vfio-devices.ini"
     "$BIN" --root "$R" --kver "$K" --modprobe-conf >"$T/conf" 2>"$T/err"
     if grep -qx "softdep radeon pre: vfio-pci" "$T/conf" && ! grep -q "ids=" "$T/conf"; then
-        ok "--modprobe-conf has the softdep for radeon and no ids= (decided at boot)"
+        ok "--modprobe-conf has the softdep for radeon and no ids= (devices are claimed by driver_override)"
     else ko "--modprobe-conf output wrong"; cat "$T/conf" "$T/err"; fi
 fi
 
