@@ -65,9 +65,10 @@ install() {
     # host driver matching a configured device (from libkmod).
     snippet="$DRACUT_TMPDIR/vfio-bind-modprobe.conf"
     err="$DRACUT_TMPDIR/vfio-bind-modprobe.err"
-    if "$bin" --modprobe-conf --config "$conf" --kver "$kernel" > "$snippet" 2> "$err"; then
-        [[ -s $snippet ]] && inst_simple "$snippet" /etc/modprobe.d/vfio-bind.conf
-    else
+    # One inst_simple for it, after the trial's part below: dracut skips a
+    # second one to the same destination.
+    if ! "$bin" --modprobe-conf --config "$conf" --kver "$kernel" > "$snippet" 2> "$err"; then
+        : > "$snippet"
         derror "vfio-bind: ********************************************************"
         derror "vfio-bind: invalid configuration, no device will be claimed at boot:"
         while IFS= read -r line; do derror "vfio-bind:   $line"; done < "$err"
@@ -82,11 +83,11 @@ install() {
         inst_simple "$trial" /etc/vfio-devices.trial.ini
         if "$bin" --modprobe-conf --config "$trial" --kver "$kernel" > "$snippet.trial" 2> "$err"; then
             cat "$snippet.trial" >> "$snippet"
-            inst_simple "$snippet" /etc/modprobe.d/vfio-bind.conf
         else
             dwarning "vfio-bind: $trial is not valid: the trial boot will claim nothing"
         fi
     fi
+    [[ -s $snippet ]] && inst_simple "$snippet" /etc/modprobe.d/vfio-bind.conf
 
     # The devices this host needs to boot (its disks' controllers, a network
     # root's NIC, the console), found now with its disks mounted: vfio-bind

@@ -36,10 +36,11 @@ const char* const kVfioModules[] = {"vfio", "vfio_iommu_type1", "vfio_pci"};
 // Facts about the machine, gathered once for every image.
 struct Context {
     const Fs& fs;
-    std::optional<std::string> config_text;                     // /etc/vfio-devices.ini
-    std::optional<Config> config;                               // parsed, when valid
-    std::optional<ParamEdit> cmdline_edit;                      // what the IOMMU needs on the command line
-    std::map<std::string, std::optional<std::string>> snippets; // expected modprobe.d snippet per kernel
+    std::optional<std::string> config_text;                           // /etc/vfio-devices.ini
+    std::optional<Config> config;                                     // parsed, when valid
+    std::optional<ParamEdit> cmdline_edit;                            // what the IOMMU needs on the command line
+    std::map<std::string, std::optional<std::string>> snippets;       // expected modprobe.d snippet per kernel
+    std::map<std::string, std::optional<std::string>> trial_snippets; // the same for a pending trial's config
     std::vector<Finding>& findings;
     // Every PCI function and the plan on them, for what a stray ids= would
     // bind (any device may have the id); read once, when first needed.
@@ -67,8 +68,8 @@ struct Context {
 };
 
 Context make_context(const Fs& fs, std::vector<Finding>& findings) {
-    Context c{fs,       std::nullopt, std::nullopt, std::nullopt,         {},
-              findings, std::nullopt, std::nullopt, machine_generator(fs)};
+    Context c{fs, std::nullopt, std::nullopt, std::nullopt, {},
+              {}, findings,     std::nullopt, std::nullopt, machine_generator(fs)};
     auto text = fs.read(kDefaultConfigPath, kMaxConfigBytes);
     if (!text) return c;
     c.config_text = *text;
@@ -91,22 +92,34 @@ std::string cmdline_problem(const std::string& subject, const std::vector<std::s
 
 // The snippet the dracut module would generate now (vfio-bind --modprobe-conf),
 // or nothing when it cannot be known (devices absent, no module indexes).
+// The modprobe.d snippet `config` gives kernel `kver` on this machine, when
+// it can be known (every entry resolved, the kernel's modules readable).
+std::optional<std::string> snippet_for(const Fs& fs, const Config& config, const std::string& kver) {
+    auto devices = scan_for_config(fs, config);
+    if (!devices) return std::nullopt;
+    Plan plan = make_plan(config, *devices);
+    auto loader = KmodLoader::open(fs.is_rooted() ? fs.host_path("/") : "/", kver, true);
+    if (!plan.refused.empty() || !loader) return std::nullopt;
+    auto text = modprobe_conf(config, plan, **loader);
+    if (!text) return std::nullopt;
+    return *text;
+}
+
 const std::optional<std::string>& expected_snippet(Context& c, const std::string& kver) {
     auto it = c.snippets.find(kver);
     if (it != c.snippets.end()) return it->second;
+    return c.snippets[kver] = c.config ? snippet_for(c.fs, *c.config, kver) : std::nullopt;
+}
+
+// The same for the claims of a pending trial boot (its softdeps must be in
+// the image too, or its host drivers win the race on the trial boot).
+const std::optional<std::string>& expected_trial_snippet(Context& c, const std::string& kver) {
+    auto it = c.trial_snippets.find(kver);
+    if (it != c.trial_snippets.end()) return it->second;
     std::optional<std::string> result;
-    if (c.config) {
-        auto devices = scan_for_config(c.fs, *c.config);
-        if (devices) {
-            Plan plan = make_plan(*c.config, *devices);
-            auto loader = KmodLoader::open(c.fs.is_rooted() ? c.fs.host_path("/") : "/", kver, true);
-            if (plan.refused.empty() && loader) {
-                auto text = modprobe_conf(*c.config, plan, **loader);
-                if (text) result = *text;
-            }
-        }
-    }
-    return c.snippets[kver] = result;
+    if (auto text = c.fs.read(kTrialConfigPath, kMaxConfigBytes))
+        if (auto trial = parse_config(*text, kTrialConfigPath)) result = snippet_for(c.fs, *trial, kver);
+    return c.trial_snippets[kver] = result;
 }
 
 // What a stray ids= from `source` would give vfio-pci on this machine beyond
@@ -322,6 +335,10 @@ void check_config_copies(const ImageCheck& ic) {
         if (expected && !snippet_covers(snip->second, *expected))
             ic.problem(ic.path() + " holds a stale /" + std::string(kImageModprobe) +
                        " (the devices or their drivers changed)");
+        const auto& trial = expected_trial_snippet(ic.c, ic.kver);
+        if (trial && !snippet_covers(snip->second, *trial))
+            ic.problem(ic.path() + ": /" + std::string(kImageModprobe) + " lacks the softdeps of the pending trial (" +
+                       kTrialConfigPath + "): on the trial boot its host drivers could take the devices first");
     }
 }
 

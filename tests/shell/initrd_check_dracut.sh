@@ -51,7 +51,8 @@ chmod +x "$T/vfio-setup"
 
 # image OUT COMPRESSION DRACUT-MODULES
 image() {
-    VFIO_BIND_CONFIG=$R/etc/vfio-devices.ini VFIO_BIND_BINARY=$B/vfio-bind VFIO_BIND_SETUP=$T/vfio-setup dracutbasedir=$BASE \
+    VFIO_BIND_CONFIG=$R/etc/vfio-devices.ini VFIO_BIND_TRIAL_CONFIG=$R/etc/vfio-devices.trial.ini \
+        VFIO_BIND_BINARY=$B/vfio-bind VFIO_BIND_SETUP=$T/vfio-setup dracutbasedir=$BASE \
         dracut --conf /dev/null --confdir "$T/conf.d" --tmpdir "$T" --no-hostonly --no-hostonly-cmdline \
         --kver "$KVER" -m "$3" --no-early-microcode --compress "$2" --force "$1" >"$T/dracut.log" 2>&1 ||
         { ko "dracut $2 ($3) failed"; cat "$T/dracut.log"; return 1; }
@@ -121,6 +122,17 @@ fi
 
 if image "$IMG" gzip "base vfio-bind"; then
     expect_check "gzip image with the module: all good" 0 "gzip" --
+    # A pending trial that claims a NIC (e1000e): its softdep must reach the
+    # image's modprobe.d snippet, which the module installs once for both.
+    add_dev "$R" 0000:00:07.0 8086 10d3 020000 5 e1000e 0
+    printf '[radeon]\nid = 1002:5159\n\n[nic]\nid = 8086:10d3\n' >"$R/etc/vfio-devices.trial.ini"
+    expect_check "a trial whose softdeps the image lacks is a problem" 1 "lacks the softdeps of the pending trial" --
+    if image "$IMG" gzip "base vfio-bind"; then
+        expect_check "rebuilt with the trial pending: its softdeps are in, all good" 0 "gzip" --
+        lsinitrd -f etc/modprobe.d/vfio-bind.conf "$IMG" 2>/dev/null | grep -q "^softdep e1000e pre: vfio-pci" &&
+            ok "the image's snippet has the trial's softdep" || ko "the image's snippet lacks softdep e1000e"
+    fi
+    rm -rf "$R/etc/vfio-devices.trial.ini" "$R/sys/bus/pci/devices/0000:00:07.0" "$R/sys/devices/pci0000:00/0000:00:07.0"
     rm -f "$R/boot/initrd.img-$KVER"
     expect_check "no image: reported with the command" 1 "no initramfs found for kernel $KVER -- fix: dracut -f --kver $KVER" --
 fi
