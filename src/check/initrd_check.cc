@@ -61,6 +61,9 @@ struct Context {
     // What rebuilds `where`: the machine's own generator, else the one that
     // made the image, else dracut.
     Command rebuild(const ImageLocation& where, const std::string& kver, std::optional<Generator> made_by) const {
+        // A UKI: with the tool that made it (signed, its own command line).
+        if (where.uki && !kver.empty())
+            if (auto builder = uki_builder_command(fs, kver)) return *builder;
         Generator g = generator ? generator->generator : made_by ? *made_by : Generator::Dracut;
         return generator_rebuild_command(fs, g, where.path, kver.empty() ? "<version>" : kver, where.uki,
                                          where.dracut_default);

@@ -89,6 +89,24 @@ Command generator_rebuild_command(const Fs& fs, Generator g, const std::string& 
     return {};
 }
 
+std::optional<Command> uki_builder_command(const Fs& fs, const std::string& kver) {
+    for (const char* conf : {"/etc/kernel/install.conf", "/usr/lib/kernel/install.conf"}) {
+        auto text = fs.read(conf);
+        if (!text) continue;
+        for (const std::string& line : split(*text, '\n'))
+            if (trim(line) == "layout=uki" || trim(line) == "layout = uki") {
+                const std::string kernel = fs.exists("/usr/lib/modules/" + kver + "/vmlinuz")
+                                               ? "/usr/lib/modules/" + kver + "/vmlinuz"
+                                               : "/boot/vmlinuz-" + kver;
+                return Command{"kernel-install", "add", kver, kernel};
+            }
+        break; // the first install.conf found is the one kernel-install reads
+    }
+    for (const char* db : {"/usr/share/secureboot/bundles.db", "/var/lib/sbctl/bundles.json"})
+        if (fs.exists(db)) return Command{"sbctl", "generate-bundles", "--sign"};
+    return std::nullopt;
+}
+
 Command generator_rebuild_all_command(Generator g) {
     switch (g) {
     case Generator::Dracut: return {"dracut", "--regenerate-all", "-f"};

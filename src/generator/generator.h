@@ -35,6 +35,13 @@ bool integration_installed(const Fs& fs, Generator g);
 // is where `dracut --kver V` writes on this machine; `uki`: a UKI).
 Command generator_rebuild_command(const Fs& fs, Generator g, const std::string& image, const std::string& kver,
                                   bool uki, bool dracut_default);
+// The tool this machine makes its UKIs with, when its signs say so:
+// kernel-install with `layout=uki` in install.conf (it calls ukify or
+// dracut, signs, and writes the command line it keeps), or sbctl's bundles
+// (signed). A UKI must be rebuilt with it, never with another tool, which
+// would drop the signature and the command line.
+std::optional<Command> uki_builder_command(const Fs& fs, const std::string& kver);
+
 // Rebuilds every installed kernel's image: `update-initramfs -u -k all`,
 // `mkinitcpio -P`, `dracut --regenerate-all -f`.
 Command generator_rebuild_all_command(Generator g);

@@ -163,6 +163,12 @@ TEST_CASE("image locations: Fedora/Arch, kernel-install, /lib/modules, UKIs; --k
     REQUIRE(broken.rebuild_commands().size() == 1);
     CHECK(broken.rebuild_commands()[0] ==
           std::vector<std::string>{"dracut", "-f", "--uefi", "/boot/efi/EFI/Linux/debian-" + V + ".efi", V});
+    // Where kernel-install makes the UKIs (ukify, signed), it rebuilds them, never dracut --uefi.
+    vbtest::write_file(m.dir / "etc/kernel/install.conf", "layout=uki\n");
+    auto by_ki = m.check();
+    REQUIRE(by_ki.rebuild_commands().size() == 1);
+    CHECK(by_ki.rebuild_commands()[0] == std::vector<std::string>{"kernel-install", "add", V, "/boot/vmlinuz-" + V});
+    std::remove((m.dir / "etc/kernel/install.conf").c_str());
 
     // --image alone: the kernel is found in the image's module directory.
     vb::CheckOptions o;

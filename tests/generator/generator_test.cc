@@ -57,3 +57,23 @@ TEST_CASE("generator: each rebuilds with its own command") {
     CHECK(generator_rebuild_command(fs, Generator::Dracut, "/efi/EFI/Linux/x.efi", V, true, false) ==
           Command{"dracut", "-f", "--uefi", "/efi/EFI/Linux/x.efi", V});
 }
+
+TEST_CASE("generator: a UKI is rebuilt by the tool that makes it here") {
+    TempDir none;
+    CHECK_FALSE(uki_builder_command(DiskFs(none.path()), "6.8.1").has_value());
+
+    TempDir ki; // kernel-install with layout=uki (ukify or dracut behind it, signing as set up)
+    write_file(ki / "etc/kernel/install.conf", "# uki\nlayout=uki\nuki_generator=ukify\n");
+    write_file(ki / "usr/lib/modules/6.8.1/vmlinuz", "");
+    CHECK(uki_builder_command(DiskFs(ki.path()), "6.8.1") ==
+          Command{"kernel-install", "add", "6.8.1", "/usr/lib/modules/6.8.1/vmlinuz"});
+    // /etc's install.conf wins over /usr/lib's, as kernel-install reads them.
+    TempDir etc;
+    write_file(etc / "etc/kernel/install.conf", "layout=bls\n");
+    write_file(etc / "usr/lib/kernel/install.conf", "layout=uki\n");
+    CHECK_FALSE(uki_builder_command(DiskFs(etc.path()), "6.8.1").has_value());
+
+    TempDir sb; // sbctl's signed bundles
+    write_file(sb / "usr/share/secureboot/bundles.db", "{}");
+    CHECK(uki_builder_command(DiskFs(sb.path()), "6.8.1") == Command{"sbctl", "generate-bundles", "--sign"});
+}
