@@ -440,4 +440,14 @@ Status finish_trial(Fs& fs, const TrialEnd& end) {
     return {};
 }
 
+std::string pinned_default_warning(const TrialState& st) {
+    for (const auto& [name, data] : st.efivars)
+        if (name == "LoaderEntryDefault")
+            return "systemd-boot's default entry is pinned to " + utf16_to_ascii(data) +
+                   " (EFI LoaderEntryDefault) while the trial boot is pending: a newly installed kernel does not "
+                   "become the default until 'vfio-setup confirm' (from the trial boot) or 'vfio-setup cmdline "
+                   "disable' ends the trial";
+    return "";
+}
+
 } // namespace vb

@@ -52,6 +52,12 @@ struct TrialState {
     std::string boot_id; // of the boot that started the trial ("" when unknown): its boot is still ahead
 };
 
+// When the trial pinned systemd-boot's default entry (LoaderEntryDefault, set
+// while the trial entry could otherwise become the default): what that holds
+// back, and the way out, for status and the kernel hook to say; else "".
+// A forgotten trial must not hold kernel updates back in silence.
+std::string pinned_default_warning(const TrialState& st);
+
 struct TrialPlan {
     TrialState state;
     std::vector<Command> commands; // run after the files are written (grub-editenv ... set next_entry=)

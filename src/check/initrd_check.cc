@@ -19,6 +19,7 @@
 #include "bootloader/cpu_info.h"
 #include "bootloader/iommu_off.h"
 #include "bootloader/select.h"
+#include "bootloader/trial.h"
 #include "check/image_layout.h"
 #include "check/module_files.h"
 #include "generator/generator.h"
@@ -488,6 +489,9 @@ void check_machine(Context& c, const CheckOptions& opts) {
                       "and run vfio-initrd-check on the machine itself, booted (not in a chroot)");
         }
     }
+    // A pending trial that pins the default entry: every kernel update should say so.
+    if (auto trial = read_trial(c.fs); trial && *trial)
+        if (std::string pin = pinned_default_warning(**trial); !pin.empty()) c.add(Severity::warning, "", pin);
     bool installed = false;
     for (const char* p : {"/usr/sbin/vfio-bind", "/usr/local/sbin/vfio-bind", "/sbin/vfio-bind", "/usr/bin/vfio-bind"})
         installed = installed || c.fs.exists(p);

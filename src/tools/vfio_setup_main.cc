@@ -528,6 +528,8 @@ int status(const vb::Fs& fs, const std::vector<std::string>& args) {
                                                  "be; `vfio-setup cmdline disable` clears it, `--trial` again "
                                                  "starts a fresh one");
     }
+    if (trial && *trial)
+        if (std::string pin = vb::pinned_default_warning(**trial); !pin.empty()) trial_line += "\nWARNING: " + pin;
     if (output == Output::Json) std::fputs(vb::status_json(*st, trial_line).c_str(), stdout);
     if (output == Output::Text) {
         std::fputs(vb::format_status(*st).c_str(), stdout);

@@ -144,6 +144,11 @@ TEST_CASE("trial on systemd-boot without a set default: the default is pinned; c
     REQUIRE_OK(st);
     REQUIRE(st->has_value());
     CHECK((*st)->auto_confirm);
+    // What the pin holds back is said (status, the kernel hook's check).
+    CHECK(pinned_default_warning(**st).find(
+              "systemd-boot's default entry is pinned to arch.conf (EFI LoaderEntryDefault) while "
+              "the trial boot is pending: a newly installed kernel does not become "
+              "the default") == 0);
     REQUIRE_OK(finish_trial(fs, plan_trial_end(fs, **st)));
     CHECK(efivar_of(t, "LoaderEntryDefault").empty());
     CHECK(efivar_of(t, "LoaderEntryOneShot").empty());
@@ -419,6 +424,10 @@ TEST_CASE("trial on systemd-boot: a loader.conf default pattern that the trial e
         REQUIRE_OK(plan);
         REQUIRE_OK(write_trial(fs, *plan));
         CHECK(efivar_of(t, "LoaderEntryDefault") == (pinned ? "arch.conf" : ""));
+        auto st = read_trial(fs);
+        REQUIRE_OK(st);
+        REQUIRE(st->has_value());
+        CHECK(pinned_default_warning(**st).empty() == !pinned);
     }
 }
 
