@@ -596,10 +596,19 @@ initrd_check_root() {
 expect_check_output() {
     grep -q -- "$2" "$WORK/$1.check" || err "vfio-initrd-check on $1 lacks /$2/:$(sed 's/^/\n    /' "$WORK/$1.check")"
 }
+# expect_only_host_unknown IMG: the check's one complaint is that this root
+# cannot tell what the host needs (it is no booted machine, and the image
+# was built on another): anything else is a failure, and so is silence.
+expect_only_host_unknown() {
+    local other
+    other=$(grep '^problem: ' "$WORK/$1.check" | grep -v 'devices the host needs\|/etc/vfio-bind/host-devices')
+    [ -z "$other" ] || err "vfio-initrd-check on $1: $other"
+    expect_check_output "$1" "^problem: .*devices the host needs"
+}
 static_image-itools() {
-    initrd_check_root itools-addr itools || err "vfio-initrd-check on the initramfs-tools image: exit $? (want 0)"
+    initrd_check_root itools-addr itools
     expect_check_output itools-addr "initramfs-tools, gzip"
-    expect_check_output itools-addr "ok: every kernel will claim"
+    expect_only_host_unknown itools-addr
 }
 static_image-itools-none() {
     initrd_check_root itools-none itools && err "vfio-initrd-check on the image without our hook: exit 0 (want 1)"
@@ -607,13 +616,13 @@ static_image-itools-none() {
     expect_check_output itools-none "fix: update-initramfs -u -k $KVER"
 }
 static_image-mk() {
-    initrd_check_root mk-addr mk /boot/initramfs-test.img || err "vfio-initrd-check on the mkinitcpio image: exit $? (want 0)"
+    initrd_check_root mk-addr mk /boot/initramfs-test.img
     expect_check_output mk-addr "mkinitcpio, uncompressed"
-    expect_check_output mk-addr "ok: every kernel will claim"
+    expect_only_host_unknown mk-addr
 }
 static_image-mk-sd() {
-    initrd_check_root mk-sd-addr mk /boot/initramfs-test.img || err "vfio-initrd-check on the systemd-hook image: exit $? (want 0)"
-    expect_check_output mk-sd-addr "ok: every kernel will claim"
+    initrd_check_root mk-sd-addr mk /boot/initramfs-test.img
+    expect_only_host_unknown mk-sd-addr
 }
 static_image-mk-none() {
     initrd_check_root mk-none mk /boot/initramfs-test.img && err "vfio-initrd-check on the image without our hook: exit 0 (want 1)"
@@ -621,11 +630,11 @@ static_image-mk-none() {
     expect_check_output mk-none "fix: mkinitcpio -p test"
 }
 STATIC="
-image-itools itools-addr initramfs-tools image: recognised, boot script before udev, all good
+image-itools itools-addr initramfs-tools image: recognised, boot script before udev, all good but the host's needs (not this root's to know)
 image-itools-none itools-none initramfs-tools image without our hook: said, fixed with update-initramfs
-image-mk mk-addr mkinitcpio image: recognised, vfio-bind among the early hooks before udev, all good
+image-mk mk-addr mkinitcpio image: recognised, vfio-bind among the early hooks before udev, all good but the host's needs
 image-mk-none mk-none mkinitcpio image without our hook: said, fixed with mkinitcpio -p
-image-mk-sd mk-sd-addr mkinitcpio image with the systemd hook: our unit enabled, all good
+image-mk-sd mk-sd-addr mkinitcpio image with the systemd hook: our unit enabled, all good but the host's needs
 image-systemd addr binary, config, snippet with softdep radeon, vfio modules, unit enabled [systemd image]
 image-shell addr-shell binary, config, snippet, pre-udev hook, no unit [shell image]
 image-id-only idonly modprobe snippet for an id-only entry: softdep, never ids=
