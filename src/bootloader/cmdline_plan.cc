@@ -349,12 +349,16 @@ Status apply_plan(Fs& fs, const CmdlinePlan& plan, bool enabling) {
         if (c.by_command) continue; // the backend's commands make this change
         if (c.remove) {
             if (Status r = fs.remove(c.path); !r) return r;
+            if (Status r = fs.remove(c.path + kBackupSuffix); !r) return r; // absent: fine
             continue;
         }
         if (!c.existed)
             if (Status d = fs.make_parent_dirs(c.path); !d) return d;
-        // One backup of the file as it was before vfio-setup first touched it.
+        // One backup of the file as it was before vfio-setup first touched it,
+        // gone with the undo: nothing of ours is left behind.
         if (Status w = fs.replace_file(c.path, c.after, enabling && c.existed ? kBackupSuffix : ""); !w) return w;
+        if (!enabling && fs.exists(c.path + kBackupSuffix))
+            if (Status r = fs.remove(c.path + kBackupSuffix); !r) return r;
     }
     if (!enabling) {
         // The directories enable made, deepest first, when nothing else is in them now.

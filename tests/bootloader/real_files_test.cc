@@ -14,6 +14,7 @@
 #include "basic/kernel_params.h"
 #include "bootloader/cmdline_plan.h"
 #include "bootloader/select.h"
+#include "lib/bootloader_fixture.h"
 #include "lib/fixture.h"
 #include "lib/require_ok.h"
 
@@ -82,14 +83,9 @@ void make_root(const fs::path& fixture, const std::string& kind, const TempDir& 
                                           "\nmodel name\t: Test CPU\nflags\t\t: fpu vmx svm\n\n");
 }
 
+// The files the test lays beside a real one to make a machine of it.
 bool same_files(const fs::path& fixture, const TempDir& root) {
-    for (const auto& e : fs::recursive_directory_iterator(fixture)) {
-        if (!e.is_regular_file() || e.path().filename() == "SOURCE") continue;
-        fs::path rel = fs::relative(e.path(), fixture);
-        if (!fs::exists(root / rel.string()) || read_file(e.path().string()) != read_file(root / rel.string()))
-            return false;
-    }
-    return true;
+    return same_tree(fixture, root, {"boot/grub/grub.cfg", "boot/grub2/grub.cfg", "etc/debian_version"});
 }
 
 // The command lines the boot loaders in use give the kernel now.

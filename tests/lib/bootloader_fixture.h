@@ -2,8 +2,11 @@
 // into a fresh --root, with a /proc/cpuinfo of the wanted vendor.
 #pragma once
 
+#include <doctest/doctest.h>
+
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "lib/fixture.h"
 
@@ -18,13 +21,39 @@ inline void copy_fixture(const std::string& name, const TempDir& root, const cha
 }
 
 // Every file under the fixture is byte-identical under the root.
-inline bool same_as_fixture(const std::string& name, const TempDir& root) {
-    for (const auto& e : std::filesystem::recursive_directory_iterator(fixture_dir(name))) {
-        if (!e.is_regular_file()) continue;
-        std::string rel = e.path().string().substr(fixture_dir(name).size());
-        if (!std::filesystem::exists(root / rel) || read_file(e.path().string()) != read_file(root / rel)) return false;
+// Every file of `fixture` is in `root` with the same bytes, and `root` holds
+// no file the fixture does not (nothing left behind), apart from what the
+// test itself or vfio-setup's own bookkeeping put there: /proc, /sys, /run
+// (the lock) and /var/lib/vfio-bind (its state). SOURCE notes are the
+// fixtures' own. Prints what differs.
+inline bool same_tree(const std::filesystem::path& fixture, const TempDir& root,
+                      const std::vector<std::string>& made_by_test = {}) {
+    namespace fs = std::filesystem;
+    bool same = true;
+    for (const auto& e : fs::recursive_directory_iterator(fixture)) {
+        if (!e.is_regular_file() || e.path().filename() == "SOURCE") continue;
+        const std::string rel = fs::relative(e.path(), fixture).string();
+        if (!fs::exists(root / rel) || read_file(e.path().string()) != read_file(root / rel)) {
+            MESSAGE("differs or is gone: " << rel);
+            same = false;
+        }
     }
-    return true;
+    for (const auto& e : fs::recursive_directory_iterator(root.path())) {
+        if (e.is_directory()) continue;
+        const std::string rel = fs::relative(e.path(), root.path()).string();
+        for (const char* ours : {"proc/", "sys/", "run/", "var/lib/vfio-bind/"})
+            if (rel.rfind(ours, 0) == 0) goto next;
+        for (const auto& t : made_by_test)
+            if (rel == t) goto next;
+        if (!fs::exists(fixture / rel) && !fs::is_symlink(fixture / rel)) {
+            MESSAGE("left behind: " << rel);
+            same = false;
+        }
+    next:;
+    }
+    return same;
 }
+
+inline bool same_as_fixture(const std::string& name, const TempDir& root) { return same_tree(fixture_dir(name), root); }
 
 } // namespace vbtest
