@@ -125,7 +125,10 @@ for c in $CASES; do
             best_wall=$WALL best_cpu=$CPU
         fi
     done
-    if [ "$rc" -ne 0 ]; then
+    # The bench root is no booted machine: what the host needs cannot be
+    # known there, and that is the one problem a good image may have.
+    if [ "$rc" -ne 0 ] && grep '^problem: ' "$WORK/check.out" |
+        grep -qv 'devices the host needs\|/etc/vfio-bind/host-devices'; then
         sed 's/^/    /' "$WORK/check.out"
         echo "bench_initrd: $gen ($comp): the check found problems in a good image" >&2
         failed=1
