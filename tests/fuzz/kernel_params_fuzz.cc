@@ -4,6 +4,8 @@
 // and the removed ones gone, change nothing when made twice, and an edit
 // that only appended must be undone byte for byte by removing what it added.
 #include <algorithm>
+#include <cctype>
+#include <iterator>
 #include <string>
 
 #include "basic/kernel_params.h"
@@ -15,12 +17,14 @@ namespace {
 const char* const kSet[] = {"intel_iommu=on", "iommu=pt", "vfio-pci.ids=1002:6818", "video=HDMI-A-1:d"};
 const char* const kRemove[] = {"amd_iommu=off", "nomodeset", "quiet", "console=ttyS0"};
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+// The oracle's own definitions, independent of the parser's: a blank is what
+// the C locale's isspace() says (the kernel's isspace() agrees on ASCII), and
+// a word's value is the word without its quotes.
+bool is_space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
 
 std::string unquote(std::string_view p) {
     std::string out;
-    for (char c : p)
-        if (c != '"') out += c;
+    std::remove_copy(p.begin(), p.end(), std::back_inserter(out), '"');
     return out;
 }
 
