@@ -300,7 +300,20 @@ expect_log_order() {
     if [ -z "$a" ] || [ -z "$b" ]; then err "kernel log lacks /$1/ or /$2/"; return; fi
     [ "$a" -lt "$b" ] || err "kernel log has /$2/ before /$1/"
 }
+# An absence proves something only if the same pattern does match a log
+# where the thing happened: each pattern expect_nolog is given has a witness
+# scenario, whose log it must match (checked once every report is in).
+declare -A NOLOG_WITNESS=(
+    ['vfio-bind:']=addr-id
+    ['radeon 0000:00:04\.0']=negative
+    ['trial boot']=trial-claims
+    ['claimed by vfio-pci']=addr-id
+    ['DMAR: IOMMU enabled']=addr-id
+    ['given back']=idonly-bootvga-early
+)
+declare -A NOLOG_USED=()
 expect_nolog() {
+    NOLOG_USED[$1]+=" $scen"
     grep '^log ' "$REPORT" | grep -Eq -- "$1" && err "kernel log has /$1/ but must not"
 }
 
@@ -553,6 +566,25 @@ while read -r scen img devs cmdline; do
         grep '^rerun vfio-bind:' "$REPORT" | sed 's/^rerun /     second run: /'
     fi
 done <<< "$BOOTS"
+
+# Each absence the checks relied on, matched against its witness's log.
+check_nolog_witnesses() {
+    local p w unproven=""
+    ERRS=""
+    for p in "${!NOLOG_USED[@]}"; do
+        w=${NOLOG_WITNESS[$p]-}
+        if [ -z "$w" ]; then
+            err "/$p/ (absent in${NOLOG_USED[$p]}) has no witness scenario: nothing shows it can appear"
+        elif ! grep -q '^VBT-END' "$WORK/$w.report" 2> /dev/null; then
+            unproven="$unproven /$p/"
+        elif ! grep '^log ' "$WORK/$w.report" | grep -Eq -- "$p"; then
+            err "/$p/ (absent in${NOLOG_USED[$p]}) does not match the log of $w either: its absence proves nothing"
+        fi
+    done
+    [ ${#NOLOG_USED[@]} = 0 ] && return
+    verdict nolog-witnesses "every absent log line matches where it happened${unproven:+ (not booted here, unproven:$unproven)}"
+}
+check_nolog_witnesses
 
 # ---------------------------------------------------------------- no-VM checks
 # What dracut put in the images, and the module's check().
