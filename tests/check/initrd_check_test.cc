@@ -109,8 +109,7 @@ TEST_CASE("built-in vfio modules need no file, per modules.builtin or CONFIG_*=y
 // there), modules.dep has no vfio module at all. Nothing to find in the image,
 // nothing to fix; without vfio-pci's line it would be nowhere, and said.
 TEST_CASE("an Ubuntu kernel's modules.builtin lists vfio-pci: no module file needed in the image") {
-    const std::string builtin =
-        read_file("tests/fixtures/real/modules/ubuntu2204-5.15.0-131-generic/modules.builtin");
+    const std::string builtin = read_file("tests/fixtures/real/modules/ubuntu2204-5.15.0-131-generic/modules.builtin");
     REQUIRE(builtin.find("kernel/drivers/vfio/pci/vfio-pci.ko\n") != std::string::npos);
     Machine m;
     write_file(m.dir / "lib/modules/" + V + "/modules.dep", "kernel/mm/zswap.ko:\n");
