@@ -58,6 +58,9 @@ vbt_builtin_layout() {
 
 install() {
     inst_multiple dmesg readlink cat grep sed sleep ls timeout modprobe
+    # make bench (tests/bench/bench_claim.sh): the real vfio-bind, behind
+    # the timing wrapper installed as /usr/sbin/vfio-bind.
+    [[ -z ${VBT_BENCH_REAL-} ]] || inst_binary "$VBT_BENCH_REAL" /usr/lib/vbt/vfio-bind.real
     if [[ -n ${VBT_BUILTIN-} ]]; then
         inst_multiple insmod
         inst_simple "$moddir/vbt-builtin-register.sh" /lib/vbt-builtin/register.sh
