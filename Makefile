@@ -10,7 +10,7 @@
 #   make check-system whole-system test: debootstrap Debian 12, install the
 #                     .deb, boot it in QEMU (not part of make check)
 #   make demo         boot a VM with emulated Radeons and show who claimed what
-#   make bench        planning speed, binary size and image check figures
+#   make bench        planning speed, binary size, image check and claim-at-boot figures
 #   make lint         shellcheck on every script, clang-format, the layer rule
 #   make install      DESTDIR=... PREFIX=/usr
 #   make STATIC=1     fully static vfio-bind when a static libkmod exists
@@ -214,6 +214,7 @@ bench: $(B)/bench-plan all
 	    "$$([ "$$s" -le 131072 ] && echo met || echo NOT met)" "$$s"
 	@printf 'vfio-bind needs: '; objdump -p $(B)/vfio-bind | awk '/NEEDED/ {printf "%s ", $$2}'; echo
 	bash tests/bench/bench_initrd.sh $(B)
+	bash tests/bench/bench_claim.sh $(B)
 
 $(B)/bench-plan: $(B)/tests/bench/bench_plan.o $(B)/tests/lib/fixture.o $(ALL_LAYERS_LINK)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(INIH_LIBS) $(KMOD_LIBS) $(IMAGE_LIBS)

@@ -237,9 +237,15 @@ int claim_now(vb::Fs& fs, Session& s, vb::Log& log) {
             log.info(std::string("vfio-pci ") + vb::to_string(report.module->outcome) +
                      (mods.empty() ? "" : ":" + mods) +
                      (s.plan.module_options.empty() ? "" : " (options " + s.plan.module_options + ")"));
+            // A built-in vfio-pci took the command line's options when it
+            // registered (modprobe.d's never reach it): release gives back
+            // what they claimed beyond the plan.
             if (!report.module->ignored_options.empty())
                 log.warning("modprobe.d or the kernel command line sets '" + report.module->ignored_options +
-                            "' for vfio-pci: not applied, vfio-bind loads it with its own options only");
+                            (report.module->outcome == vb::LoadOutcome::BuiltIn
+                                 ? "' for the built-in vfio-pci: what the command line sets applied when it "
+                                   "registered; vfio-bind gives back what its plan does not claim"
+                                 : "' for vfio-pci: not applied, vfio-bind loads it with its own options only"));
         }
         for (const auto& w : report.warnings) log.warning(w);
         results = std::move(report.devices);

@@ -365,3 +365,41 @@ TEST_CASE("GRUB: a symlinked /etc/default/grub is edited at its target, the link
     CHECK(std::filesystem::is_symlink(root / "etc/default/grub"));
     CHECK(read_file(root / "srv/config/grub") == original);
 }
+
+// A real Ubuntu 24.04 cloud image (tests/fixtures/real, SOURCE there): its
+// effective GRUB_CMDLINE_LINUX_DEFAULT is the one of 50-cloudimg-settings.cfg,
+// which overrides the main file's. Our drop-in is read after every file the
+// image has (grub.d/*.cfg in the shell's order), so it extends the cloud
+// line, and disable leaves every byte as it was.
+TEST_CASE("GRUB on a real Ubuntu 24.04 cloud image: our drop-in, read last, extends the cloud settings' line") {
+    namespace stdfs = std::filesystem;
+    const stdfs::path real = "tests/fixtures/real/grub/ubuntu2404-znz-lima-cloudimg";
+    TempDir root;
+    stdfs::copy(real / "etc", root / "etc", stdfs::copy_options::recursive);
+    write_file(root / "boot/grub/grub.cfg", "");
+    write_file(root / "etc/debian_version", "trixie/sid\n");
+    write_file(root / "proc/cpuinfo", "processor\t: 0\nvendor_id\t: GenuineIntel\nflags\t\t: vmx\n\n");
+    DiskFs fs(root.path());
+    auto grub = make_grub_bootloader();
+    auto before = grub->entries(fs);
+    REQUIRE_OK(before);
+    REQUIRE(before->size() == 1);
+    CHECK((*before)[0].cmdline == "console=tty1 console=ttyAMA0"); // not the main file's "quiet splash"
+
+    auto plan = plan_enable(fs, intel_pt());
+    REQUIRE_OK(plan);
+    REQUIRE(plan->files.size() == 1); // neither the main file nor the cloud settings
+    CHECK(plan->files[0].path == "/etc/default/grub.d/vfio-bind.cfg");
+    for (const char* theirs : {"50-cloudimg-settings.cfg", "init-select.cfg"})
+        CHECK(std::string(theirs) < std::string("vfio-bind.cfg")); // sourced before ours
+    REQUIRE_OK(apply_plan(fs, *plan, true));
+    auto after = grub->entries(fs);
+    REQUIRE_OK(after);
+    REQUIRE(after->size() == 1);
+    CHECK((*after)[0].cmdline == "console=tty1 console=ttyAMA0 intel_iommu=on iommu=pt");
+
+    auto undo = plan_disable(fs);
+    REQUIRE_OK(undo);
+    REQUIRE_OK(apply_plan(fs, *undo, false));
+    CHECK(same_tree(real, root, {"boot/grub/grub.cfg", "etc/debian_version"}));
+}

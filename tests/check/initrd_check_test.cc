@@ -104,6 +104,26 @@ TEST_CASE("built-in vfio modules need no file, per modules.builtin or CONFIG_*=y
     CHECK(problems(m.check()).empty());
 }
 
+// Ubuntu's kernels (22.04's 5.15 at least) build vfio-pci in: its lines
+// are real ones of such a modules.builtin (tests/fixtures/real/modules, SOURCE
+// there), modules.dep has no vfio module at all. Nothing to find in the image,
+// nothing to fix; without vfio-pci's line it would be nowhere, and said.
+TEST_CASE("an Ubuntu kernel's modules.builtin lists vfio-pci: no module file needed in the image") {
+    const std::string builtin = read_file("tests/fixtures/real/modules/ubuntu2204-5.15.0-131-generic/modules.builtin");
+    REQUIRE(builtin.find("kernel/drivers/vfio/pci/vfio-pci.ko\n") != std::string::npos);
+    Machine m;
+    write_file(m.dir / "lib/modules/" + V + "/modules.dep", "kernel/mm/zswap.ko:\n");
+    write_file(m.dir / "lib/modules/" + V + "/modules.builtin", builtin);
+    std::filesystem::remove(m.dir / ("boot/config-" + V)); // modules.builtin alone decides
+    m.image("boot/initrd.img-" + V, image_of(without(good_files(), ".ko")));
+    CHECK(problems(m.check()).empty());
+
+    std::string no_pci = builtin;
+    no_pci.erase(no_pci.find("kernel/drivers/vfio/pci/vfio-pci.ko\n"), 36);
+    write_file(m.dir / "lib/modules/" + V + "/modules.builtin", no_pci);
+    CHECK(any_contains(problems(m.check()), "has no vfio_pci module (not in modules.dep, not built in)"));
+}
+
 TEST_CASE("a kernel without vfio-pci is a problem that dracut cannot fix") {
     Machine m;
     write_file(m.dir / "boot/config-" + V, "CONFIG_VFIO=m\n# CONFIG_VFIO_PCI is not set\n");

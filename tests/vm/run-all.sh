@@ -105,6 +105,7 @@ none systemd-nomodule addr
 idonly-group systemd idonly-group
 recipe systemd-nomodule+recipe idonly-group
 recipe-vb systemd+recipe idonly-group
+builtin systemd+builtin idonly-group
 late late addr
 addr systemd addr
 addr-shell shell addr
@@ -143,8 +144,10 @@ late-claim late STD intel_iommu=on vbt.late
 vfio-bind-off addr STD intel_iommu=on vfio_bind=off
 idonly-bootvga idonly-group TWINB intel_iommu=on
 idonly-bootvga-early recipe-vb TWINB intel_iommu=on vbt.early
-idonly-bootvga-cmdline idonly-group TWINB intel_iommu=on vfio-pci.ids=1002:5159 vbt.early
 idonly-bootvga-control recipe TWINB intel_iommu=on vbt.early
+idonly-bootvga-builtin builtin TWINB intel_iommu=on
+idonly-bootvga-cmdline builtin TWINB intel_iommu=on vfio-pci.ids=1002:5159
+idonly-bootvga-builtin-control builtin TWINB intel_iommu=on vfio-pci.ids=1002:5159 vfio_bind=off
 it-negative itools-none STD intel_iommu=on
 it-addr-id itools-addr STD intel_iommu=on vbt.rerun
 it-id-only itools-idonly STD intel_iommu=on
@@ -176,8 +179,9 @@ pool() {
 build_one() {
     local name=$1 kind=$2 conf=$3 t=$SECONDS rc
     # vm_image exports for the late kind: keep it out of the other builds.
-    unset VBT_LATE_BINARY VBT_LATE_CONFIG VBT_MODPROBE_D VFIO_BIND_TRIAL_CONFIG
+    unset VBT_LATE_BINARY VBT_LATE_CONFIG VBT_MODPROBE_D VFIO_BIND_TRIAL_CONFIG VBT_BUILTIN
     case $kind in *+recipe) export VBT_MODPROBE_D=$C/recipe-vfio.conf; kind=${kind%+recipe} ;; esac
+    case $kind in *+builtin) export VBT_BUILTIN=1; kind=${kind%+builtin} ;; esac
     case $kind in *+trial) export VFIO_BIND_TRIAL_CONFIG=$C/trial-05.ini; kind=${kind%+trial} ;; esac
     case $kind in systemd-nomodule) kind=none ;; esac
     case $kind in
@@ -259,6 +263,9 @@ verdict() {
     fi
 }
 
+# What the image IMG holds: a path matching /$2/, the file(s) matching the glob $2.
+in_image() { cpio --quiet -t < "$WORK/$1.img" 2> /dev/null | grep -Eq -- "$2"; }
+image_file() { cpio --quiet -i --to-stdout "$2" < "$WORK/$1.img" 2> /dev/null; }
 # Field of the dev line of ADDR: 3 id, 4 class, 5 driver, 6 group, 7 node, 8 boot_vga.
 dev_field() { awk -v a="$1" -v f="$2" '$1 == "dev" && $2 == a { print $f }' "$REPORT"; }
 expect_driver() {
@@ -293,7 +300,20 @@ expect_log_order() {
     if [ -z "$a" ] || [ -z "$b" ]; then err "kernel log lacks /$1/ or /$2/"; return; fi
     [ "$a" -lt "$b" ] || err "kernel log has /$2/ before /$1/"
 }
+# An absence proves something only if the same pattern does match a log
+# where the thing happened: each pattern expect_nolog is given has a witness
+# scenario, whose log it must match (checked once every report is in).
+declare -A NOLOG_WITNESS=(
+    ['vfio-bind:']=addr-id
+    ['radeon 0000:00:04\.0']=negative
+    ['trial boot']=trial-claims
+    ['claimed by vfio-pci']=addr-id
+    ['DMAR: IOMMU enabled']=addr-id
+    ['given back']=idonly-bootvga-early
+)
+declare -A NOLOG_USED=()
 expect_nolog() {
+    NOLOG_USED[$1]+=" $scen"
     grep '^log ' "$REPORT" | grep -Eq -- "$1" && err "kernel log has /$1/ but must not"
 }
 
@@ -440,16 +460,34 @@ check_idonly-bootvga() {
     expect_nolog 'given back'
 }
 # Something loaded vfio-pci before vfio-bind with a build-time ids= (the
-# recipe's modprobe.d file, or vfio-pci.ids= on the command line, as a
-# built-in vfio-pci would take it): vfio-bind gives the console back.
+# recipe's modprobe.d file): vfio-bind gives the console back.
 check_idonly-bootvga-early() {
     check_idonly_bootvga_common
     expect_log 'vfio-bind: 0000:00:02\.0 1002:5159 group [0-9]+: given back to the host'
     expect_log "vfio-bind: .*sets 'ids=1002:5159' for vfio-pci: not applied"
 }
+# The image laid out as Ubuntu's (vfio-pci in modules.builtin, not in
+# modules.dep), vfio-pci registered before anything in the initramfs runs:
+# vfio-bind finds it built in, says so, and claims through driver_override.
+expect_builtin() {
+    local f="*lib/modules/$KVER/modules"
+    image_file builtin "$f.builtin" | grep -qx 'kernel/drivers/vfio/pci/vfio-pci\.ko' \
+        || err "image builtin: modules.builtin does not list vfio-pci: the scenario tests nothing"
+    image_file builtin "$f.dep" | grep -q 'vfio-pci\.ko' && err "image builtin: modules.dep lists vfio-pci: the scenario tests nothing"
+    expect_log_order 'vbt: vfio-pci registered as a built-in' 'vfio-bind: vfio-pci built into the kernel'
+}
+check_idonly-bootvga-builtin() {
+    check_idonly_bootvga_common
+    expect_builtin
+    expect_nolog 'given back'
+}
+# Its vfio-pci.ids= took every 1002:5159 when vfio-pci registered, the
+# console too, as the kernel applies it to a built-in: given back.
 check_idonly-bootvga-cmdline() {
     check_idonly_bootvga_common
+    expect_builtin
     expect_log 'vfio-bind: 0000:00:02\.0 1002:5159 group [0-9]+: given back to the host'
+    expect_log "vfio-bind: .*sets 'ids=1002:5159' for the built-in vfio-pci"
 }
 # Negative control: the same early ids= without vfio-bind. The checks above
 # must fail on it, on the console GPU.
@@ -461,6 +499,21 @@ check_idonly-bootvga-control() {
     ERRS=$saved
     [[ $got == *"0000:00:02.0: driver is 'vfio-pci', expected 'radeon'"* ]] \
         || err "the issue-9 checks did not catch the console GPU on vfio-pci; they reported:${got:- nothing}"
+}
+# Its negative control: the same built-in boot with vfio_bind=off. The ids=
+# took the console (the layout works), and the checks catch it.
+check_idonly-bootvga-builtin-control() {
+    local saved=$ERRS got
+    ERRS=""
+    check_idonly-bootvga-cmdline
+    got=$ERRS
+    ERRS=$saved
+    [[ $got == *"0000:00:02.0: driver is 'vfio-pci', expected 'radeon'"* ]] \
+        || err "the built-in checks did not catch the console GPU on vfio-pci; they reported:${got:- nothing}"
+    [[ $got == *"kernel log lacks /vbt: vfio-pci registered as a built-in/ or /vfio-bind: vfio-pci built into the kernel/"* ]] \
+        || err "the built-in checks did not miss vfio-bind's 'built into the kernel'; they reported:${got:- nothing}"
+    expect_log 'vbt: vfio-pci registered as a built-in one would be \(options: ids=1002:5159\)'
+    expect_log 'vfio-bind: skipped \(vfio_bind=off'
 }
 check_vfio-bind-off() {
     check_nothing_claimed
@@ -483,7 +536,9 @@ DESC_late_claim="late run (real-root unit path): unbinds radeon/snd_hda_intel, c
 DESC_vfio_bind_off="vfio_bind=off: nothing claimed, skip logged"
 DESC_idonly_bootvga="id-only entry, boot display has the id, image built without the cards: console keeps radeon"
 DESC_idonly_bootvga_early="same, vfio-pci loaded early with the recipe's ids=: vfio-bind gives the console back"
-DESC_idonly_bootvga_cmdline="same, vfio-pci.ids= on the command line: the console is given back"
+DESC_idonly_bootvga_builtin="same, vfio-pci built in as on Ubuntu (modules.builtin, registered first): vfio-bind says so, claims the card"
+DESC_idonly_bootvga_cmdline="same, built in, vfio-pci.ids= on the command line took the console: given back"
+DESC_idonly_bootvga_builtin_control="negative control: built in with ids=, vfio_bind=off: the checks catch the console on vfio-pci"
 DESC_idonly_bootvga_control="negative control: early ids= without vfio-bind, the checks catch the console on vfio-pci"
 
 echo
@@ -512,10 +567,27 @@ while read -r scen img devs cmdline; do
     fi
 done <<< "$BOOTS"
 
+# Each absence the checks relied on, matched against its witness's log.
+check_nolog_witnesses() {
+    local p w unproven=""
+    ERRS=""
+    for p in "${!NOLOG_USED[@]}"; do
+        w=${NOLOG_WITNESS[$p]-}
+        if [ -z "$w" ]; then
+            err "/$p/ (absent in${NOLOG_USED[$p]}) has no witness scenario: nothing shows it can appear"
+        elif ! grep -q '^VBT-END' "$WORK/$w.report" 2> /dev/null; then
+            unproven="$unproven /$p/"
+        elif ! grep '^log ' "$WORK/$w.report" | grep -Eq -- "$p"; then
+            err "/$p/ (absent in${NOLOG_USED[$p]}) does not match the log of $w either: its absence proves nothing"
+        fi
+    done
+    [ ${#NOLOG_USED[@]} = 0 ] && return
+    verdict nolog-witnesses "every absent log line matches where it happened${unproven:+ (not booted here, unproven:$unproven)}"
+}
+check_nolog_witnesses
+
 # ---------------------------------------------------------------- no-VM checks
 # What dracut put in the images, and the module's check().
-in_image() { cpio --quiet -t < "$WORK/$1.img" 2> /dev/null | grep -Eq -- "$2"; }
-image_file() { cpio --quiet -i --to-stdout "$2" < "$WORK/$1.img" 2> /dev/null; }
 expect_in() { in_image "$1" "$2" || err "image $1 lacks /$2/"; }
 expect_not_in() { in_image "$1" "$2" && err "image $1 has /$2/ but must not"; }
 expect_common() {

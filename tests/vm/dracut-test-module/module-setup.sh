@@ -18,16 +18,55 @@ depends() {
 # VBT_MODPROBE_D: a modprobe.d file for the image (/etc/modprobe.d/vfio.conf),
 # as the passthrough recipe leaves one ('options vfio-pci ids=...').
 # vbt.early on the kernel command line: modprobe vfio-pci before vfio-bind
-# runs (what rd.driver.pre, early KMS softdeps or a built-in vfio-pci do).
+# runs (what rd.driver.pre or early KMS softdeps do).
+# VBT_BUILTIN: the image laid out as on Ubuntu, whose kernels build vfio-pci
+# in: its modules.builtin lists vfio-pci and what it needs, modules.dep does
+# not, and vbt-builtin.service registers them before anything else runs.
 installkernel() {
-    if [[ -n ${VBT_LATE_BINARY-}${VBT_MODPROBE_D-} ]]; then
+    if [[ -n ${VBT_LATE_BINARY-}${VBT_MODPROBE_D-}${VBT_BUILTIN-} ]]; then
         hostonly='' instmods vfio vfio_iommu_type1 vfio-pci
     fi
-    return 0
+    [[ -z ${VBT_BUILTIN-} ]] || vbt_builtin_layout
+}
+
+# What Ubuntu's kernels have built in (their modules.builtin; irqbypass
+# because vfio-pci-core selects it), in the order they register.
+VBT_BUILTIN_MODULES="irqbypass vfio vfio_virqfd vfio_iommu_type1 vfio-pci-core vfio-pci"
+
+# Runs after every other module's instmods (this module sorts last) and
+# before dracut copies modules.builtin and runs depmod on the image: the
+# files leave the module tree, modules.builtin gets their lines (dracut
+# keeps a modules.builtin already in the image).
+vbt_builtin_layout() {
+    local m f rel dir="$initdir/lib/modules/$kernel"
+    mkdir -p "$initdir/lib/vbt-builtin"
+    cp "$srcmods/modules.builtin" "$dir/modules.builtin" || return 1
+    : > "$initdir/lib/vbt-builtin/order"
+    for m in $VBT_BUILTIN_MODULES; do
+        f=$(modinfo -k "$kernel" -F filename "$m") || return 1
+        rel=${f#"$srcmods"/}
+        rel=${rel#/lib/modules/"$kernel"/}
+        [[ -f $dir/$rel ]] || {
+            derror "vbt: $rel is not in the image"
+            return 1
+        }
+        mv "$dir/$rel" "$initdir/lib/vbt-builtin/$m.ko"
+        printf '%s\n' "${rel%.ko*}.ko" >> "$dir/modules.builtin"
+        printf '%s\n' "$m" >> "$initdir/lib/vbt-builtin/order"
+    done
 }
 
 install() {
     inst_multiple dmesg readlink cat grep sed sleep ls timeout modprobe
+    # make bench (tests/bench/bench_claim.sh): the real vfio-bind, behind
+    # the timing wrapper installed as /usr/sbin/vfio-bind.
+    [[ -z ${VBT_BENCH_REAL-} ]] || inst_binary "$VBT_BENCH_REAL" /usr/lib/vbt/vfio-bind.real
+    if [[ -n ${VBT_BUILTIN-} ]]; then
+        inst_multiple insmod
+        inst_simple "$moddir/vbt-builtin-register.sh" /lib/vbt-builtin/register.sh
+        inst_simple "$moddir/vbt-builtin.service" "$systemdsystemunitdir/vbt-builtin.service"
+        $SYSTEMCTL -q --root "$initdir" add-wants sysinit.target vbt-builtin.service
+    fi
     if [[ -n ${VBT_MODPROBE_D-} ]]; then
         inst_simple "$VBT_MODPROBE_D" /etc/modprobe.d/vfio.conf
     fi
