@@ -214,6 +214,8 @@ if want pve; then
 for n in 1 2 3; do echo "   Proxmox VE (proxmox-boot-tool, systemd-boot), boot $n:"; show pve "$n"; done
 armed_pve() { old_boot pve 1 && grep -q '^out trial entry /boot/efi/loader/entries/vfio-bind-trial.conf' "$(r pve 1)"; }
 report_check "Proxmox VE: armed on the booted ESP, mounted on /boot/efi (vfio-setup cmdline enable --trial)" armed_pve
+pbt_owns() { grep -qx 'out backend proxmox-boot-tool:' "$(r pve 1)" && grep -qx 'out backend BLS entries (present, not in use):' "$(r pve 1)"; }
+report_check "Proxmox VE: the command line is proxmox-boot-tool's, the ESP's BLS entries are not vfio-setup's to edit" pbt_owns
 report_check "Proxmox VE: the next boot is the trial: the new parameters and vfio_bind.trial=1" trial_boot pve 2
 report_check "Proxmox VE: the boot after it is the old default (proxmox-*: no pin needed)" old_boot pve 3
 fi

@@ -53,6 +53,9 @@ out=/dev/ttyS1
         confirm) grep -q 'vfio_bind.trial=1' /proc/cmdline && vfio-setup confirm ;;
     esac 2>&1 | sed 's/^/out /'
     vfio-setup status 2>&1 | grep '^trial boot' | sed 's/^/out /'
+    # Which backends vfio-setup took the command line from (the Proxmox
+    # chain: proxmox-boot-tool, not the BLS entries of the mounted ESP).
+    vfio-setup cmdline status 2>&1 | grep -E '^(proxmox-boot-tool|BLS entries)' | sed 's/^/out backend /'
     sync
     umount "$esp"
     echo "EFI-TRIAL-END"
