@@ -73,6 +73,7 @@ std::unique_ptr<Bootloader> make_extlinux_bootloader();
 std::unique_ptr<Bootloader> make_limine_bootloader();
 std::unique_ptr<Bootloader> make_sdbootutil_bootloader();
 std::unique_ptr<Bootloader> make_rpm_ostree_bootloader();
+std::unique_ptr<Bootloader> make_proxmox_boot_bootloader();
 
 // The one planner of a single-file change: `edit` maps the file's text to
 // the new text (and the parameters it added and removed). No change when

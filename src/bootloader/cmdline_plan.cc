@@ -250,7 +250,7 @@ Result<CmdlinePlan> plan_enable(const Fs& fs, const ParamEdit& edit) {
     }
     if (plan.backends.empty())
         return make_error(ENOENT, "no supported bootloader configuration found (GRUB, BLS/systemd-boot, "
-                                  "kernelstub, sdbootutil, rpm-ostree, rEFInd, extlinux, Limine)");
+                                  "kernelstub, sdbootutil, rpm-ostree, proxmox-boot-tool, rEFInd, extlinux, Limine)");
     return plan;
 }
 

@@ -27,21 +27,24 @@ bool says(const std::string& info, const char* word) { return lower(info).find(w
 
 const Row kRows[] = {
     // GRUB: unless kernelstub (Pop!_OS) writes systemd-boot entries, or the
-    // firmware started rEFInd.
+    // firmware started rEFInd. proxmox-boot-tool runs update-grub itself,
+    // onto its ESPs, when its ESPs boot GRUB.
     {make_grub_bootloader,
-     {"rpm-ostree"},
+     {"rpm-ostree", "proxmox-boot-tool"},
      [](const Fs&, const std::string& info) { return says(info, "grub"); },
      [](const Fs&, const BootContext& ctx, const Present& p) {
          return !p.count("kernelstub") && !says(ctx.boot_current, "refind");
      }},
     // BLS entries: systemd-boot's, or GRUB's own on Fedora (GRUB_ENABLE_BLSCFG).
     {make_bls_bootloader,
-     {"kernelstub", "sdbootutil", "rpm-ostree"},
+     {"kernelstub", "sdbootutil", "rpm-ostree", "proxmox-boot-tool"},
      [](const Fs& fs, const std::string& info) { return says(info, "systemd-boot") || grub_reads_bls_entries(fs); },
      [](const Fs& fs, const BootContext&, const Present& p) { return grub_reads_bls_entries(fs) || !p.count("GRUB"); }},
     {make_kernelstub_bootloader, {}, anything, always},
     {make_sdbootutil_bootloader, {}, anything, always},
     {make_rpm_ostree_bootloader, {}, anything, always},
+    // Proxmox VE: the ESPs' entries (systemd-boot or GRUB) are the tool's.
+    {make_proxmox_boot_bootloader, {}, anything, always},
     {make_refind_bootloader, {}, [](const Fs&, const std::string& info) { return says(info, "refind"); }, always},
     {make_extlinux_bootloader, {}, [](const Fs&, const std::string& info) { return says(info, "extlinux"); }, always},
     {make_limine_bootloader, {}, [](const Fs&, const std::string& info) { return says(info, "limine"); }, always},

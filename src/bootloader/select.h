@@ -1,7 +1,7 @@
 // Which boot loaders this machine boots through, decided in one table
 // (select.cc): every backend whose files are present, with whether it is in
 // use. A tool that owns the command line (rpm-ostree, sdbootutil,
-// kernelstub) takes it from the backends whose files it writes; the
+// kernelstub, proxmox-boot-tool) takes it from the backends whose files it writes; the
 // firmware's LoaderInfo, when there is one, names the loader; otherwise the
 // files decide.
 #pragma once

@@ -12,6 +12,7 @@
 #include "bootloader/cmdline_state.h"
 #include "bootloader/grub.h"
 #include "bootloader/grub_cfg.h"
+#include "bootloader/proxmox_boot.h"
 #include "bootloader/select.h"
 
 namespace vb {
@@ -51,6 +52,12 @@ Result<std::string> trial_backend(const Fs& fs) {
         starts_with(boot.loader_info, "systemd-boot"))
         return std::string(kSystemdBoot);
     if (used == std::vector<std::string>{"GRUB"} && !grub_bls) return std::string(kGrub);
+    // proxmox-boot-tool: systemd-boot's one-shot on the ESP it started from,
+    // mounted (the tool keeps none mounted); proxmox_boot.h says when.
+    if (used == std::vector<std::string>{kProxmoxBootName}) {
+        if (Status ok = proxmox_boot_trial_possible(fs, boot); !ok) return ok.error();
+        return std::string(kSystemdBoot);
+    }
     std::string names;
     for (const auto& u : used) names += (names.empty() ? "" : ", ") + u;
     if (names.empty()) names = "no supported boot loader";

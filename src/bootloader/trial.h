@@ -8,6 +8,8 @@
 //     LoaderEntryOneShot naming it (what `bootctl set-oneshot` writes); while
 //     it exists LoaderEntryDefault pins the default, which the new entry must
 //     never become (systemd-boot sorts entries by id when none is set).
+//     Where proxmox-boot-tool keeps the ESPs unmounted, on the ESP the
+//     firmware booted from, once mounted (proxmox_boot.h).
 //   GRUB: the default entry of grub.cfg, copied with its linux line edited,
 //     into ${config_directory}/custom.cfg (which grub.cfg sources at boot:
 //     no update-grub), and next_entry in grubenv (`grub-editenv ... set`),

@@ -13,6 +13,7 @@
 #include "bootloader/iommu_off.h"
 #include "host/host_scan.h"
 #include "setup/config_change.h"
+#include "setup/existing_ids.h"
 #include "setup/gpu_list.h"
 #include "setup/initramfs_setup.h"
 #include "setup/live_status.h"
@@ -357,6 +358,15 @@ int cmdline(vb::Fs& fs, const std::vector<std::string>& args) {
     return rc;
 }
 
+// vfio-pci ids= in modprobe.d or on a command line, and the entries that replace them.
+void print_existing_ids(const vb::Fs& fs) {
+    auto devices = vb::scan_pci_devices(fs);
+    std::vector<std::string> unreadable;
+    auto found = vb::find_existing_ids(fs, devices ? *devices : std::vector<vb::PciDevice>{}, &unreadable);
+    std::fputs(vb::format_existing_ids(found).c_str(), stdout);
+    for (const auto& u : unreadable) std::fprintf(stderr, "vfio-setup: warning: %s\n", u.c_str());
+}
+
 int list(const vb::Fs& fs, const std::vector<std::string>& args) {
     bool json = false;
     for (const auto& a : args) {
@@ -366,6 +376,7 @@ int list(const vb::Fs& fs, const std::vector<std::string>& args) {
     auto l = vb::list_gpus(fs);
     if (!l) return fail(l.error().message);
     std::fputs((json ? vb::format_list_json(*l) : vb::format_list(*l)).c_str(), stdout);
+    if (!json) print_existing_ids(fs);
     return 0;
 }
 
@@ -425,6 +436,7 @@ int edit_config(vb::Fs& fs, const std::string& sub, const std::vector<std::strin
     std::printf("now rebuild the initramfs (%s) and check it with vfio-initrd-check\n"
                 "(vfio-initrd-check --fix does both); the change takes effect at the next boot\n",
                 rebuild_text(fs).c_str());
+    if (sub == "add") print_existing_ids(fs);
     return 0;
 }
 

@@ -46,3 +46,17 @@ TEST_CASE("stray ids: what an ids= would bind beyond the plan, and why each is w
     CHECK(s[1].device->address.str() == "0000:00:05.0");
     CHECK(s[1].why.find("which the config refuses: [moved]: the device here is 1002:5159, not 1002:6818") == 0);
 }
+
+TEST_CASE("stray ids: each modprobe.d line with its number and text; each command line parameter as written") {
+    auto lines = vfio_pci_ids_lines_in_modprobe(
+        "# passthrough\nsoftdep nouveau pre: vfio-pci\noptions vfio-pci ids=10de:1b80,10de:10f0 disable_vga=1\n"
+        "options vfio-pci disable_idle_d3=1\n\toptions vfio_pci ids=1002:6818 # the Radeon\n");
+    REQUIRE(lines.size() == 2);
+    CHECK(lines[0].number == 3);
+    CHECK(lines[0].text == "options vfio-pci ids=10de:1b80,10de:10f0 disable_vga=1");
+    CHECK(ids_str(lines[0].ids) == "10de:1b80,10de:10f0");
+    CHECK(lines[1].number == 5);
+    CHECK(lines[1].text == "options vfio_pci ids=1002:6818 # the Radeon");
+    CHECK(vfio_pci_ids_params("root=ZFS=rpool/ROOT/pve-1 boot=zfs vfio-pci.ids=10de:1b80 quiet") ==
+          std::vector<std::string>{"vfio-pci.ids=10de:1b80"});
+}

@@ -8,10 +8,16 @@
 #   systemd-boot: arm | the trial boot (new parameters) | the next boot (old:
 #     no confirm), rearm | the trial boot, confirm | the next boot (new: confirmed)
 #   GRUB: arm | the trial boot (new) | the next boot (old: GRUB cleared next_entry)
+#   Proxmox VE: two ESP disks laid out as proxmox-boot-tool keeps them
+#     (loader/entries/proxmox-<kver>.conf, EFI/proxmox/<kver>/, "default
+#     proxmox-*"), the guest a proxmox-boot-tool host (its ESP list, the
+#     stand-in tool): arm, with the booted ESP mounted on /boot/efi | the trial
+#     boot (new) | the next boot (old)
 #   negative controls, one per boot loader: armed but the one-shot dropped
 #     (a loader that does not honour it) | the next boot is not the trial, so
 #     the checks above would fail if the one-shot were not honoured.
 # Usage: tests/vm/efi_trial.sh BUILD_DIR. Last line "efi-trial: N passed, M failed".
+# EFI_TRIAL_ONLY="pve pvectl" runs only those chains (sd sdctl grub grubctl pve pvectl).
 set -u
 BUILD=$(cd "${1:-build}" && pwd)
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -42,7 +48,8 @@ ln -s "$REPO/tests/vm/efi-trial-module" "$DRACUT_BASE/modules.d/98efi-trial"
 # One initramfs for both boot loaders: under GRUB, /etc/default/grub is what
 # vfio-setup reads its default from.
 printf 'GRUB_DEFAULT=0\nGRUB_TIMEOUT=0\nGRUB_CMDLINE_LINUX_DEFAULT=""\nGRUB_CMDLINE_LINUX=""\n' > "$WORK/grub-defaults"
-if ! EFI_TRIAL_SETUP=$BUILD/vfio-setup EFI_TRIAL_GRUB_DEFAULTS=$WORK/grub-defaults dracutbasedir=$DRACUT_BASE \
+if ! EFI_TRIAL_SETUP=$BUILD/vfio-setup EFI_TRIAL_GRUB_DEFAULTS=$WORK/grub-defaults \
+    EFI_TRIAL_PBT=$REPO/tests/lib/proxmox-boot-tool dracutbasedir=$DRACUT_BASE \
     dracut --conf /dev/null --confdir "$WORK/dracut-conf.d" --tmpdir "$WORK" --no-hostonly --no-hostonly-cmdline \
     --kver "$KVER" -m "base udev-rules systemd systemd-initrd dracut-systemd efi-trial" --no-early-microcode \
     --no-compress --force "$WORK/initrd.img" > "$WORK/dracut.log" 2>&1; then
@@ -54,11 +61,29 @@ BASE_CMDLINE="console=ttyS0,115200 panic=1 rd.shell=0 rd.emergency=reboot root=L
 
 # esp NAME LOADER: WORK/NAME.img, a FAT ESP with the kernel, the initramfs
 # and the boot loader, and WORK/NAME.vars, the firmware's variable store.
+# LOADER pve: two ESPs as proxmox-boot-tool keeps them (the second,
+# WORK/NAME.esp2.img, a copy with its own volume id, as on a ZFS mirror).
 esp() {
     local img=$WORK/$1.img
-    mkfs.vfat -C -n ESP "$img" 98304 > /dev/null || return 1
+    mkfs.vfat -C -n ESP -i 6A3C21F0 "$img" 98304 > /dev/null || return 1
     export MTOOLS_SKIP_CHECK=1
     mmd -i "$img" ::/EFI ::/EFI/BOOT
+    if [ "$2" = pve ]; then
+        # What `proxmox-boot-tool refresh` writes (src/bootloader/proxmox_boot.cc).
+        local d=EFI/proxmox/$KVER
+        mmd -i "$img" ::/EFI/proxmox "::/$d" ::/loader ::/loader/entries
+        mcopy -i "$img" "/boot/vmlinuz-$KVER" "::/$d/vmlinuz-$KVER"
+        mcopy -i "$img" "$WORK/initrd.img" "::/$d/initrd.img-$KVER"
+        mcopy -i "$img" "$SDBOOT" ::/EFI/BOOT/BOOTX64.EFI
+        printf 'timeout 0\ndefault proxmox-*\n' > "$WORK/$1.loader.conf"
+        printf 'title    Proxmox Virtual Environment\nversion  %s\noptions  %s vbt.loader=pve\nlinux    /%s/vmlinuz-%s\ninitrd   /%s/initrd.img-%s\n' \
+            "$KVER" "$BASE_CMDLINE" "$d" "$KVER" "$d" "$KVER" > "$WORK/$1.entry"
+        mcopy -i "$img" "$WORK/$1.loader.conf" ::/loader/loader.conf
+        mcopy -i "$img" "$WORK/$1.entry" "::/loader/entries/proxmox-$KVER.conf"
+        cp "$img" "$WORK/$1.esp2.img" && mlabel -i "$WORK/$1.esp2.img" -N 6A3C8E17 ::ESP || return 1
+        cp "$OVMF_VARS" "$WORK/$1.vars"
+        return
+    fi
     mcopy -i "$img" "/boot/vmlinuz-$KVER" ::/vmlinuz
     mcopy -i "$img" "$WORK/initrd.img" ::/initrd.img
     if [ "$2" = sd ]; then
@@ -120,25 +145,35 @@ step() {
 
 # boot NAME N: one boot of NAME's ESP and variables; WORK/NAME.N.report.
 boot() {
+    local second=() # a Proxmox chain's second ESP
+    # shellcheck disable=SC2054 # QEMU's option lists
+    [ -e "$WORK/$1.esp2.img" ] &&
+        second=(-drive "file=$WORK/$1.esp2.img,format=raw,if=none,id=esp2,cache=unsafe" -device virtio-blk-pci,drive=esp2)
     timeout "${VM_TIMEOUT:-300}" qemu-system-x86_64 -accel tcg -M q35 -m 1024 -nodefaults -display none -no-reboot \
         -drive if=pflash,format=raw,unit=0,readonly=on,file="$OVMF_CODE" \
         -drive if=pflash,format=raw,unit=1,file="$WORK/$1.vars" \
-        -drive file="$WORK/$1.img",format=raw,if=none,id=esp,cache=unsafe -device virtio-blk-pci,drive=esp \
+        -drive file="$WORK/$1.img",format=raw,if=none,id=esp,cache=unsafe -device virtio-blk-pci,drive=esp,bootindex=0 \
+        "${second[@]}" \
         -serial "file:$WORK/$1.$2.console" -serial "file:$WORK/$1.$2.report" > "$WORK/$1.$2.qemu" 2>&1
     sed -i 's/\r$//' "$WORK/$1.$2.report" "$WORK/$1.$2.console" 2> /dev/null
 }
 
-# The chains, each a series of boots, four at once.
+# The chains, each a series of boots, all at once.
 chain_sd() {
     esp sd sd && step sd arm && boot sd 1 && boot sd 2 && step sd rearm && boot sd 3 &&
         step sd confirm && boot sd 4 && boot sd 5
 }
 chain_grub() { esp grub grub && step grub arm && boot grub 1 && boot grub 2 && boot grub 3; }
 chain_control() { esp "$1" "$2" && step "$1" arm-noshot && boot "$1" 1 && boot "$1" 2; }
-chain_sd > "$WORK/chain-sd.log" 2>&1 &
-chain_grub > "$WORK/chain-grub.log" 2>&1 &
-chain_control sdctl sd > "$WORK/chain-sdctl.log" 2>&1 &
-chain_control grubctl grub > "$WORK/chain-grubctl.log" 2>&1 &
+chain_pve() { esp pve pve && step pve arm && boot pve 1 && boot pve 2 && boot pve 3; }
+# want CHAIN: it runs (EFI_TRIAL_ONLY names it, or is unset).
+want() { case " ${EFI_TRIAL_ONLY:-$1} " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+want sd && chain_sd > "$WORK/chain-sd.log" 2>&1 &
+want grub && chain_grub > "$WORK/chain-grub.log" 2>&1 &
+want sdctl && chain_control sdctl sd > "$WORK/chain-sdctl.log" 2>&1 &
+want grubctl && chain_control grubctl grub > "$WORK/chain-grubctl.log" 2>&1 &
+want pve && chain_pve > "$WORK/chain-pve.log" 2>&1 &
+want pvectl && chain_control pvectl pve > "$WORK/chain-pvectl.log" 2>&1 &
 wait
 
 # The report of boot N of NAME: its command line and steps.
@@ -152,6 +187,7 @@ show() {
 trial_boot() { reported "$1" "$2" && cmdline_has "$1" "$2" vbt.tried=1 && cmdline_has "$1" "$2" vfio_bind.trial=1; }
 old_boot() { reported "$1" "$2" && ! cmdline_has "$1" "$2" vbt.tried=1; }
 
+if want sd; then
 for n in 1 2 3 4 5; do echo "   systemd-boot, boot $n:"; show sd "$n"; done
 armed_sd() { old_boot sd 1 && grep -q '^out trial entry /efi/loader/entries/vfio-bind-trial.conf' "$(r sd 1)"; }
 report_check "systemd-boot: armed on the running system (vfio-setup cmdline enable --trial)" armed_sd
@@ -164,18 +200,32 @@ permanent_sd() {
         ! grep -q '^out trial boot pending' "$(r sd 5)"
 }
 report_check "systemd-boot: every boot after the confirm has the parameters, no trial marker, no trial pending" permanent_sd
+fi
 
+if want grub; then
 for n in 1 2 3; do echo "   GRUB, boot $n:"; show grub "$n"; done
 armed_grub() { old_boot grub 1 && grep -q '^out running grub-editenv /boot/grub/grubenv set next_entry=vfio-bind-trial' "$(r grub 1)"; }
 report_check "GRUB: armed on the running system (custom.cfg, grub-editenv set next_entry)" armed_grub
 report_check "GRUB: the next boot is the trial: the new parameters and vfio_bind.trial=1" trial_boot grub 2
 report_check "GRUB: the boot after it is the old default (GRUB cleared next_entry on the ESP)" old_boot grub 3
+fi
+
+if want pve; then
+for n in 1 2 3; do echo "   Proxmox VE (proxmox-boot-tool, systemd-boot), boot $n:"; show pve "$n"; done
+armed_pve() { old_boot pve 1 && grep -q '^out trial entry /boot/efi/loader/entries/vfio-bind-trial.conf' "$(r pve 1)"; }
+report_check "Proxmox VE: armed on the booted ESP, mounted on /boot/efi (vfio-setup cmdline enable --trial)" armed_pve
+pbt_owns() { grep -qx 'out backend proxmox-boot-tool:' "$(r pve 1)" && grep -qx 'out backend BLS entries (present, not in use):' "$(r pve 1)"; }
+report_check "Proxmox VE: the command line is proxmox-boot-tool's, the ESP's BLS entries are not vfio-setup's to edit" pbt_owns
+report_check "Proxmox VE: the next boot is the trial: the new parameters and vfio_bind.trial=1" trial_boot pve 2
+report_check "Proxmox VE: the boot after it is the old default (proxmox-*: no pin needed)" old_boot pve 3
+fi
 
 # armed_control NAME WHAT: boot 1 of the control saw its one-shot set by
 # vfio-setup and then dropped it (else the control proves nothing).
 armed_control() { reported "$1" 1 && grep -qx "out control: armed $2" "$(r "$1" 1)" && grep -qx "out control: dropped $2" "$(r "$1" 1)"; }
-for c in sdctl:LoaderEntryOneShot grubctl:next_entry; do
+for c in sdctl:LoaderEntryOneShot grubctl:next_entry pvectl:LoaderEntryOneShot; do
     what=${c#*:} c=${c%%:*}
+    want "$c" || continue
     echo "   control $c, boot 1 and 2:"
     show "$c" 1
     show "$c" 2

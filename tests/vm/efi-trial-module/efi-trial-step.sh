@@ -14,6 +14,16 @@ out=/dev/ttyS1
     grep -q efivarfs /proc/mounts || mount -t efivarfs efivarfs /sys/firmware/efi/efivars
     esp=/efi
     grep -q 'vbt.loader=grub' /proc/cmdline && esp=/boot
+    if grep -q 'vbt.loader=pve' /proc/cmdline; then
+        # A proxmox-boot-tool host: its ESP list (the two disks' volume ids)
+        # and the tool; the ESP the firmware booted from (the first disk)
+        # mounted on /boot/efi, as vfio-setup asks for a trial.
+        esp=/boot/efi
+        mkdir -p /etc/kernel /usr/sbin
+        printf '6A3C-21F0\n6A3C-8E17\n' > /etc/kernel/proxmox-boot-uuids
+        echo "root=LABEL=vbt-none" > /etc/kernel/cmdline
+        cp /usr/share/vbt/proxmox-boot-tool /usr/sbin/proxmox-boot-tool
+    fi
     mkdir -p "$esp"
     mount -t vfat /dev/vda "$esp"
     mkdir -p /var/lib "$esp/vbt-state"
@@ -43,6 +53,9 @@ out=/dev/ttyS1
         confirm) grep -q 'vfio_bind.trial=1' /proc/cmdline && vfio-setup confirm ;;
     esac 2>&1 | sed 's/^/out /'
     vfio-setup status 2>&1 | grep '^trial boot' | sed 's/^/out /'
+    # Which backends vfio-setup took the command line from (the Proxmox
+    # chain: proxmox-boot-tool, not the BLS entries of the mounted ESP).
+    vfio-setup cmdline status 2>&1 | grep -E '^(proxmox-boot-tool|BLS entries)' | sed 's/^/out backend /'
     sync
     umount "$esp"
     echo "EFI-TRIAL-END"

@@ -2,7 +2,7 @@
 # shellcheck disable=SC2154 # moddir, initdir come from dracut
 # Test-only dracut module (never installed) for tests/vm/efi_trial.sh: the
 # machine's real steps, run from the initramfs of a UEFI guest whose ESP is
-# its only disk. Mounts efivarfs and the ESP (at /efi under systemd-boot, at
+# its only disk (two on the Proxmox chain). Mounts efivarfs and the ESP (at /efi under systemd-boot, at
 # /boot under GRUB), runs vfio-setup as the admin would (a file on the ESP
 # names the step), reports on ttyS1 and powers off. vfio-setup's state
 # lives on the ESP, as /var/lib would on a disk.
@@ -20,10 +20,12 @@ installkernel() {
 }
 
 install() {
-    inst_multiple mount umount mkdir rm cat grep sed sync ln ls sleep chattr
+    inst_multiple mount umount mkdir rm cat grep sed sync ln ls sleep chattr cp head dirname
     inst_binary "$EFI_TRIAL_SETUP" /usr/sbin/vfio-setup
     inst_binary "$(command -v grub-editenv)" /usr/bin/grub-editenv
     inst_simple "$EFI_TRIAL_GRUB_DEFAULTS" /etc/default/grub
+    # The stand-in, put in place by the step only on the Proxmox chain.
+    inst_simple "$EFI_TRIAL_PBT" /usr/share/vbt/proxmox-boot-tool
     inst_hook initqueue/settled 99 "$moddir/efi-trial-step.sh"
     inst_hook initqueue/finished 99 "$moddir/efi-trial-done.sh"
     : > "$initdir/lib/dracut/need-initqueue"

@@ -1,0 +1,99 @@
+#include "setup/existing_ids.h"
+
+#include <algorithm>
+
+#include "basic/text.h"
+#include "boot/stray_ids.h"
+#include "bootloader/boot_context.h"
+#include "bootloader/select.h"
+
+namespace vb {
+
+namespace {
+
+// Where modprobe reads its configuration, in its order.
+const char* const kModprobeDirs[] = {"/etc/modprobe.d", "/run/modprobe.d", "/usr/local/lib/modprobe.d",
+                                     "/usr/lib/modprobe.d", "/lib/modprobe.d"};
+
+// `vfio-setup add` of one function of each card the ids match here (group =
+// yes brings the card's other functions along).
+std::vector<std::string> add_commands(const std::vector<PciId>& ids, const std::vector<PciDevice>& devices) {
+    std::vector<std::string> out, slots;
+    for (const auto& d : devices) {
+        if (d.is_bridge()) continue;
+        if (std::none_of(ids.begin(), ids.end(), [&](const PciId& id) { return d.matches(id); })) continue;
+        if (std::find(slots.begin(), slots.end(), d.address.slot_str()) != slots.end()) continue;
+        slots.push_back(d.address.slot_str());
+        out.push_back("vfio-setup add " + d.address.str());
+    }
+    return out;
+}
+
+void from_cmdline(const std::string& where, const std::string& cmdline, const std::vector<PciDevice>& devices,
+                  std::vector<ExistingIds>& out) {
+    for (const auto& param : vfio_pci_ids_params(cmdline)) {
+        const std::vector<PciId> ids = vfio_pci_ids_in_cmdline(param);
+        if (ids.empty()) continue;
+        out.push_back({where, param, ids, add_commands(ids, devices), "remove " + param + " from " + where});
+    }
+}
+
+} // namespace
+
+std::vector<ExistingIds> find_existing_ids(const Fs& fs, const std::vector<PciDevice>& devices,
+                                           std::vector<std::string>* unreadable) {
+    std::vector<ExistingIds> out;
+    for (const char* dir : kModprobeDirs) {
+        auto names = fs.list_dir(dir);
+        if (!names) continue;
+        std::sort(names->begin(), names->end());
+        for (const auto& n : *names) {
+            if (!ends_with(n, ".conf")) continue;
+            const std::string path = std::string(dir) + "/" + n;
+            auto text = fs.read(path);
+            if (!text) {
+                if (unreadable) unreadable->push_back(text.error().message);
+                continue;
+            }
+            for (const auto& l : vfio_pci_ids_lines_in_modprobe(*text))
+                out.push_back({path + ":" + std::to_string(l.number), l.text, l.ids, add_commands(l.ids, devices),
+                               "delete line " + std::to_string(l.number) + " of " + path});
+        }
+    }
+    std::vector<std::string> in_entries;
+    for (const auto& s : select_bootloaders(fs, read_boot_context(fs))) {
+        if (!s.in_use) continue;
+        auto entries = s.backend->entries(fs);
+        if (!entries) continue; // cmdline status says why
+        for (const auto& e : *entries) {
+            from_cmdline(e.source, e.cmdline, devices, out);
+            for (const auto& p : vfio_pci_ids_params(e.cmdline)) in_entries.push_back(p);
+        }
+    }
+    // The running kernel's, when no boot entry has it (typed at the boot
+    // menu, or a boot loader vfio-setup does not read).
+    if (auto running = fs.read("/proc/cmdline"))
+        for (const auto& param : vfio_pci_ids_params(*running)) {
+            if (std::find(in_entries.begin(), in_entries.end(), param) != in_entries.end()) continue;
+            const std::vector<PciId> ids = vfio_pci_ids_in_cmdline(param);
+            if (!ids.empty())
+                out.push_back({"/proc/cmdline (the running kernel)", param, ids, add_commands(ids, devices),
+                               "take " + param + " out where this boot got it (no boot entry here has it)"});
+        }
+    return out;
+}
+
+std::string format_existing_ids(const std::vector<ExistingIds>& found) {
+    if (found.empty()) return "";
+    std::string out = "\nvfio-pci ids= set outside vfio-bind: vfio-pci takes every device with these ids, identical "
+                      "cards and the boot GPU included, whatever the config says. Config entries replace them:\n";
+    for (const auto& f : found) {
+        out += "  " + f.where + ": " + f.text + "\n";
+        if (f.add.empty()) out += "    no device here has these ids\n";
+        for (const auto& a : f.add) out += "    " + a + "\n";
+        out += "    then " + f.remove + "\n";
+    }
+    return out;
+}
+
+} // namespace vb
