@@ -211,7 +211,7 @@ boot() {
     timeout "${VM_TIMEOUT:-900}" qemu-system-x86_64 -accel tcg -M q35,kernel-irqchip=split \
         -device intel-iommu,intremap=on -m 1024 -smp 1 -nodefaults -display none -no-reboot \
         -kernel "$WORK/vmlinuz-$KVER" -initrd "$initrd" \
-        -append "root=/dev/vda rw console=ttyS0,115200 intel_iommu=on panic=10 rd.shell=0 rd.emergency=reboot systemd.unit=multi-user.target systemd.show_status=1 drm_kms_helper.fbdev_emulation=0 $extra" \
+        -append "root=/dev/vda rw console=ttyS0,115200 no_timer_check intel_iommu=on panic=10 rd.shell=0 rd.emergency=reboot systemd.unit=multi-user.target systemd.show_status=1 drm_kms_helper.fbdev_emulation=0 $extra" \
         -device VGA,addr=01.0 -device ati-vga,model=rv100,addr=04.0 \
         -drive file="$IMG",format=raw,if=none,id=root,cache=unsafe -device virtio-blk-pci,drive=root,addr=06.0 \
         -drive file="$VARIMG",format=raw,if=none,id=var,cache=unsafe -device virtio-blk-pci,drive=var,addr=07.0 \

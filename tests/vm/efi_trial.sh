@@ -57,7 +57,7 @@ if ! EFI_TRIAL_SETUP=$BUILD/vfio-setup EFI_TRIAL_GRUB_DEFAULTS=$WORK/grub-defaul
     report_fail "the test initramfs (dracut)"
     exit 1
 fi
-BASE_CMDLINE="console=ttyS0,115200 panic=1 rd.shell=0 rd.emergency=reboot root=LABEL=vbt-none rd.retry=60"
+BASE_CMDLINE="console=ttyS0,115200 no_timer_check panic=1 rd.shell=0 rd.emergency=reboot root=LABEL=vbt-none rd.retry=60"
 
 # esp NAME LOADER: WORK/NAME.img, a FAT ESP with the kernel, the initramfs
 # and the boot loader, and WORK/NAME.vars, the firmware's variable store.
