@@ -69,6 +69,10 @@ TEST_CASE("plan: an id alone claims every match present but never the boot VGA; 
     Plan p = plan_for(m, "[all]\nid = 10de:1b80\n");
     CHECK(targets(p) == "0000:02:00.0 0000:02:00.1");
     CHECK(mentions(p.refused, "0000:01:00.0", "is the boot VGA device"));
+    CHECK(mentions(p.refused, "0000:01:00.0", "(expected: [all] claims the other devices with id 10de:1b80"));
+    REQUIRE(p.refused.size() == 1);
+    CHECK(p.refused[0].expected); // what the entry means: information, not an error
+    CHECK_FALSE(p.has_unexpected_refusal());
     CHECK(p.module_options.empty());
 
     Plan yes = plan_for(m, "[options]\nboot_vga = yes\nvfio_pci_options = disable_vga=1\n[all]\nid = 10de:1b80\n");
@@ -230,4 +234,15 @@ TEST_CASE("plan: an NVIDIA card's audio, USB-C and UCSI functions, and what a co
     CHECK(targets(p) == "0000:01:00.0 0000:05:00.0 0000:01:00.1 0000:01:00.2 0000:01:00.3 0000:05:00.4");
     CHECK(p.warnings.empty());
     CHECK(p.refused.empty());
+}
+
+TEST_CASE("plan: an id-only entry that claims nothing but the host's device: the refusal is an error") {
+    TempDir t;
+    FakeSysfs m(t.path());
+    m.add({"0000:01:00.0", 0x10de, 0x1b80, 0x030000, 1, "nouveau", true}); // the console, alone
+    Plan p = plan_for(m, "[all]\nid = 10de:1b80\n");
+    CHECK(targets(p).empty());
+    REQUIRE(p.refused.size() == 1);
+    CHECK_FALSE(p.refused[0].expected);
+    CHECK(p.has_unexpected_refusal());
 }
