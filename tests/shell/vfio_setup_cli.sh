@@ -218,6 +218,36 @@ printf 'processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC\nflags
 expect "list in a VM: the host must expose a vIOMMU" 0 "virtual machine has no virtual IOMMU.*intel-iommu" -- "$BIN" --root "$N" list
 expect "cmdline status in a VM: the same next step" 0 "^Next step: *this virtual machine has no virtual IOMMU" -- "$BIN" --root "$N" cmdline status
 
+# add --trial --dry-run predicts the real run: this grub.cfg sources no
+# custom.cfg, so there is no place for a trial entry, dry or not.
+G=$T/grubtrial
+cp -a "$SRC/tests/fixtures/bootloaders/debian12" "$G"
+add_dev "$G" 0000:01:00.0 1002 6818 030000 1 radeon 0
+mkdir -p "$G/proc"
+printf 'processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Test CPU\nflags\t\t: fpu vmx\n\n' >"$G/proc/cpuinfo"
+expect "add --trial --dry-run fails where the real run fails" 1 "does not source custom.cfg" -- "$BIN" --root "$G" add 01:00.0 --trial --dry-run
+if grep -q "^+++ .*vfio-devices.ini$" "$T/out"; then ko "add --trial --dry-run shows a diff of the config the trial never writes"; else ok "add --trial --dry-run shows no diff of the config itself"; fi
+expect "add --trial fails the same" 1 "does not source custom.cfg" -- "$BIN" --root "$G" add 01:00.0 --trial
+if [ -e "$G/etc/vfio-devices.trial.ini" ] || [ -e "$G/etc/vfio-devices.ini" ]; then ko "the failed trial left a config"; else ok "the failed trial wrote no config"; fi
+
+# A trial the firmware refuses to arm (LoaderEntryOneShot cannot be written)
+# is taken back: no entry, no state left behind.
+S=$T/sdboot
+cp -a "$SRC/tests/fixtures/bootloaders/arch-systemd-boot" "$S"
+mkdir -p "$S/proc" "$S/sys/firmware/efi/efivars"
+printf 'processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Test CPU\nflags\t\t: fpu vmx\n\n' >"$S/proc/cpuinfo"
+python3 - "$S/sys/firmware/efi/efivars" <<'PY'
+import sys
+for name, value in [("LoaderInfo", "systemd-boot 252"), ("LoaderEntrySelected", "arch.conf")]:
+    with open(f"{sys.argv[1]}/{name}-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f", "wb") as f:
+        f.write(b"\x07\0\0\0" + (value + "\0").encode("utf-16-le"))
+PY
+mkdir -p "$S/sys/firmware/efi/efivars/LoaderEntryOneShot-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f/refused"
+expect "cmdline enable --trial refused by the firmware: taken back" 1 "what the trial had written is taken back; nothing changed" -- "$BIN" --root "$S" cmdline enable --trial
+if [ -e "$S/boot/loader/entries/vfio-bind-trial.conf" ] || [ -e "$S/var/lib/vfio-bind/trial.state" ]; then
+    ko "the failed trial left its entry or state behind"
+else ok "the failed trial left nothing behind"; fi
+
 # confirm: vfio-bind-confirm.service runs `confirm --auto` at every boot.
 expect "confirm --auto with no trial pending: nothing to do" 0 "" -- "$BIN" --root "$D" confirm --auto
 expect "confirm with no trial pending: an error" 1 "no trial boot is pending" -- "$BIN" --root "$D" confirm
