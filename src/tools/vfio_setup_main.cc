@@ -3,13 +3,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "basic/kernel_params.h"
 #include "basic/unified_diff.h"
 #include "bootloader/cmdline_plan.h"
+#include "bootloader/cmdline_state.h"
 #include "bootloader/iommu_off.h"
 #include "check/initrd_check.h"
 #include "host/host_scan.h"
@@ -92,6 +95,22 @@ void print_iommu_offs(const std::string& cmdline, const char* indent) {
         std::printf("%sWARNING: %s %s: passthrough cannot work with it\n", indent, o.param.c_str(), o.what.c_str());
 }
 
+// What enable added that this boot's command line lacks: it takes effect
+// at the next boot.
+std::vector<std::string> not_booted_yet(const vb::Fs& fs, const std::string& running) {
+    std::vector<std::string> missing;
+    auto state = vb::read_state(fs, vb::kCmdlineStatePath);
+    auto spans = vb::split_cmdline(running);
+    if (!state || !spans) return missing;
+    const std::vector<std::string> words = vb::split_words(*spans);
+    for (const auto& f : state->files)
+        for (const auto& p : f.added)
+            if (std::find(words.begin(), words.end(), p) == words.end() &&
+                std::find(missing.begin(), missing.end(), p) == missing.end())
+                missing.push_back(p);
+    return missing;
+}
+
 void print_status(const vb::CmdlineStatus& st, const vb::Fs& fs) {
     if (st.cpu_known)
         std::printf("CPU:          %s (%s)%s%s\n", vb::vendor_name(st.cpu.vendor), st.cpu.model_name.c_str(),
@@ -119,8 +138,12 @@ void print_status(const vb::CmdlineStatus& st, const vb::Fs& fs) {
             print_iommu_offs(e.cmdline, "    ");
         }
     }
-    std::printf("vfio-setup:   %s\n", st.enabled ? "enabled (disable undoes it)" : "not enabled");
-    (void)fs;
+    const std::vector<std::string> pending =
+        st.enabled ? not_booted_yet(fs, st.running_cmdline) : std::vector<std::string>{};
+    if (!pending.empty())
+        std::printf("vfio-setup:   enabled, reboot pending: this boot started without %s (disable undoes it)\n",
+                    vb::join_cmdline(pending).c_str());
+    else std::printf("vfio-setup:   %s\n", st.enabled ? "enabled (disable undoes it)" : "not enabled");
 }
 
 void print_lines(std::FILE* f, const std::vector<std::string>& lines) {
@@ -299,10 +322,15 @@ int cmdline(vb::Fs& fs, const std::vector<std::string>& args) {
         else if (args[i] == "--iommu-pt" && sub == "enable") opts.iommu_pt = true;
         else if (args[i] == "--add" && sub == "enable" && i + 1 < args.size()) opts.extra.push_back(args[++i]);
         else if (vb::starts_with(args[i], "--add=") && sub == "enable") opts.extra.push_back(args[i].substr(6));
+        else if (args[i] == "--add" && sub == "enable") return fail("cmdline enable: --add needs a parameter", 2);
         else if (args[i] == "--json" && sub == "status") output = Output::Json;
         else if (args[i] == "--quiet" && sub == "status") output = Output::Quiet;
         else return fail("cmdline " + sub + ": unknown argument '" + args[i] + "'", 2);
     }
+    // What turns the IOMMU off is what enable takes out: never what it adds.
+    for (const auto& p : opts.extra)
+        if (auto off = vb::iommu_off(p))
+            return fail("cmdline enable: --add " + p + " " + off->what + ": passthrough needs the IOMMU on", 2);
     if (sub == "status") {
         auto st = vb::cmdline_status(fs);
         vb::CpuVendor v = st.cpu_known ? st.cpu.vendor : vb::CpuVendor::Unknown;
@@ -601,6 +629,7 @@ int host_devices(vb::Fs& fs, const std::vector<std::string>& args) {
     std::string output;
     for (size_t i = 0; i < args.size(); ++i) {
         if (args[i] == "--output" && i + 1 < args.size()) output = args[++i];
+        else if (args[i] == "--output") return fail("host-devices: --output needs a file", 2);
         else return fail("host-devices: unknown argument '" + args[i] + "'", 2);
     }
     vb::HostScan scan = vb::scan_host_needs(fs);

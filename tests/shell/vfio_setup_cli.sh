@@ -182,6 +182,15 @@ expect "cmdline status" 0 "enable would change" -- "$BIN" --root "$D" cmdline st
 expect "cmdline enable writes the grub.d drop-in" 0 "intel_iommu=on" -- "$BIN" --root "$D" cmdline enable --add video=efifb:off
 if [ -e "$D/etc/default/grub.d/vfio-bind.cfg" ]; then ok "the drop-in exists"; else ko "no drop-in"; fi
 expect "cmdline enable twice changes nothing" 0 "nothing to change" -- "$BIN" --root "$D" cmdline enable --add video=efifb:off
+echo "BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet" >"$D/proc/cmdline"
+expect "cmdline status: enabled, and this boot started without it" 0 "^vfio-setup: *enabled, reboot pending: this boot started without intel_iommu=on video=efifb:off" -- "$BIN" --root "$D" cmdline status
+echo "BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet intel_iommu=on video=efifb:off" >"$D/proc/cmdline"
+expect "cmdline status: enabled and booted with it" 0 "^vfio-setup: *enabled (disable undoes it)" -- "$BIN" --root "$D" cmdline status
+rm "$D/proc/cmdline"
+expect "enable --add of what turns the IOMMU off: refused, naming it" 2 "--add intel_iommu=off turns off the Intel IOMMU" -- "$BIN" --root "$D" cmdline enable --add intel_iommu=off
+if grep -q "grub.d" "$T/out"; then ko "enable --add intel_iommu=off blames a grub.d file"; else ok "enable --add intel_iommu=off blames the parameter, not a file"; fi
+expect "enable --add without a parameter says so" 2 "--add needs a parameter" -- "$BIN" --root "$D" cmdline enable --add
+expect "host-devices --output without a file says so" 2 "--output needs a file" -- "$BIN" --root "$D" host-devices --output
 # What enable changed, then that disable takes all of it back: the boot files
 # compared both ways with the fixture (nothing left behind, nothing lost);
 # only /proc (the test's), /run (the lock) and /var (vfio-setup's state) differ.
