@@ -116,8 +116,12 @@ Result<ConfigChange> plan_add(const Fs& fs, const std::string& address, const Ad
         change.notes.push_back("boot_vga = yes set in [options]: " + d->address.str() + " is the boot GPU");
     }
     if (options.no_group && config.group && card.size() > 1)
-        change.notes.push_back("--no-group: one section, but group = yes in [options] still claims the card's "
-                               "other functions");
+        change.notes.push_back(
+            std::string("--no-group: one section, but ") +
+            (loaded->exists && loaded->text.find("[options]") != std::string::npos
+                 ? "group = yes in [options] still claims the card's other functions"
+                 : "the card's other functions are still claimed (group = yes is the default; group = no in an "
+                   "[options] section claims the one function alone)"));
 
     std::vector<NewSection> sections;
     Config labels = config;

@@ -55,6 +55,8 @@ expect "list --bogus is a usage error" 2 "unknown argument" -- "$BIN" --root "$R
 mkdir -p "$R/etc/kernel/postinst.d" "$R/usr/sbin"
 : >"$R/etc/kernel/postinst.d/initramfs-tools"
 : >"$R/usr/sbin/update-initramfs"
+expect "add --no-group without an [options] section names no such section" 0 "group = yes is the default" -- "$BIN" --root "$R" add 01:00.0 --no-group --dry-run
+if grep -q "in \[options\]" "$T/out"; then ko "add --no-group names an [options] section the file does not have"; else ok "add --no-group names no [options] section"; fi
 expect "add --dry-run shows the new file" 0 "^+\[gpu-01:00.0\]" -- "$BIN" --root "$R" add 01:00.0 --dry-run
 if [ -e "$INI" ]; then ko "add --dry-run wrote the config"; else ok "add --dry-run wrote nothing"; fi
 expect "add writes the config and names the machine's own rebuild" 0 "update-initramfs -u -k all" -- "$BIN" --root "$R" add 01:00.0
