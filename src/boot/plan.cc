@@ -132,9 +132,8 @@ private:
     void resolve_address(const DeviceEntry& e) {
         auto it = by_address_.find(e.address->str());
         if (it == by_address_.end()) {
-            plan_.refused.push_back({e.address->str(), "[" + e.name +
-                                                           "]: no device at this address (was the card moved or "
-                                                           "removed? 'vfio-setup list' shows what is there)"});
+            plan_.refused.push_back(
+                {e.address->str(), "[" + e.name + "]: no device at this address" + elsewhere(*e.address, e.id)});
             return;
         }
         const PciDevice& d = *it->second;
@@ -151,6 +150,20 @@ private:
     // Every device with the id the host does not keep: the ones it keeps are
     // expected refusals while the entry claims another (two identical cards,
     // one the console), errors when the entry claims nothing at all.
+    // Why an address is empty: the device with the entry's id at the same
+    // bus address in another domain (an address without a domain means
+    // 0000), or else a card moved or removed.
+    std::string elsewhere(const PciAddress& a, const std::optional<PciId>& id) const {
+        for (const auto& d : devices_)
+            if (d.address.domain != a.domain && d.address.bus == a.bus && d.address.slot == a.slot &&
+                d.address.function == a.function && id && d.matches(*id))
+                return "; the device with id " + id->str() + " at this bus address is " + d.address.str() +
+                       ", in PCI domain " + d.address.str().substr(0, d.address.str().find(':')) +
+                       " (an address without a domain means 0000): write address = " + d.address.str() +
+                       " if it is meant";
+        return " (was the card moved or removed? 'vfio-setup list' shows what is there)";
+    }
+
     void resolve_id(const DeviceEntry& e) {
         bool any = false, claimed = false;
         std::vector<size_t> kept; // this entry's refusals for what the host keeps
