@@ -147,9 +147,6 @@ private:
         else consider(d, "[" + e.name + "] by address", e.allow_host_device);
     }
 
-    // Every device with the id the host does not keep: the ones it keeps are
-    // expected refusals while the entry claims another (two identical cards,
-    // one the console), errors when the entry claims nothing at all.
     // Why an address is empty: the device with the entry's id at the same
     // bus address in another domain (an address without a domain means
     // 0000), or else a card moved or removed.
@@ -164,6 +161,9 @@ private:
         return " (was the card moved or removed? 'vfio-setup list' shows what is there)";
     }
 
+    // Every device with the id the host does not keep: the ones it keeps are
+    // expected refusals while the entry claims another (two identical cards,
+    // one the console), errors when the entry claims nothing at all.
     void resolve_id(const DeviceEntry& e) {
         bool any = false, claimed = false;
         std::vector<size_t> kept; // this entry's refusals for what the host keeps

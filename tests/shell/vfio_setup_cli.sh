@@ -169,6 +169,7 @@ expect "host-devices: the root disk's controller" 0 "^0000:04:00.0 1b21:0612 sto
 expect "host-devices --output writes the record" 0 "" -- "$BIN" --root "$H" host-devices --output /run/vfio-bind/host-devices
 if grep -q "^0000:04:00.0 1b21:0612 storage: " "$H/run/vfio-bind/host-devices"; then ok "the record is there"; else ko "no record"; fi
 expect "list: vfio-bind refuses the GPU that shares the root disk's group" 0 "vfio-bind refuses it: it shares IOMMU group 7 with 0000:04:00.0 (storage: / (xfs on /dev/sda2)), which the host needs" -- "$BIN" --root "$H" list
+if grep -q "which the host needs group" "$T/out"; then ko "list runs the reason and the group together"; else ok "list keeps the group apart from the reason"; fi
 expect "add: refused before any reboot: move the card, never take the host's disk" 1 "which the host needs; a group goes to a guest only whole: move the card to a slot" -- "$BIN" --root "$H" add 03:00.0
 if grep -q "allow_host_device" "$T/out"; then ko "add advises allow_host_device for a group that holds the root disk"; else ok "add does not advise allow_host_device for the root disk's group"; fi
 expect "list: the root disk's controller is no candidate for vfio-pci" 0 "0000:04:00.0 .*<- blocks passthrough; the host needs it: move the card to another slot" -- "$BIN" --root "$H" list
