@@ -80,7 +80,6 @@ lib = $(B)/lib$(1).a
 
 VFIO_BIND_LINK  := $(B)/initramfs/libboot.a $(B)/initramfs/libbasic.a
 INITRD_CHECK_LINK := $(foreach l,check bootloader generator image host boot basic,$(call lib,$(l)))
-SETUP_LINK      := $(foreach l,setup bootloader generator host boot basic,$(call lib,$(l)))
 ALL_LAYERS_LINK := $(foreach l,setup check bootloader generator image host boot basic,$(call lib,$(l)))
 
 TOOLS := $(B)/vfio-bind $(B)/vfio-setup $(B)/vfio-initrd-check
@@ -143,8 +142,9 @@ $(B)/vfio-initrd-check: $(B)/src/tools/vfio_initrd_check_main.o $(B)/src/tools/c
                         $(INITRD_CHECK_LINK)
 	$(CXX) $(LDFLAGS) $(STATIC_RUNTIME) -o $@ $^ $(INIH_LIBS) $(KMOD_LIBS) $(IMAGE_LIBS)
 
-$(B)/vfio-setup: $(B)/src/tools/vfio_setup_main.o $(B)/src/tools/run_command.o $(SETUP_LINK)
-	$(CXX) $(LDFLAGS) $(STATIC_RUNTIME) -o $@ $^ $(INIH_LIBS) $(KMOD_LIBS)
+# `initramfs status` says what the installed images do: the check layer's verdict.
+$(B)/vfio-setup: $(B)/src/tools/vfio_setup_main.o $(B)/src/tools/run_command.o $(ALL_LAYERS_LINK)
+	$(CXX) $(LDFLAGS) $(STATIC_RUNTIME) -o $@ $^ $(INIH_LIBS) $(KMOD_LIBS) $(IMAGE_LIBS)
 
 $(B)/run-tests: $(TEST_OBJS) $(ALL_LAYERS_LINK)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(INIH_LIBS) $(KMOD_LIBS) $(IMAGE_LIBS)
@@ -224,18 +224,27 @@ $(B)/bench-plan: $(B)/tests/bench/bench_plan.o $(B)/tests/lib/fixture.o $(ALL_LA
 lint:
 	tests/lint/run.sh
 
+# Host-side scripts and units name the tools where this install puts them
+# (SBINDIR): the defaults `${VAR:-/usr/sbin/vfio-...}` and a unit's
+# ExecStart. Paths inside an image stay as the image lays it out.
+# $(call install_at,SOURCE,TARGET,MODE)
+install_at = install -d $(dir $(DESTDIR)$(2)) && \
+	sed -e 's|:-/usr/s\{0,1\}bin/vfio-|:-$(SBINDIR)/vfio-|g' \
+	    -e 's|^\(ExecStart[A-Za-z]*=-\{0,1\}\)/usr/sbin/vfio-|\1$(SBINDIR)/vfio-|' $(1) >$(DESTDIR)$(2) && \
+	chmod $(3) $(DESTDIR)$(2)
+
 install: all
 	install -D -m 0755 $(B)/vfio-bind $(DESTDIR)$(SBINDIR)/vfio-bind
 	for t in vfio-setup vfio-initrd-check; do install -D -m 0755 $(B)/$$t $(DESTDIR)$(SBINDIR)/$$t; done
-	install -D -m 0755 dracut-module/module-setup.sh $(DESTDIR)$(DRACUTDIR)/module-setup.sh
+	$(call install_at,dracut-module/module-setup.sh,$(DRACUTDIR)/module-setup.sh,0755)
 	for f in dracut-module/*; do case $$f in */module-setup.sh) ;; *) install -D -m 0644 $$f $(DESTDIR)$(DRACUTDIR)/$$(basename $$f) ;; esac; done
-	install -D -m 0755 initramfs-tools/hooks/vfio-bind $(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/vfio-bind
+	$(call install_at,initramfs-tools/hooks/vfio-bind,$(INITRAMFSTOOLSDIR)/hooks/vfio-bind,0755)
 	install -D -m 0755 initramfs-tools/scripts/init-top/00-vfio-bind $(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top/00-vfio-bind
-	install -D -m 0644 mkinitcpio/install/vfio-bind $(DESTDIR)$(INITCPIODIR)/install/vfio-bind
+	$(call install_at,mkinitcpio/install/vfio-bind,$(INITCPIODIR)/install/vfio-bind,0644)
 	install -D -m 0644 mkinitcpio/hooks/vfio-bind $(DESTDIR)$(INITCPIODIR)/hooks/vfio-bind
 	install -D -m 0644 mkinitcpio/vfio-bind-initrd.service $(DESTDIR)$(INITCPIODIR)/vfio-bind-initrd.service
-	install -D -m 0644 conf/vfio-bind.service $(DESTDIR)$(UNITDIR)/vfio-bind.service
-	install -D -m 0644 conf/vfio-bind-confirm.service $(DESTDIR)$(UNITDIR)/vfio-bind-confirm.service
+	$(call install_at,conf/vfio-bind.service,$(UNITDIR)/vfio-bind.service,0644)
+	$(call install_at,conf/vfio-bind-confirm.service,$(UNITDIR)/vfio-bind-confirm.service,0644)
 	install -D -m 0755 conf/hooks/vfio-initrd-check-hook $(DESTDIR)$(SYSCONFDIR)/kernel/postinst.d/zz-vfio-initrd-check
 	install -D -m 0755 conf/hooks/vfio-initrd-check-hook $(DESTDIR)$(SYSCONFDIR)/initramfs/post-update.d/vfio-initrd-check
 	install -D -m 0755 conf/hooks/vfio-initrd-check-hook $(DESTDIR)$(LIBDIR)/kernel/install.d/60-vfio-initrd-check.install

@@ -72,6 +72,18 @@ void start_section(ParseState& st, const std::string& name) {
     if (name != "options") st.config.devices.push_back(DeviceEntry{name, st.line, std::nullopt, std::nullopt});
 }
 
+constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+
+// `key = value ; comment` or `key = value # comment`: the value alone. A
+// comment starts at ';' or '#' after white space, whatever inih was built
+// with (no value of ours holds either).
+std::string without_inline_comment(const std::string& line) {
+    for (size_t i = 1; i < line.size(); i++)
+        if ((line[i] == ';' || line[i] == '#') && (line[i - 1] == ' ' || line[i - 1] == '\t'))
+            return trim(std::string_view(line).substr(0, i));
+    return line;
+}
+
 char* reader(char* buf, int size, void* user) {
     auto& st = *static_cast<ParseState*>(user);
     if (st.stopped || st.pos >= st.text.size()) return nullptr;
@@ -87,6 +99,8 @@ char* reader(char* buf, int size, void* user) {
         st.stopped = true; // inih would split it and mis-number every later line
         return nullptr;
     }
+    // A UTF-8 byte order mark (as some Windows editors write) is no content.
+    if (st.line == 1 && starts_with(raw, kUtf8Bom)) raw.remove_prefix(kUtf8Bom.size());
     // Indentation is allowed: strip it so inih never treats a line as a
     // multi-line continuation of the previous value.
     std::string line = trim(raw);
@@ -100,6 +114,8 @@ char* reader(char* buf, int size, void* user) {
     } else if (!line.empty() && line[0] != ';' && line[0] != '#' && line.find('=') == std::string::npos) {
         st.error(st.line, "expected 'key = value', got '" + line + "'");
         line = "; bad line";
+    } else if (!line.empty() && line[0] != ';' && line[0] != '#') {
+        line = without_inline_comment(line);
     }
     std::memcpy(buf, line.c_str(), line.size() + 1);
     return buf;

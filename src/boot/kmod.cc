@@ -75,8 +75,9 @@ Result<std::unique_ptr<KmodLoader>> KmodLoader::open(const std::string& root, co
     if (!loader->ctx_) return make_error(ENOMEM, "libkmod could not start for " + dir);
     kmod_set_log_priority(loader->ctx_, 0); // libkmod must not print; we report
     if (kmod_load_resources(loader->ctx_) < 0)
-        return make_error(ENOENT, "cannot read the module indexes in " + dir + " (is kernel " + kver +
-                                      " installed? run depmod " + kver + ")");
+        return make_error(ENOENT, "cannot read the module indexes in " + dir +
+                                      (kver.empty() ? std::string(" (which kernel is unknown: pass --kver VERSION)")
+                                                    : " (is kernel " + kver + " installed? run depmod " + kver + ")"));
     loader->simulate_ = simulate;
     return loader;
 }

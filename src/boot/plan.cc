@@ -31,9 +31,12 @@ std::string host_need_reason(const Config& config, const PciDevice& d, bool allo
     for (const auto& n : config.host_needs) {
         if (n.console() && config.boot_vga) continue;
         if (n.address == d.address) return "is needed by the host (" + n.kind + ": " + n.what + ")" + fix;
+        // allow_host_device cannot help here: a group goes to a guest only
+        // whole, and the whole group holds what the host needs.
         if (n.iommu_group && d.iommu_group == n.iommu_group)
             return "shares IOMMU group " + std::to_string(*n.iommu_group) + " with " + n.str() +
-                   ", which the host needs" + fix;
+                   ", which the host needs; a group goes to a guest only whole: move the card to a slot whose "
+                   "IOMMU group holds nothing the host needs";
     }
     return "";
 }
@@ -111,25 +114,26 @@ public:
     Plan take() { return std::move(plan_); }
 
 private:
-    void consider(const PciDevice& d, const std::string& why, bool allow_host) {
+    // True when `d` became a target.
+    bool consider(const PciDevice& d, const std::string& why, bool allow_host) {
         const std::string a = d.address.str();
-        if (chosen_.count(a) || refused_.count(a)) return;
+        if (chosen_.count(a) || refused_.count(a)) return false;
         if (std::string r = refusal_reason(config_, d, allow_host); !r.empty()) {
             refused_.insert(a);
             plan_.refused.push_back(
                 {a, d.id_str() + " " + r, d.address, !host_need_reason(config_, d, allow_host).empty()});
-            return;
+            return false;
         }
         chosen_.insert(a);
         plan_.targets.push_back({d, why, allow_host});
+        return true;
     }
 
     void resolve_address(const DeviceEntry& e) {
         auto it = by_address_.find(e.address->str());
         if (it == by_address_.end()) {
-            plan_.refused.push_back({e.address->str(), "[" + e.name +
-                                                           "]: no device at this address (was the card moved or "
-                                                           "removed? 'vfio-setup list' shows what is there)"});
+            plan_.refused.push_back(
+                {e.address->str(), "[" + e.name + "]: no device at this address" + elsewhere(*e.address, e.id)});
             return;
         }
         const PciDevice& d = *it->second;
@@ -143,16 +147,43 @@ private:
         else consider(d, "[" + e.name + "] by address", e.allow_host_device);
     }
 
+    // Why an address is empty: the device with the entry's id at the same
+    // bus address in another domain (an address without a domain means
+    // 0000), or else a card moved or removed.
+    std::string elsewhere(const PciAddress& a, const std::optional<PciId>& id) const {
+        for (const auto& d : devices_)
+            if (d.address.domain != a.domain && d.address.bus == a.bus && d.address.slot == a.slot &&
+                d.address.function == a.function && id && d.matches(*id))
+                return "; the device with id " + id->str() + " at this bus address is " + d.address.str() +
+                       ", in PCI domain " + d.address.str().substr(0, d.address.str().find(':')) +
+                       " (an address without a domain means 0000): write address = " + d.address.str() +
+                       " if it is meant";
+        return " (was the card moved or removed? 'vfio-setup list' shows what is there)";
+    }
+
+    // Every device with the id the host does not keep: the ones it keeps are
+    // expected refusals while the entry claims another (two identical cards,
+    // one the console), errors when the entry claims nothing at all.
     void resolve_id(const DeviceEntry& e) {
-        bool any = false;
+        bool any = false, claimed = false;
+        std::vector<size_t> kept; // this entry's refusals for what the host keeps
         for (const auto& d : devices_) {
             if (!d.matches(*e.id)) continue;
             any = true;
-            consider(d, "[" + e.name + "] by id " + e.id->str(), e.allow_host_device);
+            const size_t before = plan_.refused.size();
+            if (consider(d, "[" + e.name + "] by id " + e.id->str(), e.allow_host_device)) claimed = true;
+            else if (plan_.refused.size() > before && !host_keeps_reason(config_, d, e.allow_host_device).empty())
+                kept.push_back(before);
         }
         if (!any)
             plan_.warnings.push_back("[" + e.name + "]: no device with id " + e.id->str() +
                                      " is present; one that appears later is left to its host driver");
+        if (!claimed) return;
+        for (size_t i : kept) {
+            plan_.refused[i].expected = true;
+            plan_.refused[i].reason +=
+                " (expected: [" + e.name + "] claims the other devices with id " + e.id->str() + ", nothing to fix)";
+        }
     }
 
     const Config& config_;

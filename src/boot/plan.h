@@ -22,6 +22,10 @@ struct Refusal {
     std::string reason;               // what is wrong and how to fix it
     std::optional<PciAddress> device; // the device refused, when there is one
     bool host_need = false;           // refused because the host needs it (or its IOMMU group)
+    // An id-only entry's match the host keeps (boot VGA, a host need) while the
+    // entry claims another device with the id: what the entry means, reported as
+    // information, not as an error (vfio-bind exits 0, status stays all good).
+    bool expected = false;
 };
 
 struct Plan {
@@ -29,6 +33,13 @@ struct Plan {
     std::vector<Refusal> refused;
     std::vector<std::string> warnings; // non-viable IOMMU groups, absent ids
     std::string module_options;        // vfio-pci options: vfio_pci_options, never ids=
+
+    // A refusal that is not what an entry means (Refusal::expected).
+    bool has_unexpected_refusal() const {
+        for (const auto& r : refused)
+            if (!r.expected) return true;
+        return false;
+    }
 };
 
 Plan make_plan(const Config& config, const std::vector<PciDevice>& devices);

@@ -16,8 +16,13 @@ Result<std::vector<PciDevice>> scan_for_config(const Fs& fs, const Config& confi
     }
     auto devices = scan_pci_devices(fs, skipped, [&](const std::string& name) {
         auto a = parse_pci_sysfs_name(name);
-        for (const auto& w : wanted)
-            if (a && (config.group ? w.same_slot(*a) : w == *a)) return true;
+        if (!a) return false;
+        for (const auto& w : wanted) {
+            if (config.group ? w.same_slot(*a) : w == *a) return true;
+            // The same bus address in another domain: the plan names it
+            // when the configured one is absent (a VMD domain, a second host bridge).
+            if (a->bus == w.bus && a->slot == w.slot && a->function == w.function) return true;
+        }
         return false;
     });
     if (!devices) return devices;

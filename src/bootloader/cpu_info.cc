@@ -45,6 +45,7 @@ CpuInfo parse_cpuinfo(std::string_view text) {
             for (std::string f; flags >> f;) {
                 if (f == "vmx") info.vmx = true;
                 if (f == "svm") info.svm = true;
+                if (f == "hypervisor") info.hypervisor = true;
             }
         }
     }

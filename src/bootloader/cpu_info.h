@@ -17,6 +17,7 @@ struct CpuInfo {
     std::string vendor_id; // "GenuineIntel", "AuthenticAMD", as /proc/cpuinfo says
     std::string model_name;
     bool vmx = false, svm = false; // virtualization flags of the first CPU
+    bool hypervisor = false;       // the `hypervisor` flag: this is a virtual machine
 };
 
 struct IommuState {

@@ -401,7 +401,10 @@ TrialPhase trial_phase(const Fs& fs, const TrialState& st) {
 }
 
 std::string trial_what(const TrialState& st) {
-    return st.config.empty() ? join_cmdline(st.edit.set) : "the claims in " + st.config;
+    if (!st.config.empty()) return "the claims in " + st.config;
+    if (!st.edit.set.empty()) return join_cmdline(st.edit.set);
+    if (!st.edit.remove.empty()) return "the command line without " + join_cmdline(st.edit.remove);
+    return "the command line as it is";
 }
 
 TrialEnd plan_trial_end(const Fs& fs, const TrialState& st) {

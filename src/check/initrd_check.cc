@@ -25,6 +25,7 @@
 #include "generator/generator.h"
 #include "generator/mkinitcpio.h"
 #include "host/host_scan.h"
+#include "image/decompress.h"
 #include "image/initramfs.h"
 #include "image/uki.h"
 
@@ -409,9 +410,12 @@ ImageReport check_one(Context& c, const ImageLocation& where, std::string_view b
     report.stopped_early = info->stopped;
 
     check_uki_cmdline(ic);
-    if (check_integration(ic)) check_config_copies(ic);
+    // Without our integration the image lacks the config, the snippet and the
+    // vfio modules because of that one cause: it is reported once.
+    const bool integrated = check_integration(ic);
+    if (integrated) check_config_copies(ic);
     check_modprobe_files(ic);
-    check_modules(ic);
+    if (integrated) check_modules(ic);
     return report;
 }
 
@@ -474,6 +478,7 @@ void check_machine(Context& c, const CheckOptions& opts) {
             c.add(Severity::warning, "", "cannot list PCI devices: " + devices.error().message);
         } else {
             for (const auto& r : make_plan(*c.config, *devices).refused) {
+                if (r.expected) continue; // what an id-only entry means: nothing to fix
                 if (r.host_need)
                     c.add(Severity::problem, "", r.subject + ": " + r.reason, {},
                           "vfio-bind refuses it at boot; remove the entry that names it from " +
@@ -535,8 +540,32 @@ void check_machine(Context& c, const CheckOptions& opts) {
     }
 }
 
-void check_path(Context& c, KernelReport& kr, const ImageLocation& where) {
+// Why `image`, named by --image, is no initramfs or UKI ("" when it may be
+// one): a kernel or any other file is never checked, lest a printed fix
+// rebuild an image over it. Leading zeros are padding, as the kernel skips them.
+std::string not_an_image(std::string_view image) {
+    if (is_pe_image(image))
+        return pe_section(image, ".linux") || pe_section(image, ".initrd")
+                   ? ""
+                   : "is an EFI program without .linux and .initrd sections (a kernel, not a UKI)";
+    const size_t start = image.find_first_not_of('\0');
+    if (start == std::string_view::npos) return ""; // empty or zeros: the check says so
+    if (detect_compression(image.substr(start)) != Compression::unknown) return "";
+    return "is neither an initramfs (cpio, gzip, zstd, xz, lzma, lz4) nor a UKI";
+}
+
+void check_path(Context& c, KernelReport& kr, const ImageLocation& where, bool named = false) {
     auto bytes = c.fs.read_bytes(where.path, kMaxInitramfs);
+    if (bytes && named)
+        if (std::string why = not_an_image(bytes->view()); !why.empty()) {
+            ImageReport r;
+            r.location = where;
+            r.kver = kr.kver;
+            kr.images.push_back(r);
+            c.add(Severity::problem, kr.kver, c.fs.host_path(where.path) + " " + why + ": not checked", {},
+                  "name an initramfs (/boot/initrd.img-VERSION, /boot/initramfs-VERSION.img) or a UKI");
+            return;
+        }
     if (!bytes) {
         ImageReport r;
         r.location = where;
@@ -582,7 +611,7 @@ CheckReport check_initrds(const Fs& fs, const CheckOptions& opts) {
 
     if (!opts.image.empty()) {
         KernelReport kr{opts.kver, {}};
-        check_path(c, kr, ImageLocation{opts.image, false, false});
+        check_path(c, kr, ImageLocation{opts.image, false, false}, true);
         if (kr.kver.empty()) kr.kver = kr.images.back().kver; // from the UKI or the image's modules
         if (!kr.kver.empty()) check_kernel_config(c, kr.kver);
         report.kernels.push_back(std::move(kr));

@@ -9,6 +9,7 @@
 #include "host/host_scan.h"
 #include "setup/config_edit.h"
 #include "setup/initramfs_setup.h"
+#include "setup/iommu_advice.h"
 
 namespace vb {
 
@@ -47,7 +48,7 @@ Result<LoadedConfig> load_config(const Fs& fs, const std::string& path) {
     // vfio-bind refuses what the host needs; vfio-setup says so before any reboot.
     const std::vector<HostNeed> host_needs = needs_kept(fs, scan_host_needs(fs));
     lc.config.host_needs = host_needs;
-    auto text = fs.read(path, kMaxConfigBytes + 1);
+    auto text = fs.read(path, kMaxConfigBytes);
     if (!text) {
         if (text.error().code == ENOENT) return lc;
         return text.error();
@@ -115,8 +116,12 @@ Result<ConfigChange> plan_add(const Fs& fs, const std::string& address, const Ad
         change.notes.push_back("boot_vga = yes set in [options]: " + d->address.str() + " is the boot GPU");
     }
     if (options.no_group && config.group && card.size() > 1)
-        change.notes.push_back("--no-group: one section, but group = yes in [options] still claims the card's "
-                               "other functions");
+        change.notes.push_back(
+            std::string("--no-group: one section, but ") +
+            (loaded->exists && loaded->text.find("[options]") != std::string::npos
+                 ? "group = yes in [options] still claims the card's other functions"
+                 : "the card's other functions are still claimed (group = yes is the default; group = no in an "
+                   "[options] section claims the one function alone)"));
 
     std::vector<NewSection> sections;
     Config labels = config;
@@ -141,8 +146,13 @@ Result<ConfigChange> plan_add(const Fs& fs, const std::string& address, const Ad
     edited->host_needs = config.host_needs;
     Plan plan = make_plan(*edited, *devices);
     for (const auto& r : plan.refused)
-        if (auto a = parse_pci_address(r.subject); a && a->same_slot(*addr))
+        if (auto a = parse_pci_address(r.subject); a && a->same_slot(*addr)) {
+            if (!iommu_active(fs)) // the one next step this machine needs, not boot's generic one
+                return make_error(EINVAL,
+                                  "vfio-bind would refuse " + r.subject +
+                                      ": it has no IOMMU group, the IOMMU is not active: " + iommu_next_step(fs));
             return make_error(EINVAL, "vfio-bind would refuse " + r.subject + ": " + r.reason);
+        }
     std::set<std::string> targets;
     std::set<int> groups;
     for (const auto& t : plan.targets) {
@@ -173,10 +183,16 @@ Result<ConfigChange> plan_remove(const Fs& fs, const std::string& address) {
     auto result = config_remove(
         loaded->text, [&](const PciAddress& a) { return a.same_slot(*addr); }, fs.host_path(kDefaultConfigPath));
     if (!result) {
-        if (result.error().code == ENOENT)
-            return make_error(ENOENT,
-                              "no section for " + addr->str() + "'s card in " + fs.host_path(kDefaultConfigPath));
-        return result.error();
+        if (result.error().code != ENOENT) return result.error();
+        // `add` says a card is configured by id: `remove` names that entry.
+        if (auto dev = read_pci_device(fs, *addr))
+            for (const auto& e : loaded->config.devices)
+                if (!e.address && e.id && dev->matches(*e.id))
+                    return make_error(ENOENT, addr->str() + " is claimed by [" + e.name + "] (id " + e.id->str() +
+                                                  ", every device with that id), which names no address: edit or "
+                                                  "delete that section of " +
+                                                  fs.host_path(kDefaultConfigPath) + " by hand");
+        return make_error(ENOENT, "no section for " + addr->str() + "'s card in " + fs.host_path(kDefaultConfigPath));
     }
     ConfigChange change;
     change.existed = true;

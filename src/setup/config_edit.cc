@@ -9,18 +9,23 @@ namespace vb {
 
 namespace {
 
-// Classified as config.cc's reader sees them (it trims every line first).
-bool is_blank(std::string_view l) { return trim(l).empty(); }
+// Classified as config.cc's reader sees them: trimmed, without the UTF-8
+// byte order mark an editor may put before the first line.
+std::string content(std::string_view l) {
+    if (starts_with(l, "\xEF\xBB\xBF")) l.remove_prefix(3);
+    return trim(l);
+}
+bool is_blank(std::string_view l) { return content(l).empty(); }
 bool is_comment(std::string_view l) {
-    std::string t = trim(l);
+    std::string t = content(l);
     return !t.empty() && (t[0] == ';' || t[0] == '#');
 }
 bool is_header(std::string_view l) {
-    std::string t = trim(l);
+    std::string t = content(l);
     return !t.empty() && t[0] == '[';
 }
 std::string header_name(std::string_view l) {
-    std::string t = trim(l);
+    std::string t = content(l);
     size_t close = t.find(']');
     return close == std::string::npos ? "" : trim(std::string_view(t).substr(1, close - 1));
 }

@@ -9,6 +9,7 @@
 #include "boot/iommu.h"
 #include "boot/plan.h"
 #include "host/host_scan.h"
+#include "setup/iommu_advice.h"
 #include "setup/pci_ids.h"
 
 namespace vb {
@@ -28,11 +29,13 @@ std::string name_of(const ListedFunction& f) {
     return n + (n.empty() ? "" : " ") + "[" + f.device.id_str() + "]";
 }
 
-std::string line_of(const ListedFunction& f) {
+// One function; `tail` (its group, what it does to the group's viability)
+// follows the driver, before what only some functions have.
+std::string line_of(const ListedFunction& f, const std::string& tail) {
     const PciDevice& d = f.device;
     std::string s = d.address.str() + " " + pci_class_name(d.class_code) + " [" + hex4(d.class_code >> 8) +
-                    "]: " + name_of(f) + " (driver: " + (d.driver.empty() ? "none" : d.driver) + ")";
-    if (d.boot_vga) s += " boot VGA: the host console";
+                    "]: " + name_of(f) + " (driver: " + (d.driver.empty() ? "none" : d.driver) + ")" + tail;
+    if (d.boot_vga) s += ", boot VGA: the host console";
     if (!f.host_need.empty()) s += "\n      vfio-bind refuses it: it " + f.host_need.substr(0, f.host_need.find(';'));
     return s;
 }
@@ -64,6 +67,7 @@ void function_json(JsonWriter& j, const ListedFunction& f) {
 Result<GpuList> list_gpus(const Fs& fs) {
     GpuList list;
     list.iommu_active = iommu_active(fs);
+    if (!list.iommu_active) list.iommu_advice = iommu_next_step(fs);
     auto devices = scan_pci_devices(fs, &list.skipped);
     if (!devices) return devices.error();
 
@@ -111,17 +115,17 @@ Result<GpuList> list_gpus(const Fs& fs) {
 
 std::string format_list(const GpuList& list) {
     std::string out;
-    if (!list.iommu_active) out += "IOMMU not active: no IOMMU groups ('vfio-setup cmdline enable', then reboot)\n";
+    if (!list.iommu_active) out += "IOMMU not active: no IOMMU groups (" + list.iommu_advice + ")\n";
     if (list.cards.empty()) out += "no GPU found\n";
     for (const auto& c : list.cards) {
-        out += "\nGPU " + c.functions.front().device.address.slot_str();
+        out += std::string(out.empty() ? "" : "\n") + "GPU " + c.functions.front().device.address.slot_str();
         if (!c.viable) out += ": IOMMU groups unknown (IOMMU off)";
         else out += *c.viable ? ": viable" : ": NOT viable";
         if (c.boot_vga) out += ", boot VGA";
         out += "\n";
         for (const auto& f : c.functions)
-            out += "  " + line_of(f) + (f.device.iommu_group ? " group " + std::to_string(*f.device.iommu_group) : "") +
-                   "\n";
+            out +=
+                "  " + line_of(f, f.device.iommu_group ? " group " + std::to_string(*f.device.iommu_group) : "") + "\n";
         for (const auto& g : c.groups) {
             out += "  IOMMU group " + std::to_string(g.number) + (g.viable() ? " (viable)" : " (NOT viable)");
             out += g.others.empty() ? ": only this card\n" : " also holds:\n";
@@ -129,10 +133,12 @@ std::string format_list(const GpuList& list) {
                 const PciDevice& d = o.device;
                 const bool blocks =
                     std::find(g.blockers.begin(), g.blockers.end(), d.address.str()) != g.blockers.end();
-                out += "    " + line_of(o) +
-                       (blocks          ? " <- blocks passthrough: bind it to vfio-pci too or move the card"
-                        : d.is_bridge() ? " (bridge: fine)"
-                                        : " (held by " + d.driver + ": fine)") +
+                out += "    " +
+                       line_of(o, blocks && !o.host_need.empty()
+                                      ? " <- blocks passthrough; the host needs it: move the card to another slot"
+                                  : blocks        ? " <- blocks passthrough: bind it to vfio-pci too or move the card"
+                                  : d.is_bridge() ? " (bridge: fine)"
+                                                  : " (held by " + d.driver + ": fine)") +
                        "\n";
             }
         }

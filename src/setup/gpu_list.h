@@ -35,6 +35,7 @@ struct ListedCard {
 
 struct GpuList {
     bool iommu_active = false;
+    std::string iommu_advice; // the next step when it is not (iommu_next_step)
     std::vector<ListedCard> cards;
     std::vector<std::string> skipped; // sysfs entries that could not be read
 };

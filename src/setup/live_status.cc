@@ -8,8 +8,10 @@
 #include "basic/read_limits.h"
 #include "basic/text.h"
 #include "boot/iommu.h"
+#include "boot/scan.h"
 #include "setup/config_change.h"
 #include "setup/initramfs_setup.h"
+#include "setup/iommu_advice.h"
 
 namespace vb {
 
@@ -73,6 +75,7 @@ std::string framebuffer_param(const std::string& name) {
 
 std::vector<std::string> SetupStatus::problems() const {
     std::vector<std::string> p;
+    if (!config_error.empty()) p.push_back("the config is invalid");
     if (!iommu_active) p.push_back("the IOMMU is not active");
     if (interrupt_remapping && !*interrupt_remapping) p.push_back("interrupt remapping is not active");
     for (const auto& d : devices) {
@@ -82,33 +85,51 @@ std::vector<std::string> SetupStatus::problems() const {
         else if (d.device.driver == "vfio-pci" && !d.dev_vfio)
             p.push_back(a + ": no /dev/vfio/" + std::to_string(*d.device.iommu_group));
     }
-    for (const auto& r : refused) p.push_back(r.subject + " refused");
+    for (const auto& r : refused)
+        if (!r.expected) p.push_back(r.subject + " refused");
     for (const auto& f : framebuffers) p.push_back(f.framebuffer.name + " sits in " + f.device + "'s memory");
     return p;
 }
 
 Result<SetupStatus> read_setup_status(const Fs& fs, const std::string& path) {
     auto cp = configured_plan(fs, path);
-    if (!cp) return cp.error();
+    // An invalid config (EINVAL) is one problem among the live state, not instead of it.
+    if (!cp && cp.error().code != EINVAL) return cp.error();
     SetupStatus st;
-    st.config_exists = cp->loaded.exists;
-    st.entries = cp->loaded.config.devices.size();
     st.iommu_active = iommu_active(fs);
+    if (!st.iommu_active) st.iommu_advice = iommu_next_step(fs);
     st.rebuild = rebuild_advice(fs);
     if (auto irq = fs.read("/proc/interrupts", kMaxProcTable)) st.interrupt_remapping = interrupts_remapped(*irq);
-    st.refused = cp->plan.refused;
-    st.warnings = cp->plan.warnings;
+    std::vector<Target> targets;
+    std::vector<PciDevice> devices;
+    if (cp) {
+        st.config_exists = cp->loaded.exists;
+        st.entries = cp->loaded.config.devices.size();
+        st.refused = cp->plan.refused;
+        st.warnings = cp->plan.warnings;
+        targets = cp->plan.targets;
+        devices = cp->devices;
+    } else {
+        st.config_exists = true;
+        st.config_error = cp.error().message;
+        // What vfio-pci holds now, whatever the config meant.
+        auto all = scan_pci_devices(fs);
+        if (!all) return all.error();
+        devices = std::move(*all);
+        for (const auto& d : devices)
+            if (d.driver == "vfio-pci" && d.iommu_group) targets.push_back({d, "bound to vfio-pci now"});
+    }
 
-    std::set<std::string> targets;
-    for (const auto& t : cp->plan.targets) targets.insert(t.device.address.str());
+    std::set<std::string> chosen;
+    for (const auto& t : targets) chosen.insert(t.device.address.str());
     std::map<int, std::vector<const PciDevice*>> by_group;
-    for (const auto& d : cp->devices)
+    for (const auto& d : devices)
         if (d.iommu_group) by_group[*d.iommu_group].push_back(&d);
-    auto ours = [&](const PciDevice& m) { return targets.count(m.address.str()) > 0; };
+    auto ours = [&](const PciDevice& m) { return chosen.count(m.address.str()) > 0; };
 
     std::vector<MemRange> iomem;
     if (auto text = fs.read("/proc/iomem", kMaxProcTable)) iomem = parse_iomem(*text);
-    for (const auto& t : cp->plan.targets) {
+    for (const auto& t : targets) {
         DeviceState ds{t.device, t.why, {}, false};
         const int g = *t.device.iommu_group; // the plan claims only devices with a group
         for (const PciDevice* b : group_blockers(by_group[g], ours)) ds.blockers.push_back(b->address.str());
@@ -129,13 +150,17 @@ Result<SetupStatus> read_setup_status(const Fs& fs, const std::string& path) {
 
 std::string format_status(const SetupStatus& st) {
     std::string out;
-    out += std::string("IOMMU:                ") +
-           (st.iommu_active ? "active" : "NOT active ('vfio-setup cmdline enable', then reboot)") + "\n";
+    out +=
+        std::string("IOMMU:                ") + (st.iommu_active ? "active" : "NOT active: " + st.iommu_advice) + "\n";
     out += "Interrupt remapping:  ";
     if (!st.interrupt_remapping) out += "unknown (/proc/interrupts unreadable)\n";
     else if (*st.interrupt_remapping) out += "active\n";
     else out += "NOT active: vfio refuses devices unless vfio_iommu_type1 allow_unsafe_interrupts=1 (unsafe)\n";
-    if (!st.config_exists)
+    if (!st.config_error.empty())
+        out += "Config:               INVALID, vfio-bind claims nothing at boot (what vfio-pci holds now is "
+               "below):\n  " +
+               st.config_error + "\n";
+    else if (!st.config_exists)
         out += "Config:               none (" + std::string(kDefaultConfigPath) +
                " does not exist; 'vfio-setup add ADDRESS')\n";
     else

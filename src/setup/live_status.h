@@ -51,6 +51,7 @@ struct FramebufferConflict {
 
 struct SetupStatus {
     bool config_exists = false;
+    std::string config_error; // the config is invalid: why (the devices are then what vfio-pci holds now)
     size_t entries = 0;
     bool iommu_active = false;
     std::optional<bool> interrupt_remapping; // unknown when /proc/interrupts is unreadable
@@ -58,7 +59,8 @@ struct SetupStatus {
     std::vector<Refusal> refused;
     std::vector<std::string> warnings;
     std::vector<FramebufferConflict> framebuffers;
-    std::string rebuild; // the machine's own rebuild of its images (rebuild_advice)
+    std::string rebuild;      // the machine's own rebuild of its images (rebuild_advice)
+    std::string iommu_advice; // the next step while the IOMMU is not active (iommu_next_step)
 
     // One line per thing that stops passthrough; empty: all good.
     std::vector<std::string> problems() const;

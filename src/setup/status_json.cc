@@ -24,6 +24,12 @@ std::string status_json(const SetupStatus& st, const std::string& trial) {
     j.key("ok").value(problems.empty());
     strings(j, "problems", problems);
     j.key("config_exists").value(st.config_exists);
+    j.key("config_error");
+    if (st.config_error.empty()) j.null();
+    else j.value(st.config_error);
+    j.key("iommu_next_step");
+    if (st.iommu_advice.empty()) j.null();
+    else j.value(st.iommu_advice);
     j.key("entries").value(static_cast<int64_t>(st.entries));
     j.key("iommu_active").value(st.iommu_active);
     j.key("interrupt_remapping");
@@ -54,6 +60,7 @@ std::string status_json(const SetupStatus& st, const std::string& trial) {
         j.key("subject").value(r.subject);
         j.key("reason").value(r.reason);
         j.key("host_need").value(r.host_need);
+        j.key("expected").value(r.expected);
         j.end_object();
     }
     j.end_array();
@@ -132,7 +139,7 @@ std::string cmdline_status_json(const CmdlineStatus& st, const EnableOutlook& en
     return j.str() + "\n";
 }
 
-std::string initramfs_status_json(const InitramfsStatus& st) {
+std::string initramfs_status_json(const InitramfsStatus& st, const std::string& installed, bool installed_ok) {
     JsonWriter j;
     j.begin_object();
     j.key("version").value(kStatusJsonVersion);
@@ -144,6 +151,8 @@ std::string initramfs_status_json(const InitramfsStatus& st) {
     else j.null();
     j.key("integration_installed").value(st.integration_installed);
     j.key("runs_vfio_bind").value(st.runs_vfio_bind);
+    j.key("installed_images").value(installed);
+    j.key("installed_images_ok").value(installed_ok);
     strings(j, "hooks", st.hooks);
     j.key("hooks_error");
     if (st.hooks_error.empty()) j.null();

@@ -28,6 +28,8 @@ struct EnableOutlook {
 };
 std::string cmdline_status_json(const CmdlineStatus& st, const EnableOutlook& enable);
 
-std::string initramfs_status_json(const InitramfsStatus& st);
+// `installed`: what the installed images do (vfio-initrd-check's verdict in
+// one line), `installed_ok`: each will claim.
+std::string initramfs_status_json(const InitramfsStatus& st, const std::string& installed, bool installed_ok);
 
 } // namespace vb

@@ -65,7 +65,7 @@ Result<ConfirmPlan> plan_confirm(const Fs& fs, bool automatic, bool force) {
     if (!enable) return enable.error();
     plan.enable = std::move(*enable);
     if (!plan.trial.config.empty()) {
-        auto text = fs.read(plan.trial.config, kMaxConfigBytes + 1);
+        auto text = fs.read(plan.trial.config, kMaxConfigBytes);
         if (!text) return make_error(text.error().code, "the trial's claims: " + text.error().message);
         if (auto parsed = parse_config(*text, plan.trial.config); !parsed) return parsed.error();
         plan.config = *text;

@@ -52,7 +52,8 @@ const vb::ToolCli kCli{"vfio-bind",
                        "                       initramfs hooks pass 30)\n"
                        "  -v, --verbose        more detail\n",
                        "vfio_bind=off on the kernel command line makes it do nothing.\n"
-                       "Exit status: 0 all claimed or nothing to do, 1 something refused or failed,\n"
+                       "Exit status: 0 all claimed or nothing to do (an id-only entry's match the host\n"
+                       "keeps, such as the boot VGA, is expected), 1 something refused or failed,\n"
                        "2 usage or config error.\n"};
 
 bool parse_args(int argc, char** argv, Options& o, int& exit_code) {
@@ -130,7 +131,7 @@ int skip(vb::Fs& fs, vb::Log& log) {
 
 // The config, or the exit status when there is none to act on.
 std::optional<vb::Config> load_config(const vb::Fs& fs, const Options& o, vb::Log& log, int& exit_code) {
-    auto text = fs.read(o.config, vb::kMaxConfigBytes + 1);
+    auto text = fs.read(o.config, vb::kMaxConfigBytes);
     if (!text && text.error().code == ENOENT) {
         log(o.check_config ? vb::Level::Error : vb::Level::Info,
             fs.host_path(o.config) + " does not exist: nothing to do");
@@ -217,12 +218,12 @@ int dry_run(vb::Fs& fs, Session& s, vb::Log& log) {
     const std::string mods = module_list(*res);
     std::printf("would load vfio-pci (%s)%s%s%s\n", to_string(res->outcome), mods.empty() ? "" : ": insert",
                 mods.c_str(), s.plan.module_options.empty() ? "" : (" with options " + s.plan.module_options).c_str());
-    return s.plan.refused.empty() ? kOk : kRefused;
+    return s.plan.has_unexpected_refusal() ? kRefused : kOk;
 }
 
 // The claim itself, then the release of what vfio-pci must not hold.
 int claim_now(vb::Fs& fs, Session& s, vb::Log& log) {
-    bool all_ok = s.plan.refused.empty();
+    bool all_ok = !s.plan.has_unexpected_refusal();
     std::vector<vb::DeviceResult> results;
     if (s.plan.targets.empty()) {
         log.error("nothing to claim");
@@ -308,7 +309,8 @@ int run(Options o, vb::Log& log) {
     if (!session) return kRefused;
     if (o.modprobe_conf) return print_modprobe_conf(*session, log);
     for (const auto& w : session->plan.warnings) log.warning(w);
-    for (const auto& r : session->plan.refused) log.error(r.subject + " refused: " + r.reason);
+    for (const auto& r : session->plan.refused)
+        log(r.expected ? vb::Level::Info : vb::Level::Error, r.subject + " refused: " + r.reason);
     return o.dry_run ? dry_run(fs, *session, log) : claim_now(fs, *session, log);
 }
 

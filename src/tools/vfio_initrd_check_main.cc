@@ -38,7 +38,9 @@ const vb::ToolCli kCli{"vfio-initrd-check",
                        "      --no-cmdline     do not check the boot loader's kernel command line\n"
                        "      --json           machine-readable output\n"
                        "  -q, --quiet          print only the problems and warnings\n",
-                       "Exit status: 0 all good (or not configured), 1 problems found, 2 usage error.\n"};
+                       "Exit status: 0 all good (or not configured), 1 problems found (also: --image\n"
+                       "names a file that is no initramfs or UKI), 2 usage error, 3 an image changed\n"
+                       "while it was read (a generator was writing it: run again).\n"};
 
 bool parse_args(int argc, char** argv, Options& o, int& exit_code) {
     enum { kFix = 256, kJson, kNoCmdline };

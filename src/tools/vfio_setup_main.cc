@@ -3,19 +3,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "basic/kernel_params.h"
 #include "basic/unified_diff.h"
 #include "bootloader/cmdline_plan.h"
+#include "bootloader/cmdline_state.h"
 #include "bootloader/iommu_off.h"
+#include "check/initrd_check.h"
 #include "host/host_scan.h"
 #include "setup/config_change.h"
 #include "setup/existing_ids.h"
 #include "setup/gpu_list.h"
 #include "setup/initramfs_setup.h"
+#include "setup/iommu_advice.h"
 #include "setup/live_status.h"
 #include "setup/lock.h"
 #include "setup/qemu_args.h"
@@ -91,6 +96,22 @@ void print_iommu_offs(const std::string& cmdline, const char* indent) {
         std::printf("%sWARNING: %s %s: passthrough cannot work with it\n", indent, o.param.c_str(), o.what.c_str());
 }
 
+// What enable added that this boot's command line lacks: it takes effect
+// at the next boot.
+std::vector<std::string> not_booted_yet(const vb::Fs& fs, const std::string& running) {
+    std::vector<std::string> missing;
+    auto state = vb::read_state(fs, vb::kCmdlineStatePath);
+    auto spans = vb::split_cmdline(running);
+    if (!state || !spans) return missing;
+    const std::vector<std::string> words = vb::split_words(*spans);
+    for (const auto& f : state->files)
+        for (const auto& p : f.added)
+            if (std::find(words.begin(), words.end(), p) == words.end() &&
+                std::find(missing.begin(), missing.end(), p) == missing.end())
+                missing.push_back(p);
+    return missing;
+}
+
 void print_status(const vb::CmdlineStatus& st, const vb::Fs& fs) {
     if (st.cpu_known)
         std::printf("CPU:          %s (%s)%s%s\n", vb::vendor_name(st.cpu.vendor), st.cpu.model_name.c_str(),
@@ -98,12 +119,13 @@ void print_status(const vb::CmdlineStatus& st, const vb::Fs& fs) {
     else std::printf("CPU:          unknown (/proc/cpuinfo unreadable)\n");
     if (st.cpu_known && !st.cpu.vmx && !st.cpu.svm)
         std::printf("              no vmx/svm flag: virtualization is off in the firmware setup\n");
-    std::printf("Firmware:     %s\n", st.iommu.dmar_table ? "ACPI DMAR table (Intel VT-d)"
-                                      : st.iommu.ivrs_table
-                                          ? "ACPI IVRS table (AMD-Vi)"
-                                          : "no DMAR/IVRS table: enable VT-d/AMD-Vi (IOMMU) in the firmware setup");
+    std::printf("Firmware:     %s\n", st.iommu.dmar_table   ? "ACPI DMAR table (Intel VT-d)"
+                                      : st.iommu.ivrs_table ? "ACPI IVRS table (AMD-Vi)"
+                                                            : "no DMAR/IVRS table: no IOMMU exposed");
     std::printf("IOMMU now:    %s (%d unit(s), %d group(s))\n", st.iommu.iommu_groups > 0 ? "active" : "not active",
                 st.iommu.iommu_units, st.iommu.iommu_groups);
+    if (st.iommu.iommu_groups == 0)
+        std::printf("Next step:    %s\n", vb::iommu_next_step(st.cpu_known ? st.cpu : vb::CpuInfo{}, st.iommu).c_str());
     std::printf("Running with: %s\n", st.running_cmdline.c_str());
     print_iommu_offs(st.running_cmdline, "              ");
     if (!st.boot.loader_info.empty()) std::printf("Boot loader:  %s (EFI LoaderInfo)\n", st.boot.loader_info.c_str());
@@ -117,8 +139,12 @@ void print_status(const vb::CmdlineStatus& st, const vb::Fs& fs) {
             print_iommu_offs(e.cmdline, "    ");
         }
     }
-    std::printf("vfio-setup:   %s\n", st.enabled ? "enabled (disable undoes it)" : "not enabled");
-    (void)fs;
+    const std::vector<std::string> pending =
+        st.enabled ? not_booted_yet(fs, st.running_cmdline) : std::vector<std::string>{};
+    if (!pending.empty())
+        std::printf("vfio-setup:   enabled, reboot pending: this boot started without %s (disable undoes it)\n",
+                    vb::join_cmdline(pending).c_str());
+    else std::printf("vfio-setup:   %s\n", st.enabled ? "enabled (disable undoes it)" : "not enabled");
 }
 
 void print_lines(std::FILE* f, const std::vector<std::string>& lines) {
@@ -204,6 +230,23 @@ int clear_abandoned_trial(vb::Fs& fs, bool dry) {
     return 1;
 }
 
+// A trial written half-way (an EFI variable the firmware refused, a full
+// disk) is taken back at once; should that fail too, the command that does
+// it is named. Returns the exit status.
+int take_back_failed_trial(vb::Fs& fs, const std::string& why) {
+    fail("the trial could not be armed: " + why);
+    auto pending = vb::read_trial(fs);
+    if (pending && !*pending) return 1; // nothing was written
+    if (pending) {
+        const vb::CancelPlan c = vb::plan_cancel(fs, **pending);
+        if (vb::Status s = vb::apply_cancel(fs, c); s) {
+            std::fprintf(stderr, "vfio-setup: what the trial had written is taken back; nothing changed\n");
+            return 1;
+        }
+    }
+    return fail("what the trial wrote is still there: run `vfio-setup cmdline disable` to take it back");
+}
+
 int start_trial(vb::Fs& fs, const vb::ParamEdit& edit, bool auto_confirm, bool dry) {
     if (int cleared = clear_abandoned_trial(fs, dry); cleared < 0 || (cleared > 0 && dry)) return cleared < 0;
     auto tp = vb::plan_trial(fs, edit, auto_confirm);
@@ -216,7 +259,7 @@ int start_trial(vb::Fs& fs, const vb::ParamEdit& edit, bool auto_confirm, bool d
         std::printf("dry run: nothing written\n");
         return 0;
     }
-    if (vb::Status s = vb::write_trial(fs, *tp); !s) return fail(s.error().message);
+    if (vb::Status s = vb::write_trial(fs, *tp); !s) return take_back_failed_trial(fs, s.error().message);
     if (int rc = run_commands(fs, labelled(tp->state.backend, tp->commands), false); rc != 0) return rc;
     std::printf("the next boot, and only it, takes the trial entry; %s\n",
                 auto_confirm ? "it confirms itself once the IOMMU is on and every configured device is claimed"
@@ -280,10 +323,15 @@ int cmdline(vb::Fs& fs, const std::vector<std::string>& args) {
         else if (args[i] == "--iommu-pt" && sub == "enable") opts.iommu_pt = true;
         else if (args[i] == "--add" && sub == "enable" && i + 1 < args.size()) opts.extra.push_back(args[++i]);
         else if (vb::starts_with(args[i], "--add=") && sub == "enable") opts.extra.push_back(args[i].substr(6));
+        else if (args[i] == "--add" && sub == "enable") return fail("cmdline enable: --add needs a parameter", 2);
         else if (args[i] == "--json" && sub == "status") output = Output::Json;
         else if (args[i] == "--quiet" && sub == "status") output = Output::Quiet;
         else return fail("cmdline " + sub + ": unknown argument '" + args[i] + "'", 2);
     }
+    // What turns the IOMMU off is what enable takes out: never what it adds.
+    for (const auto& p : opts.extra)
+        if (auto off = vb::iommu_off(p))
+            return fail("cmdline enable: --add " + p + " " + off->what + ": passthrough needs the IOMMU on", 2);
     if (sub == "status") {
         auto st = vb::cmdline_status(fs);
         vb::CpuVendor v = st.cpu_known ? st.cpu.vendor : vb::CpuVendor::Unknown;
@@ -320,6 +368,9 @@ int cmdline(vb::Fs& fs, const std::vector<std::string>& args) {
         auto edit = vb::enable_edit(cpu ? cpu->vendor : vb::CpuVendor::Unknown, opts, &notes);
         if (!edit) return fail(edit.error().message, 2);
         for (const auto& n : notes) std::printf("%s\n", n.c_str());
+        // No kernel parameter helps when the firmware (or the VM's host) exposes no IOMMU.
+        if (const auto st = vb::read_iommu_state(fs); !st.dmar_table && !st.ivrs_table && st.iommu_groups == 0)
+            std::printf("note: %s\n", vb::iommu_next_step(cpu ? *cpu : vb::CpuInfo{}, st).c_str());
         plan = vb::plan_enable(fs, *edit);
         if (!plan) return fail(plan.error().message);
         if (trial) {
@@ -384,13 +435,24 @@ int list(const vb::Fs& fs, const std::vector<std::string>& args) {
 // The machine's rebuild of every image, as a command line to show.
 std::string rebuild_text(const vb::Fs& fs) { return vb::rebuild_advice(fs); }
 
-// add/remove --trial: the new claims in the trial config, tried at the next boot only.
-int start_claims_trial(vb::Fs& fs, const vb::ConfigChange& change, bool auto_confirm) {
-    if (int cleared = clear_abandoned_trial(fs, false); cleared < 0) return 1;
+// add/remove --trial: the new claims in the trial config, tried at the next
+// boot only. A dry run plans the same and stops before writing: it shows the
+// trial's files and fails where the real run would.
+int start_claims_trial(vb::Fs& fs, const vb::ConfigChange& change, bool auto_confirm, bool dry) {
+    if (int cleared = clear_abandoned_trial(fs, dry); cleared < 0 || (cleared > 0 && dry)) return cleared < 0;
     auto ct = vb::plan_claims_trial(fs, change.after, auto_confirm);
     if (!ct) return fail(ct.error().message);
     print_lines(stdout, ct->trial.notes);
-    if (vb::Status s = vb::write_claims_trial(fs, *ct); !s) return fail(s.error().message);
+    const std::string label = fs.host_path(vb::kTrialConfigPath);
+    auto before = fs.read(vb::kTrialConfigPath, vb::kMaxConfigBytes);
+    std::fputs(vb::unified_diff(before ? *before : "", ct->config, before ? label : "/dev/null", label).c_str(),
+               stdout);
+    print_trial_files(ct->trial.state.files, fs, false);
+    if (dry) {
+        std::printf("dry run: nothing written (%s stays as it was)\n", fs.host_path(vb::kDefaultConfigPath).c_str());
+        return 0;
+    }
+    if (vb::Status s = vb::write_claims_trial(fs, *ct); !s) return take_back_failed_trial(fs, s.error().message);
     std::printf("wrote %s (the trial's claims; %s stays as it was)\n", fs.host_path(vb::kTrialConfigPath).c_str(),
                 fs.host_path(vb::kDefaultConfigPath).c_str());
     if (int rc = run_commands(fs, labelled(ct->trial.state.backend, ct->trial.commands), false); rc != 0) return rc;
@@ -422,6 +484,8 @@ int edit_config(vb::Fs& fs, const std::string& sub, const std::vector<std::strin
     auto change = sub == "add" ? vb::plan_add(fs, address, opts) : vb::plan_remove(fs, address);
     if (!change) return fail(change.error().message);
     print_lines(stdout, change->notes);
+    // A trial writes the trial config, never this one: its own diff, its own checks.
+    if (trial) return start_claims_trial(fs, *change, auto_confirm, dry);
     const std::string label = fs.host_path(change->path);
     std::fputs(vb::unified_diff(change->before, change->after, change->existed ? label : "/dev/null", label).c_str(),
                stdout);
@@ -429,7 +493,6 @@ int edit_config(vb::Fs& fs, const std::string& sub, const std::vector<std::strin
         std::printf("dry run: nothing written\n");
         return 0;
     }
-    if (trial) return start_claims_trial(fs, *change, auto_confirm);
     if (vb::Status s = vb::apply_change(fs, *change); !s) return fail(s.error().message);
     std::printf("wrote %s\n", label.c_str());
     // The images carry their own copy of the config.
@@ -456,9 +519,26 @@ int qemu_args(const vb::Fs& fs, const std::vector<std::string>& args) {
     return 0;
 }
 
-void print_initramfs_status(const vb::InitramfsStatus& st) {
+// What the images installed now do, as vfio-initrd-check finds them: the
+// first problem and the command that shows them all.
+std::string installed_images(const vb::CheckReport& report) {
+    if (!report.configured) return "not configured (no /etc/vfio-devices.ini): they claim nothing";
+    size_t images = 0;
+    for (const auto& k : report.kernels) images += k.images.size();
+    const std::string n =
+        images == 0 ? std::string("none found")
+                    : std::to_string(images) + " image(s) of " + std::to_string(report.kernels.size()) + " kernel(s)";
+    for (const auto& f : report.findings)
+        if (f.severity == vb::Severity::problem)
+            return n + ": NOT all will claim: " + (f.kver.empty() ? "" : f.kver + ": ") + f.what +
+                   " (vfio-initrd-check names every problem; --fix rebuilds)";
+    return images == 0 ? n : n + ": each will claim (vfio-initrd-check)";
+}
+
+void print_initramfs_status(const vb::InitramfsStatus& st, const vb::CheckReport& installed) {
     if (!st.generator) {
         std::printf("Generator:    none found (dracut, initramfs-tools, mkinitcpio)\n");
+        std::printf("Installed:    %s\n", installed_images(installed).c_str());
         return;
     }
     std::printf("Generator:    %s (%s)\n", vb::generator_name(st.generator->generator), st.generator->why.c_str());
@@ -470,8 +550,9 @@ void print_initramfs_status(const vb::InitramfsStatus& st) {
         for (const auto& p : st.presets_without_drop_ins)
             std::printf("warning:      %s names a config file: mkinitcpio reads no drop-in for it\n", p.c_str());
     }
-    std::printf("Images:       %s\n", st.runs_vfio_bind ? "built now, they run vfio-bind before udev"
+    std::printf("New images:   %s\n", st.runs_vfio_bind ? "built now, they run vfio-bind before udev"
                                                         : "built now, they do NOT run vfio-bind");
+    std::printf("Installed:    %s\n", installed_images(installed).c_str());
     std::printf("Rebuild all:  %s\n", vb::command_line(st.rebuild_all).c_str());
 }
 
@@ -488,9 +569,14 @@ int initramfs(vb::Fs& fs, const std::vector<std::string>& args) {
     }
     if (sub == "status") {
         auto st = vb::initramfs_status(fs);
-        if (output == Output::Json) std::fputs(vb::initramfs_status_json(st).c_str(), stdout);
-        else if (output == Output::Text) print_initramfs_status(st);
-        return st.runs_vfio_bind ? 0 : 1;
+        vb::CheckOptions images;
+        images.cmdline = false; // the images alone; `cmdline status` is about the command line
+        const vb::CheckReport installed = vb::check_initrds(fs, images);
+        if (output == Output::Json)
+            std::fputs(vb::initramfs_status_json(st, installed_images(installed), !installed.has_problems()).c_str(),
+                       stdout);
+        else if (output == Output::Text) print_initramfs_status(st, installed);
+        return st.runs_vfio_bind && !installed.has_problems() ? 0 : 1;
     }
     if (sub != "enable" && sub != "disable") return fail("initramfs: unknown subcommand '" + sub + "'", 2);
     auto lock = vb::SetupLock::acquire(fs);
@@ -547,6 +633,7 @@ int status(const vb::Fs& fs, const std::vector<std::string>& args) {
         std::fputs(vb::format_status(*st).c_str(), stdout);
         if (!trial_line.empty()) std::printf("\n%s\n", trial_line.c_str());
     }
+    if (!st->config_error.empty()) return 2; // a config error, the live state shown all the same
     return st->problems().empty() ? 0 : 1;
 }
 
@@ -554,6 +641,7 @@ int host_devices(vb::Fs& fs, const std::vector<std::string>& args) {
     std::string output;
     for (size_t i = 0; i < args.size(); ++i) {
         if (args[i] == "--output" && i + 1 < args.size()) output = args[++i];
+        else if (args[i] == "--output") return fail("host-devices: --output needs a file", 2);
         else return fail("host-devices: unknown argument '" + args[i] + "'", 2);
     }
     vb::HostScan scan = vb::scan_host_needs(fs);

@@ -113,3 +113,25 @@ TEST_CASE("config: binary garbage, CRLF, long lines and huge files") {
     REQUIRE_FALSE(h.ok());
     CHECK(h.error().code == EFBIG);
 }
+
+TEST_CASE("config: '#' after a value is a comment, as vfio-devices.ini(5) says; ';' too") {
+    auto c = parse_config("[options]\ngroup = yes # the card's audio too\n[gpu]\nid = 1002:6818 # comment\n"
+                          "address = 01:00.0\t; tab, then a comment\n[b]\nid = 10de:1b80#not a comment\n",
+                          "x.ini");
+    REQUIRE_FALSE(c.ok()); // '#' glued to the value is part of it, as inih treats ';'
+    CHECK(c.error().message.find("x.ini:7:") != std::string::npos);
+    auto ok = parse_config("[options]\ngroup = yes # the card's audio too\n[gpu]\nid = 1002:6818 # comment\n"
+                           "address = 01:00.0\t; tab, then a comment\n",
+                           "x.ini");
+    REQUIRE_OK(ok);
+    CHECK(ok->group);
+    CHECK(ok->devices[0].id->str() == "1002:6818");
+    CHECK(ok->devices[0].address->str() == "0000:01:00.0");
+}
+
+TEST_CASE("config: a UTF-8 byte order mark before the first line is accepted") {
+    auto c = parse_config("\xEF\xBB\xBF[gpu]\naddress = 01:00.0\nid = 1002:6818\n", "x.ini");
+    REQUIRE_OK(c);
+    REQUIRE(c->devices.size() == 1);
+    CHECK(c->devices[0].name == "gpu");
+}

@@ -149,3 +149,11 @@ TEST_CASE("kmod: kernel release from the root's /proc, never the host's under --
     write_file(t / "proc/sys/kernel/osrelease", "6.1.0-56-amd64\n");
     CHECK(*kernel_release(fs) == "6.1.0-56-amd64");
 }
+
+TEST_CASE("kmod: no module indexes for an unknown kernel release says to pass --kver, not an empty version") {
+    TempDir t;
+    auto loader = KmodLoader::open(t.path(), "", true);
+    REQUIRE_FALSE(loader.ok());
+    CHECK(loader.error().message.find("pass --kver VERSION") != std::string::npos);
+    CHECK(loader.error().message.find("kernel  installed") == std::string::npos);
+}

@@ -3,6 +3,7 @@
 #include "boot/config.h"
 #include "boot/pci.h"
 #include "boot/plan.h"
+#include "boot/scan.h"
 #include "lib/fixture.h"
 #include "lib/require_ok.h"
 
@@ -69,6 +70,10 @@ TEST_CASE("plan: an id alone claims every match present but never the boot VGA; 
     Plan p = plan_for(m, "[all]\nid = 10de:1b80\n");
     CHECK(targets(p) == "0000:02:00.0 0000:02:00.1");
     CHECK(mentions(p.refused, "0000:01:00.0", "is the boot VGA device"));
+    CHECK(mentions(p.refused, "0000:01:00.0", "(expected: [all] claims the other devices with id 10de:1b80"));
+    REQUIRE(p.refused.size() == 1);
+    CHECK(p.refused[0].expected); // what the entry means: information, not an error
+    CHECK_FALSE(p.has_unexpected_refusal());
     CHECK(p.module_options.empty());
 
     Plan yes = plan_for(m, "[options]\nboot_vga = yes\nvfio_pci_options = disable_vga=1\n[all]\nid = 10de:1b80\n");
@@ -230,4 +235,35 @@ TEST_CASE("plan: an NVIDIA card's audio, USB-C and UCSI functions, and what a co
     CHECK(targets(p) == "0000:01:00.0 0000:05:00.0 0000:01:00.1 0000:01:00.2 0000:01:00.3 0000:05:00.4");
     CHECK(p.warnings.empty());
     CHECK(p.refused.empty());
+}
+
+TEST_CASE("plan: an id-only entry that claims nothing but the host's device: the refusal is an error") {
+    TempDir t;
+    FakeSysfs m(t.path());
+    m.add({"0000:01:00.0", 0x10de, 0x1b80, 0x030000, 1, "nouveau", true}); // the console, alone
+    Plan p = plan_for(m, "[all]\nid = 10de:1b80\n");
+    CHECK(targets(p).empty());
+    REQUIRE(p.refused.size() == 1);
+    CHECK_FALSE(p.refused[0].expected);
+    CHECK(p.has_unexpected_refusal());
+}
+
+TEST_CASE("plan: an address without a domain where the card sits in another domain says so, not 'cards moved?'") {
+    TempDir t;
+    FakeSysfs m = vmd_laptop(t.path()); // the NVMe 144d:a808 at 10000:e1:00.0, behind VMD
+    auto config = parse_config("[disk]\naddress = e1:00.0\nid = 144d:a808\n", "test.ini");
+    REQUIRE_OK(config);
+    DiskFs fs(m.root());
+    auto devices = scan_for_config(fs, *config); // what vfio-bind reads at boot
+    REQUIRE_OK(devices);
+    Plan p = make_plan(*config, *devices);
+    CHECK(p.targets.empty());
+    CHECK(mentions(p.refused, "0000:e1:00.0",
+                   "the device with id 144d:a808 at this bus address is 10000:e1:00.0, in PCI domain 10000 (an "
+                   "address without a domain means 0000): write address = 10000:e1:00.0 if it is meant"));
+    CHECK_FALSE(mentions(p.refused, "0000:e1:00.0", "moved"));
+    // Another id there: the old advice.
+    auto other = parse_config("[disk]\naddress = e1:00.0\nid = 10de:1b80\n", "test.ini");
+    REQUIRE_OK(other);
+    CHECK(mentions(make_plan(*other, *scan_for_config(fs, *other)).refused, "0000:e1:00.0", "was the card moved"));
 }

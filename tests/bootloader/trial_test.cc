@@ -511,3 +511,14 @@ TEST_CASE("a trial state written before trials knew their boot still reads") {
     CHECK((*st)->boot_id.empty());
     CHECK(trial_phase(fs, **st) == TrialPhase::Ahead); // the one-shot is still set
 }
+
+TEST_CASE("trial_what: a trial that only removes parameters still says what it tries") {
+    TrialState st;
+    st.edit.remove = {"amd_iommu=off"};
+    CHECK(trial_what(st) == "the command line without amd_iommu=off");
+    st.edit.set = {"intel_iommu=on"};
+    CHECK(trial_what(st) == "intel_iommu=on");
+    st.config = "/etc/vfio-devices.trial.ini";
+    CHECK(trial_what(st) == "the claims in /etc/vfio-devices.trial.ini");
+    CHECK_FALSE(trial_what(TrialState{}).empty());
+}

@@ -114,7 +114,8 @@ TEST_CASE("host needs: a root disk sharing the GPU's IOMMU group keeps the GPU t
         REQUIRE(p.refused.size() == 1);
         CHECK(p.refused[0].reason ==
               "1002:67df shares IOMMU group 7 with 0000:04:00.0 (storage: / (xfs on /dev/sda2)), which the host "
-              "needs; if that is meant, set 'allow_host_device = yes' in the entry");
+              "needs; a group goes to a guest only whole: move the card to a slot whose IOMMU group holds nothing "
+              "the host needs");
     }
 }
 

@@ -148,3 +148,13 @@ TEST_CASE("unique_label and the new-file header") {
     CHECK(h->devices.empty());
     check_round_trip(header);
 }
+
+TEST_CASE("edits keep a user's inline '#' comment and accept a byte order mark") {
+    auto s = section("igpu", "00:02.0", "8086:3e92");
+    auto a = config_add("\xEF\xBB\xBF[options]\nboot_vga = no # the console stays\n", {s}, true, "t.ini");
+    REQUIRE_OK(a);
+    CHECK(a->rfind("\xEF\xBB\xBF[options]\nboot_vga = yes # the console stays\n\n[igpu]\n", 0) == 0);
+    auto r = config_remove(*a, on_card("00:02.0"), "t.ini");
+    REQUIRE_OK(r);
+    CHECK(r->text == "\xEF\xBB\xBF[options]\nboot_vga = yes # the console stays\n");
+}

@@ -108,3 +108,16 @@ TEST_CASE("status parsers: iomem, resource, framebuffer parameters") {
     CHECK(interrupts_remapped(" 9:  0  AMD-IR-0  9-fasteoi acpi"));
     CHECK_FALSE(interrupts_remapped(" 9:  0  IO-APIC  9-fasteoi acpi"));
 }
+
+TEST_CASE("status: an id-only entry's expected refusal (the console twin) is no problem") {
+    SetupStatus st;
+    st.iommu_active = true;
+    st.interrupt_remapping = true;
+    Refusal console{"0000:01:00.0", "10de:1b80 is the boot VGA device", {}, false};
+    console.expected = true;
+    st.refused.push_back(console);
+    CHECK(st.problems().empty());
+    CHECK(contains(format_status(st), "refused: 0000:01:00.0"));
+    st.refused[0].expected = false;
+    CHECK(st.problems() == std::vector<std::string>{"0000:01:00.0 refused"});
+}

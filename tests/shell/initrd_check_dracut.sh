@@ -92,7 +92,11 @@ fi
 
 if image "$T/none-xz.img" xz "base"; then
     cp "$T/none-xz.img" "$IMG"
-    expect_check "xz image without the module: one problem" 1 "built without the vfio-bind dracut module" --
+    expect_check "xz image without the module: one problem" 1 "built without the vfio-bind dracut module" -- --quiet
+    n=$(grep -c "^problem: " "$T/out")
+    if [ "$n" = 1 ]; then ok "the missing module is reported once, as the cause"; else ko "the missing module is reported as $n problems:"; sed 's/^/    /' "$T/out"; fi
+    # initramfs status says what the installed image does, not only new ones.
+    expect "initramfs status: the installed image will not claim, whatever new ones do" 1 "^Installed:    1 image(s) of 1 kernel(s): NOT all will claim: $KVER: .*built without the vfio-bind dracut module" -- "$B/vfio-setup" --root "$R" initramfs status
 fi
 
 # A real UKI, made the way systemd 252 documents it (objcopy onto its EFI
@@ -136,6 +140,12 @@ if image "$IMG" gzip "base vfio-bind"; then
     rm -f "$R/boot/initrd.img-$KVER"
     expect_check "no image: reported with the command" 1 "no initramfs found for kernel $KVER -- fix: dracut -f --kver $KVER" --
 fi
+
+# --image of what is no image: refused, and no fix that would write over it.
+expect_check "--image of a file that is no image: refused" 1 "/etc/debian_version is neither an initramfs" -- --image /etc/debian_version
+if grep -q "dracut -f" "$T/out"; then ko "a fix would write an image over /etc/debian_version"; else ok "no fix writes over a file that is no image"; fi
+expect_check "--image of the kernel: refused, it is no UKI" 1 "vmlinuz-$KVER is .*not a UKI\|vmlinuz-$KVER is neither" -- --image "/boot/vmlinuz-$KVER"
+if grep -q "dracut -f" "$T/out"; then ko "a fix would write an image over the kernel"; else ok "no fix writes over the kernel"; fi
 
 expect_check "bad option: usage error" 2 "Usage" -- --frobnicate
 

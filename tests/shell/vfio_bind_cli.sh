@@ -36,6 +36,8 @@ head -c 3000 /dev/urandom >"$R/etc/vfio-devices.ini"
 expect "binary garbage is a config error" 2 "" -- "$BIN" --root "$R"
 printf '[evil]\naddress = ../../../etc\nid = 1002:5159\n' >"$R/etc/vfio-devices.ini"
 expect "a path as address is refused" 2 "'../../../etc' is not a PCI address" -- "$BIN" --root "$R"
+head -c 300000 /dev/zero | tr '\0' ';' >"$R/etc/vfio-devices.ini"
+expect "a config past the limit names the limit itself" 2 "larger than 262144 bytes" -- "$BIN" --root "$R"
 
 printf '[gpu]\naddress = 00:04.0\nid = 1002:5159\n' >"$R/etc/vfio-devices.ini"
 expect "--dry-run plans the claim" 0 "would claim 0000:00:04.0 1002:5159 group 3" -- "$BIN" --root "$R" --dry-run
@@ -66,6 +68,24 @@ printf '[gpu]\naddress = 00:04.0\nid = 10de:1b80\n' >"$R/etc/vfio-devices.ini"
 expect "wrong id at the address is refused" 1 "the device here is 1002:5159, not 10de:1b80" -- "$BIN" --root "$R" --dry-run
 printf '[gpu]\naddress = 00:01.0\nid = 1234:1111\n' >"$R/etc/vfio-devices.ini"
 expect "the boot VGA is refused" 1 "is the boot VGA device" -- "$BIN" --root "$R" --dry-run
+
+# The README's own case: two identical cards, the console one of them, an id-only
+# entry. The console is rightly kept: information, not an error, exit 0.
+R2=$T/twins
+add_dev "$R2" 0000:00:02.0 1002 5159 030000 2 radeon 1
+add_dev "$R2" 0000:00:05.0 1002 5159 030000 4 radeon 0
+mkdir -p "$R2/etc" "$R2/proc/sys/kernel" "$R2/lib/modules"
+cp "$R/proc/cmdline" "$R2/proc/cmdline"
+cp "$R/proc/sys/kernel/osrelease" "$R2/proc/sys/kernel/osrelease"
+[ -z "$K" ] || ln -s "/lib/modules/$K" "$R2/lib/modules/$K"
+printf '[twins]\nid = 1002:5159\n' >"$R2/etc/vfio-devices.ini"
+expect "an id-only entry's boot VGA twin is an expected refusal: exit 0" 0 \
+    "^vfio-bind: 0000:00:02.0 refused: 1002:5159 is the boot VGA device.*(expected: \[twins\] claims the other devices" \
+    -- "$BIN" --root "$R2" --dry-run
+if grep -q "error:" "$T/out"; then ko "the expected refusal is logged as an error"; else ok "the expected refusal is no error"; fi
+# The same entry with only the console to claim: that is an error.
+rm -r "$R2/sys/devices/pci0000:00/0000:00:05.0" "$R2/sys/bus/pci/devices/0000:00:05.0"
+expect "an id-only entry that claims nothing: the refusal is an error" 1 "error: 0000:00:02.0 refused" -- "$BIN" --root "$R2" --dry-run
 
 echo "root=/dev/vda vfio_bind=off" >"$R/proc/cmdline"
 printf '[gpu]\naddress = 00:04.0\nid = 1002:5159\n' >"$R/etc/vfio-devices.ini"

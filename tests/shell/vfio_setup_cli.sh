@@ -43,6 +43,8 @@ expect "list shows the Radeon with its pci.ids name" 0 "Pitcairn XT \[Radeon HD 
 expect "list shows its HDMI audio" 0 "0000:01:00.1 Audio device" -- "$BIN" --root "$R" list
 expect "list marks the shared group" 0 "GPU 0000:03:00: NOT viable" -- "$BIN" --root "$R" list
 expect "list marks the boot VGA" 0 "GPU 0000:00:02: viable, boot VGA" -- "$BIN" --root "$R" list
+expect "list: the group, then the boot VGA, each readable" 0 "(driver: i915) group 0, boot VGA: the host console$" -- "$BIN" --root "$R" list
+if [ -z "$(head -n 1 "$T/out")" ]; then ko "list starts with a blank line"; else ok "list starts with its first GPU, no blank line"; fi
 "$BIN" --root "$R" list --json >"$T/json" 2>&1
 if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [g["viable"] for g in d["gpus"]] == [True, True, False]; assert d["gpus"][1]["functions"][1]["address"] == "0000:01:00.1"' "$T/json"; then
     ok "list --json is valid JSON with the right viability"
@@ -53,6 +55,8 @@ expect "list --bogus is a usage error" 2 "unknown argument" -- "$BIN" --root "$R
 mkdir -p "$R/etc/kernel/postinst.d" "$R/usr/sbin"
 : >"$R/etc/kernel/postinst.d/initramfs-tools"
 : >"$R/usr/sbin/update-initramfs"
+expect "add --no-group without an [options] section names no such section" 0 "group = yes is the default" -- "$BIN" --root "$R" add 01:00.0 --no-group --dry-run
+if grep -q "in \[options\]" "$T/out"; then ko "add --no-group names an [options] section the file does not have"; else ok "add --no-group names no [options] section"; fi
 expect "add --dry-run shows the new file" 0 "^+\[gpu-01:00.0\]" -- "$BIN" --root "$R" add 01:00.0 --dry-run
 if [ -e "$INI" ]; then ko "add --dry-run wrote the config"; else ok "add --dry-run wrote nothing"; fi
 expect "add writes the config and names the machine's own rebuild" 0 "update-initramfs -u -k all" -- "$BIN" --root "$R" add 01:00.0
@@ -80,6 +84,8 @@ expect "remove --dry-run shows the deletion" 0 "^-\[gpu-01:00.0\]" -- "$BIN" --r
 expect "remove by a sibling's address takes the card's section" 0 "removed \[gpu-01:00.0\]" -- "$BIN" --root "$R" remove 01:00.1
 if grep -q "address" "$INI"; then ko "remove left a section"; else ok "remove left no section"; fi
 expect "remove of what is not there" 1 "no section" -- "$BIN" --root "$R" remove 01:00.0
+printf '[radeons]\nid = 1002:6818\n' >"$INI"
+expect "remove of a card an id-only entry claims names that entry" 1 "0000:01:00.0 is claimed by \[radeons\] (id 1002:6818" -- "$BIN" --root "$R" remove 01:00.0
 
 # add then remove restores a hand-written file byte for byte, with a backup
 # made once, before the first edit (the earlier one was of the file add created)
@@ -104,6 +110,8 @@ cp "$INI" "$T/bad.ini"
 expect "an invalid config is not edited" 1 "vfio-devices.ini:2: unknown key 'bogus'" -- "$BIN" --root "$R" add 01:00.0
 same "the invalid config is untouched" "$T/bad.ini" "$INI"
 expect "qemu-args on an invalid config is a config error" 2 "unknown key" -- "$BIN" --root "$R" qemu-args
+expect "status with an invalid config: exit 2, the error, and the live state all the same" 2 "^Config: *INVALID, vfio-bind claims nothing at boot" -- "$BIN" --root "$R" status
+if grep -q "^IOMMU: " "$T/out" && grep -q "unknown key 'bogus'" "$T/out"; then ok "status shows the IOMMU and names the config's error"; else ko "status with an invalid config hides the live state"; fi
 
 # status on a machine where vfio-bind claimed the card
 V=$T/ready
@@ -123,7 +131,9 @@ expect "status: efifb in the GPU's BAR is a problem with its fix" 1 "vfio-setup 
 expect "initramfs status: initramfs-tools, our hook missing: exit 1" 1 "^Integration:  NOT installed (/usr/share/initramfs-tools/hooks/vfio-bind)" -- "$BIN" --root "$R" initramfs status
 mkdir -p "$R/usr/share/initramfs-tools/hooks"
 : >"$R/usr/share/initramfs-tools/hooks/vfio-bind"
-expect "initramfs status: with the hook, the images run vfio-bind" 0 "^Images:       built now, they run vfio-bind before udev" -- "$BIN" --root "$R" initramfs status
+expect "initramfs status: the invalid config means no image will claim" 1 "^Installed:    none found: NOT all will claim: invalid /etc/vfio-devices.ini" -- "$BIN" --root "$R" initramfs status
+rm -f "$INI"
+expect "initramfs status: with the hook, the images run vfio-bind" 0 "^New images:   built now, they run vfio-bind before udev" -- "$BIN" --root "$R" initramfs status
 expect "initramfs enable on initramfs-tools: nothing to turn on" 0 "nothing to turn on" -- "$BIN" --root "$R" initramfs enable
 expect "initramfs frobnicate is a usage error" 2 "unknown subcommand" -- "$BIN" --root "$R" initramfs frobnicate
 A=$T/arch
@@ -134,7 +144,7 @@ mkdir -p "$A/usr/bin" "$A/usr/lib/initcpio/install" "$A/usr/share/libalpm/hooks"
 # Arch's stock HOOKS (mkinitcpio 39)
 printf '%s\n' 'MODULES=()' 'HOOKS=(base udev autodetect microcode modconf kms keyboard keymap consolefont block filesystems fsck)' >"$A/etc/mkinitcpio.conf"
 cp "$A/etc/mkinitcpio.conf" "$T/mkinitcpio.conf.orig"
-expect "initramfs status on Arch: HOOKS without vfio-bind, exit 1" 1 "^Images:       built now, they do NOT run vfio-bind" -- "$BIN" --root "$A" initramfs status
+expect "initramfs status on Arch: HOOKS without vfio-bind, exit 1" 1 "^New images:   built now, they do NOT run vfio-bind" -- "$BIN" --root "$A" initramfs status
 expect "initramfs enable --dry-run shows the drop-in and the HOOKS it gives" 0 "^HOOKS will be: base vfio-bind udev autodetect" -- "$BIN" --root "$A" initramfs enable --dry-run
 if [ -e "$A/etc/mkinitcpio.conf.d/vfio-bind.conf" ]; then ko "enable --dry-run wrote the drop-in"; else ok "enable --dry-run wrote nothing"; fi
 expect "initramfs enable writes the drop-in, names the rebuild" 0 "mkinitcpio -P" -- "$BIN" --root "$A" initramfs enable
@@ -159,7 +169,11 @@ expect "host-devices: the root disk's controller" 0 "^0000:04:00.0 1b21:0612 sto
 expect "host-devices --output writes the record" 0 "" -- "$BIN" --root "$H" host-devices --output /run/vfio-bind/host-devices
 if grep -q "^0000:04:00.0 1b21:0612 storage: " "$H/run/vfio-bind/host-devices"; then ok "the record is there"; else ko "no record"; fi
 expect "list: vfio-bind refuses the GPU that shares the root disk's group" 0 "vfio-bind refuses it: it shares IOMMU group 7 with 0000:04:00.0 (storage: / (xfs on /dev/sda2)), which the host needs" -- "$BIN" --root "$H" list
-expect "add: refused before any reboot, with the key that allows it" 1 "which the host needs; if that is meant, set 'allow_host_device = yes' in the entry" -- "$BIN" --root "$H" add 03:00.0
+if grep -q "which the host needs group" "$T/out"; then ko "list runs the reason and the group together"; else ok "list keeps the group apart from the reason"; fi
+expect "add: refused before any reboot: move the card, never take the host's disk" 1 "which the host needs; a group goes to a guest only whole: move the card to a slot" -- "$BIN" --root "$H" add 03:00.0
+if grep -q "allow_host_device" "$T/out"; then ko "add advises allow_host_device for a group that holds the root disk"; else ok "add does not advise allow_host_device for the root disk's group"; fi
+expect "list: the root disk's controller is no candidate for vfio-pci" 0 "0000:04:00.0 .*<- blocks passthrough; the host needs it: move the card to another slot" -- "$BIN" --root "$H" list
+if grep -q "bind it to vfio-pci too" "$T/out"; then ko "list advises binding the root disk's controller to vfio-pci"; else ok "list never advises binding the root disk's controller"; fi
 if [ -e "$H/etc/vfio-devices.ini" ]; then ko "the refused add wrote the config"; else ok "the refused add wrote nothing"; fi
 
 # cmdline enable/disable on a copy of the Debian 12 fixture
@@ -171,6 +185,15 @@ expect "cmdline status" 0 "enable would change" -- "$BIN" --root "$D" cmdline st
 expect "cmdline enable writes the grub.d drop-in" 0 "intel_iommu=on" -- "$BIN" --root "$D" cmdline enable --add video=efifb:off
 if [ -e "$D/etc/default/grub.d/vfio-bind.cfg" ]; then ok "the drop-in exists"; else ko "no drop-in"; fi
 expect "cmdline enable twice changes nothing" 0 "nothing to change" -- "$BIN" --root "$D" cmdline enable --add video=efifb:off
+echo "BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet" >"$D/proc/cmdline"
+expect "cmdline status: enabled, and this boot started without it" 0 "^vfio-setup: *enabled, reboot pending: this boot started without intel_iommu=on video=efifb:off" -- "$BIN" --root "$D" cmdline status
+echo "BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet intel_iommu=on video=efifb:off" >"$D/proc/cmdline"
+expect "cmdline status: enabled and booted with it" 0 "^vfio-setup: *enabled (disable undoes it)" -- "$BIN" --root "$D" cmdline status
+rm "$D/proc/cmdline"
+expect "enable --add of what turns the IOMMU off: refused, naming it" 2 "--add intel_iommu=off turns off the Intel IOMMU" -- "$BIN" --root "$D" cmdline enable --add intel_iommu=off
+if grep -q "grub.d" "$T/out"; then ko "enable --add intel_iommu=off blames a grub.d file"; else ok "enable --add intel_iommu=off blames the parameter, not a file"; fi
+expect "enable --add without a parameter says so" 2 "--add needs a parameter" -- "$BIN" --root "$D" cmdline enable --add
+expect "host-devices --output without a file says so" 2 "--output needs a file" -- "$BIN" --root "$D" host-devices --output
 # What enable changed, then that disable takes all of it back: the boot files
 # compared both ways with the fixture (nothing left behind, nothing lost);
 # only /proc (the test's), /run (the lock) and /var (vfio-setup's state) differ.
@@ -186,6 +209,56 @@ else
     ko "cmdline disable left the boot files changed:"
     printf '%s\n' "$left" | sed 's/^/    /'
 fi
+
+# AMD with no IOMMU exposed: list, status, add and cmdline status give the one
+# right next step (the firmware), never `cmdline enable`, which adds nothing.
+N=$T/noiommu
+add_dev "$N" 0000:01:00.0 1002 6818 030000 - radeon 0
+mkdir -p "$N/etc" "$N/proc"
+printf 'processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD Ryzen 5\nflags\t\t: fpu svm\n\n' >"$N/proc/cpuinfo"
+expect "list without an IOMMU on AMD names the firmware setting" 0 "no ACPI DMAR/IVRS table.*turn on AMD-Vi" -- "$BIN" --root "$N" list
+expect "status names the firmware setting" 1 "IOMMU: *NOT active: the firmware exposes no IOMMU" -- "$BIN" --root "$N" status
+expect "add names the firmware setting" 1 "no IOMMU group, the IOMMU is not active: the firmware exposes no IOMMU" -- "$BIN" --root "$N" add 01:00.0
+expect "cmdline status names the firmware setting as the next step" 0 "^Next step: *the firmware exposes no IOMMU" -- "$BIN" --root "$N" cmdline status
+for cmd in list status "add 01:00.0"; do
+    # shellcheck disable=SC2086 # the command and its argument
+    "$BIN" --root "$N" $cmd >"$T/out" 2>&1
+    if grep -q "cmdline enable" "$T/out"; then ko "$cmd advises cmdline enable without an IOMMU to turn on"; else ok "$cmd: no cmdline enable without an IOMMU to turn on"; fi
+done
+# Inside a virtual machine the firmware is the host's.
+printf 'processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC\nflags\t\t: fpu svm hypervisor\n\n' >"$N/proc/cpuinfo"
+expect "list in a VM: the host must expose a vIOMMU" 0 "virtual machine has no virtual IOMMU.*intel-iommu" -- "$BIN" --root "$N" list
+expect "cmdline status in a VM: the same next step" 0 "^Next step: *this virtual machine has no virtual IOMMU" -- "$BIN" --root "$N" cmdline status
+
+# add --trial --dry-run predicts the real run: this grub.cfg sources no
+# custom.cfg, so there is no place for a trial entry, dry or not.
+G=$T/grubtrial
+cp -a "$SRC/tests/fixtures/bootloaders/debian12" "$G"
+add_dev "$G" 0000:01:00.0 1002 6818 030000 1 radeon 0
+mkdir -p "$G/proc"
+printf 'processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Test CPU\nflags\t\t: fpu vmx\n\n' >"$G/proc/cpuinfo"
+expect "add --trial --dry-run fails where the real run fails" 1 "does not source custom.cfg" -- "$BIN" --root "$G" add 01:00.0 --trial --dry-run
+if grep -q "^+++ .*vfio-devices.ini$" "$T/out"; then ko "add --trial --dry-run shows a diff of the config the trial never writes"; else ok "add --trial --dry-run shows no diff of the config itself"; fi
+expect "add --trial fails the same" 1 "does not source custom.cfg" -- "$BIN" --root "$G" add 01:00.0 --trial
+if [ -e "$G/etc/vfio-devices.trial.ini" ] || [ -e "$G/etc/vfio-devices.ini" ]; then ko "the failed trial left a config"; else ok "the failed trial wrote no config"; fi
+
+# A trial the firmware refuses to arm (LoaderEntryOneShot cannot be written)
+# is taken back: no entry, no state left behind.
+S=$T/sdboot
+cp -a "$SRC/tests/fixtures/bootloaders/arch-systemd-boot" "$S"
+mkdir -p "$S/proc" "$S/sys/firmware/efi/efivars"
+printf 'processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Test CPU\nflags\t\t: fpu vmx\n\n' >"$S/proc/cpuinfo"
+python3 - "$S/sys/firmware/efi/efivars" <<'PY'
+import sys
+for name, value in [("LoaderInfo", "systemd-boot 252"), ("LoaderEntrySelected", "arch.conf")]:
+    with open(f"{sys.argv[1]}/{name}-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f", "wb") as f:
+        f.write(b"\x07\0\0\0" + (value + "\0").encode("utf-16-le"))
+PY
+mkdir -p "$S/sys/firmware/efi/efivars/LoaderEntryOneShot-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f/refused"
+expect "cmdline enable --trial refused by the firmware: taken back" 1 "what the trial had written is taken back; nothing changed" -- "$BIN" --root "$S" cmdline enable --trial
+if [ -e "$S/boot/loader/entries/vfio-bind-trial.conf" ] || [ -e "$S/var/lib/vfio-bind/trial.state" ]; then
+    ko "the failed trial left its entry or state behind"
+else ok "the failed trial left nothing behind"; fi
 
 # confirm: vfio-bind-confirm.service runs `confirm --auto` at every boot.
 expect "confirm --auto with no trial pending: nothing to do" 0 "" -- "$BIN" --root "$D" confirm --auto
