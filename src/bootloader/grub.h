@@ -14,7 +14,7 @@ namespace vb {
 // Whether this GRUB sources /etc/default/grub.d/*.cfg. Its grub-mkconfig
 // says so itself; without one (a tree being set up), a Debian system or
 // drop-ins in that directory do: a drop-in there is written to be read.
-bool grub_reads_drop_ins(const Fs& fs);
+Result<bool> grub_reads_drop_ins(const Fs& fs);
 
 // GRUB_ENABLE_BLSCFG=true (Fedora, RHEL): GRUB boots the BLS entries, whose
 // options lines carry the command line; GRUB_CMDLINE_LINUX seeds new ones.
