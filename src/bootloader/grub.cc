@@ -512,7 +512,8 @@ Result<std::map<std::string, std::string>> grub_settings(const Fs& fs) {
 
 bool grub_reads_bls_entries(const Fs& fs) {
     auto g = read_grub(fs);
-    return g && bls_enabled(g->vars);
+    if (!g) return !is_absent(g.error()) && g.error().code != EINVAL; // unreadable: see below
+    return bls_enabled(g->vars);
 }
 
 std::unique_ptr<Bootloader> make_grub_bootloader() { return std::make_unique<GrubBootloader>(); }

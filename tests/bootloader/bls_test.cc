@@ -247,3 +247,11 @@ TEST_CASE("disable with BLS entries that cannot be listed is an error: a new ent
     REQUIRE_FALSE(undo.ok());
     CHECK(undo.error().message.find("/boot/loader/entries") != std::string::npos);
 }
+
+TEST_CASE("Fedora: a GRUB config that cannot be read once (EIO) never leaves the BLS entries out") {
+    TempDir root;
+    copy_fixture("fedora39", root);
+    FaultyFs fs(root.path(), {}, {"/etc/default/grub"});
+    auto plan = plan_enable(fs, ParamEdit{{"intel_iommu=on"}, {}});
+    if (plan.ok()) CHECK(plan->files.size() == 4); // never /etc/default/grub alone
+}

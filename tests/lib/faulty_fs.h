@@ -14,10 +14,12 @@ namespace vbtest {
 
 class FaultyFs : public vb::DiskFs {
 public:
-    FaultyFs(std::string root, std::set<std::string> broken) : DiskFs(std::move(root)), broken_(std::move(broken)) {}
+    FaultyFs(std::string root, std::set<std::string> broken, std::set<std::string> once = {})
+        : DiskFs(std::move(root)), broken_(std::move(broken)), once_(std::move(once)) {}
 
+    // Paths in `once` fail their first read only (a disk that errs once).
     vb::Result<std::string> read(const std::string& path, size_t max_bytes = vb::kMaxTextFile) const override {
-        if (broken_.count(path)) return eio(path);
+        if (broken_.count(path) || once_.erase(path)) return eio(path);
         return DiskFs::read(path, max_bytes);
     }
     vb::Result<std::vector<std::string>> list_dir(const std::string& path) const override {
@@ -37,6 +39,7 @@ private:
         return vb::make_error(EIO, "cannot read " + host_path(path) + ": Input/output error");
     }
     std::set<std::string> broken_;
+    mutable std::set<std::string> once_;
 };
 
 } // namespace vbtest
