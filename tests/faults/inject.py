@@ -44,7 +44,7 @@ INJECT = ["openat", "read", "write", "getdents64", "fsync", "fdatasync", "rename
 READ_BY_LOADERS = [
     ("boot/loader/entries", r".*\.conf$"), ("efi/loader/entries", r".*\.conf$"),
     ("boot/efi/loader/entries", r".*\.conf$"), ("etc/default/grub.d", r"[^.].*\.cfg$"),
-    ("etc/mkinitcpio.conf.d", r".*\.conf$"), ("etc/kernel", r".*"), ("etc/default", r"grub$"),
+    ("etc/mkinitcpio.conf.d", r".*\.conf$"), ("etc/kernel", r"(cmdline|install\.conf|entry-token|tries|devicetree|uki\.conf)$"), ("etc/default", r"grub$"),
     ("boot/grub", r".*\.(cfg|env)$|grubenv$"), ("boot/grub2", r".*\.(cfg|env)$|grubenv$"),
 ]
 TEMP = re.compile(r"^\..+\.[A-Za-z0-9]{6}$")
