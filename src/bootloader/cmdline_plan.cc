@@ -376,6 +376,11 @@ Status apply_plan(Fs& fs, const CmdlinePlan& plan, bool enabling) {
             if (Status r = fs.remove(c.path + kBackupSuffix); !r) return r; // absent: fine
     }
     if (!enabling) {
+        // The backups of every file enable changed, also those a disable cut
+        // short left after putting their file back (no change planned now).
+        for (const auto& f : state->files)
+            if (f.existed)
+                if (Status r = fs.remove(f.path + kBackupSuffix); !r) return r; // absent: fine
         // The directories enable made, deepest first, when nothing else is in them now.
         std::vector<std::string> dirs = state->made_dirs;
         std::sort(dirs.begin(), dirs.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });

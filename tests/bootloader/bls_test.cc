@@ -255,3 +255,18 @@ TEST_CASE("Fedora: a GRUB config that cannot be read once (EIO) never leaves the
     auto plan = plan_enable(fs, ParamEdit{{"intel_iommu=on"}, {}});
     if (plan.ok()) CHECK(plan->files.size() == 4); // never /etc/default/grub alone
 }
+
+TEST_CASE("a disable cut short after putting a file back, before removing its backup, is finished by the next") {
+    TempDir root;
+    copy_fixture("fedora39", root);
+    DiskFs fs(root.path());
+    auto plan = plan_enable(fs, ParamEdit{{"intel_iommu=on"}, {}});
+    REQUIRE_OK(plan);
+    REQUIRE_OK(apply_plan(fs, *plan, true));
+    // The first disable put /etc/kernel/cmdline back and was killed there.
+    REQUIRE_OK(fs.replace_file("/etc/kernel/cmdline", read_file(fixture_dir("fedora39") + "/etc/kernel/cmdline")));
+    auto undo = plan_disable(fs);
+    REQUIRE_OK(undo);
+    REQUIRE_OK(apply_plan(fs, *undo, false));
+    CHECK(same_as_fixture("fedora39", root)); // no cmdline.vfio-bind.bak left
+}
