@@ -203,8 +203,8 @@ def durability_order(ops, after):
     renamed or removed in a directory never synced after it."""
     problems = []
     for i, op in enumerate(ops):
-        if any(x.startswith(IGNORED) for x in op[1:] if isinstance(x, str)):
-            continue  # the lock, on a tmpfs
+        if any(x.startswith(IGNORED + (EFIVARS,)) for x in op[1:] if isinstance(x, str)):
+            continue  # the lock, on a tmpfs; EFI variables, set in NVRAM by their one write(2)
         if op[0] == "rename":
             synced = any(o[0] == "fsync" and o[1] == op[1] for o in ops[:i])
             if not synced:
