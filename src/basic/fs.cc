@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 
 #include "basic/bounded.h"
@@ -159,11 +160,18 @@ Result<std::vector<std::string>> DiskFs::list_dir(const std::string& path) const
     DIR* d = ::opendir(p.c_str());
     if (!d) return errno_error(errno, "cannot list", p);
     std::vector<std::string> names;
-    while (dirent* e = ::readdir(d)) {
+    // readdir() says an error (EIO) and the end alike, with NULL: errno tells
+    // them apart. A listing cut short is an error, never a shorter list.
+    for (;;) {
+        errno = 0;
+        dirent* e = ::readdir(d);
+        if (!e) break;
         if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
         names.emplace_back(e->d_name);
     }
+    const int err = errno;
     ::closedir(d);
+    if (err) return errno_error(err, "cannot list", p);
     std::sort(names.begin(), names.end());
     return names;
 }
@@ -171,6 +179,21 @@ Result<std::vector<std::string>> DiskFs::list_dir(const std::string& path) const
 bool DiskFs::exists(const std::string& path) const {
     struct stat st;
     return ::lstat(host_path(path).c_str(), &st) == 0;
+}
+
+Result<bool> DiskFs::probe(const std::string& path) const {
+    struct stat st;
+    if (::lstat(host_path(path).c_str(), &st) == 0) return true;
+    if (errno == ENOENT || errno == ENOTDIR) return false;
+    return errno_error(errno, "cannot look at", host_path(path));
+}
+
+bool is_absent(const Error& e) { return e.code == ENOENT || e.code == ENOTDIR; }
+
+Result<std::vector<std::string>> list_dir_if_present(const Fs& fs, const std::string& path) {
+    auto names = fs.list_dir(path);
+    if (!names && is_absent(names.error())) return std::vector<std::string>{};
+    return names;
 }
 
 bool DiskFs::is_dir(const std::string& path) const {
@@ -212,12 +235,53 @@ Status DiskFs::write_bounded(const std::string& path, std::string_view data, int
 
 namespace {
 
+constexpr size_t kTempSuffix = 6; // mkostemp's XXXXXX
+
+// fsync of the directory `dir`: what makes a name made, renamed or removed in
+// it survive a power cut. A file system that cannot sync a directory
+// (EINVAL) makes such changes durable by itself.
+Status sync_dir(const std::string& dir, const std::string& what) {
+    UniqueFd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if ((!dfd || ::fsync(dfd.get()) < 0) && errno != EINVAL) return errno_error(errno, "cannot make durable", what);
+    return {};
+}
+
+// Removes the temporary files of `name` in `dir` that a run killed between
+// mkostemp and rename left: ".NAME." and 6 letters or digits, regular files.
+// Nothing else in the directory is touched.
+Status remove_stale_temps(const std::string& dir, const std::string& name) {
+    const std::string prefix = "." + name + ".";
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) return errno_error(errno, "cannot list", dir);
+    std::vector<std::string> stale;
+    for (;;) {
+        errno = 0;
+        dirent* e = ::readdir(d);
+        if (!e) break;
+        std::string_view n = e->d_name;
+        if (n.size() != prefix.size() + kTempSuffix || n.compare(0, prefix.size(), prefix) != 0) continue;
+        if (!std::all_of(n.begin() + static_cast<long>(prefix.size()), n.end(),
+                         [](char c) { return std::isalnum(static_cast<unsigned char>(c)); }))
+            continue;
+        struct stat st;
+        if (::lstat((dir + e->d_name).c_str(), &st) == 0 && S_ISREG(st.st_mode)) stale.emplace_back(n);
+    }
+    const int err = errno;
+    ::closedir(d);
+    if (err) return errno_error(err, "cannot list", dir);
+    for (const auto& n : stale)
+        if (::unlink((dir + n).c_str()) < 0 && errno != ENOENT)
+            return errno_error(errno, "cannot remove the stale temporary file", dir + n);
+    return {};
+}
+
 // Writes `data` to the host path `p` through a temporary file in its
 // directory (fsync, rename, fsync of the directory). The file gets `mode`,
 // and the owner of `owner` when given, before it takes the name.
 Status write_replacing(const std::string& p, std::string_view data, mode_t mode, const struct stat* owner) {
     const std::string dir = p.substr(0, p.rfind('/') + 1);
-    std::string tmpl = dir + "." + basename_of(p) + ".XXXXXX";
+    if (Status s = remove_stale_temps(dir, basename_of(p)); !s) return s;
+    std::string tmpl = dir + "." + basename_of(p) + "." + std::string(kTempSuffix, 'X');
     UniqueFd fd(::mkostemp(tmpl.data(), O_CLOEXEC));
     if (!fd) return errno_error(errno, "cannot create a temporary file in", dir);
     // errno is read before unlink() can change it.
@@ -233,9 +297,9 @@ Status write_replacing(const std::string& p, std::string_view data, mode_t mode,
     if (::fsync(fd.get()) < 0) return fail(errno, "cannot fsync");
     if (int err = fd.close()) return fail(err, "cannot write");
     if (::rename(tmpl.c_str(), p.c_str()) < 0) return fail(errno, "cannot replace");
-    // Make the rename itself durable.
-    if (UniqueFd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)); dfd) ::fsync(dfd.get());
-    return {};
+    // Make the rename itself durable: until then a power cut may bring back
+    // the old file, so the change is not done.
+    return sync_dir(dir, "the new " + p);
 }
 
 } // namespace
@@ -266,7 +330,11 @@ Result<std::string> DiskFs::resolve_links(const std::string& path) const {
     std::string cur = normalize(path);
     for (int hops = 0; hops < 40; ++hops) { // the kernel's own limit
         struct stat st;
-        if (::lstat(host_path(cur).c_str(), &st) < 0 || !S_ISLNK(st.st_mode)) return cur;
+        if (::lstat(host_path(cur).c_str(), &st) < 0) {
+            if (errno == ENOENT) return cur; // a new file
+            return errno_error(errno, "cannot look at", host_path(cur));
+        }
+        if (!S_ISLNK(st.st_mode)) return cur;
         auto target = read_link(cur);
         if (!target) return target.error();
         cur = normalize(target->rfind('/', 0) == 0 ? *target : cur.substr(0, cur.rfind('/') + 1) + *target);
@@ -282,11 +350,15 @@ Status DiskFs::replace_file(const std::string& link_path, std::string_view data,
     const std::string p = host_path(*path);
     struct stat st;
     bool existed = ::stat(p.c_str(), &st) == 0;
+    // Taken for a new file, it would lose its mode, owner and backup.
+    if (!existed && errno != ENOENT) return errno_error(errno, "cannot look at", p);
     if (existed && !S_ISREG(st.st_mode)) return make_error(EINVAL, p + " is not a regular file");
 
     if (existed && !backup_suffix.empty()) {
         const std::string bak = link_path + backup_suffix;
-        if (!exists(bak)) {
+        auto have_bak = probe(bak); // taken for absent, the first backup would be overwritten
+        if (!have_bak) return have_bak.error();
+        if (!*have_bak) {
             auto old = read(*path, 64u << 20);
             if (!old) return old.error();
             // As private as the original (a custom.cfg with a password hash is 0600).
@@ -299,14 +371,16 @@ Status DiskFs::replace_file(const std::string& link_path, std::string_view data,
 
 Status DiskFs::remove(const std::string& path) {
     const std::string p = host_path(path);
-    if (::unlink(p.c_str()) < 0 && errno != ENOENT) return errno_error(errno, "cannot remove", p);
-    return {};
+    if (::unlink(p.c_str()) < 0) return errno == ENOENT ? Status{} : errno_error(errno, "cannot remove", p);
+    // Until the directory is synced, a power cut may bring the file back.
+    return sync_dir(dirname_of(p), "the removal of " + p);
 }
 
 Status DiskFs::remove_empty_dir(const std::string& path) {
     const std::string p = host_path(path);
-    if (::rmdir(p.c_str()) < 0 && errno != ENOENT) return errno_error(errno, "cannot remove the directory", p);
-    return {};
+    if (::rmdir(p.c_str()) < 0)
+        return errno == ENOENT ? Status{} : errno_error(errno, "cannot remove the directory", p);
+    return sync_dir(dirname_of(p), "the removal of " + p);
 }
 
 Status DiskFs::write_new(const std::string& path, std::string_view data) {
@@ -336,7 +410,12 @@ Status DiskFs::make_parent_dirs(const std::string& path) {
     const std::string p = host_path(path);
     for (size_t slash = p.find('/', 1); slash != std::string::npos; slash = p.find('/', slash + 1)) {
         const std::string dir = p.substr(0, slash);
-        if (::mkdir(dir.c_str(), 0755) < 0 && errno != EEXIST) return errno_error(errno, "cannot create", dir);
+        if (::mkdir(dir.c_str(), 0755) == 0) {
+            // The new directory's name is durable once its parent is synced.
+            if (Status s = sync_dir(dirname_of(dir), "the new directory " + dir); !s) return s;
+        } else if (errno != EEXIST) {
+            return errno_error(errno, "cannot create", dir);
+        }
     }
     return {};
 }

@@ -63,6 +63,10 @@ public:
     virtual Result<std::vector<std::string>> list_dir(const std::string& path) const = 0;
     virtual bool exists(const std::string& path) const = 0;
     virtual bool is_dir(const std::string& path) const = 0;
+    // Whether `path` is there, for what decides where to write: false only
+    // when it is absent (ENOENT, ENOTDIR); any other failure (EIO, EACCES) is
+    // an error, never an absence.
+    virtual Result<bool> probe(const std::string& path) const { return exists(path); }
 
     // In-place write, as `echo data > path` does: what sysfs attributes need.
     virtual Status write(const std::string& path, std::string_view data) = 0;
@@ -77,12 +81,15 @@ public:
     // without the flag (tmpfs under --root) is no error.
     virtual Status clear_immutable(const std::string& path) = 0;
 
-    // Replace a regular file atomically (temp file in the same directory, fsync,
-    // rename), keeping its mode and owner unless `mode` says otherwise. A
+    // Replace a regular file atomically (temp file ".NAME.XXXXXX" in the same
+    // directory, fsync, rename, fsync of the directory), keeping its mode and owner unless `mode` says otherwise. A
     // symbolic link (config management keeps /etc/default/grub in its tree) is
     // followed, within the root: its target is replaced and the link stays. If
     // `backup_suffix` is not empty and path+suffix does not exist yet, the old
-    // content is saved there first, with the same mode and owner.
+    // content is saved there first, with the same mode and owner. Temp files
+    // of the same file that a killed run left behind are removed first. Their
+    // names end in 6 letters or digits, so no boot loader or generator takes
+    // one for a file of its own (a BLS "*.conf", a grub.d "*.cfg").
     virtual Status replace_file(const std::string& path, std::string_view data, const std::string& backup_suffix = "",
                                 unsigned mode = kKeepMode) = 0;
     virtual Status remove(const std::string& path) = 0;
@@ -100,6 +107,13 @@ public:
     virtual bool is_rooted() const = 0;
 };
 
+// An error that means "not there" (ENOENT, ENOTDIR), as opposed to one that
+// means "could not look" (EIO, EACCES...).
+bool is_absent(const Error& e);
+// list_dir, with an absent directory as an empty one; any other failure to
+// list it is an error.
+Result<std::vector<std::string>> list_dir_if_present(const Fs& fs, const std::string& path);
+
 // The real filesystem, seen from `root` ("/" or empty for the real root).
 class DiskFs : public Fs {
 public:
@@ -114,6 +128,7 @@ public:
     Result<std::vector<std::string>> list_dir(const std::string& path) const override;
     bool exists(const std::string& path) const override;
     bool is_dir(const std::string& path) const override;
+    Result<bool> probe(const std::string& path) const override;
     Status write(const std::string& path, std::string_view data) override;
     Status write_bounded(const std::string& path, std::string_view data, int timeout_ms) override;
     Status write_new(const std::string& path, std::string_view data) override;

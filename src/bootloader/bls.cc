@@ -88,9 +88,12 @@ std::vector<Span> cmdline_spans(const std::string& path, std::string_view text) 
 }
 
 // The files the backend reads and edits: every entry, then /etc/kernel/cmdline.
-std::vector<std::string> bls_files(const Fs& fs) {
-    std::vector<std::string> files = bls_entry_files(fs);
-    if (fs.exists(kKernelCmdlinePath)) files.push_back(kKernelCmdlinePath);
+Result<std::vector<std::string>> bls_files(const Fs& fs) {
+    auto files = bls_entry_files(fs);
+    if (!files) return files.error();
+    auto cmdline = fs.probe(kKernelCmdlinePath);
+    if (!cmdline) return cmdline.error();
+    if (*cmdline) files->push_back(kKernelCmdlinePath);
     return files;
 }
 
@@ -98,15 +101,24 @@ class BlsBootloader : public Bootloader {
 public:
     const char* name() const override { return "BLS entries"; }
 
-    bool present(const Fs& fs) const override { return !bls_entry_files(fs).empty(); }
+    // Entries that cannot be listed count as present: plan() and entries()
+    // then report why, where "absent" would edit another place only.
+    bool present(const Fs& fs) const override {
+        auto files = bls_entry_files(fs);
+        return !files || !files->empty();
+    }
 
     Result<std::vector<BootEntry>> entries(const Fs& fs) const override {
-        return bls_entries(fs, bls_files(fs), "kernels installed later");
+        auto files = bls_files(fs);
+        if (!files) return files.error();
+        return bls_entries(fs, *files, "kernels installed later");
     }
 
     Result<std::vector<FileChange>> plan(const Fs& fs, const ParamEdit& edit) const override {
+        auto files = bls_files(fs);
+        if (!files) return files.error();
         std::vector<FileChange> out;
-        for (const auto& path : bls_files(fs)) {
+        for (const auto& path : *files) {
             auto c = bls_plan_file(fs, path, edit);
             if (!c) return c.error();
             if (c->after != c->before) out.push_back(std::move(*c));
@@ -119,7 +131,7 @@ public:
         return bls_edit(path, content, edit);
     }
 
-    std::vector<std::string> growing_files(const Fs& fs) const override { return bls_files(fs); }
+    Result<std::vector<std::string>> growing_files(const Fs& fs) const override { return bls_files(fs); }
     std::string new_files_source() const override { return kKernelCmdlinePath; }
 };
 
@@ -137,11 +149,11 @@ bool bls_boots_linux(std::string_view entry) {
     return linux_kernel;
 }
 
-std::vector<std::string> bls_entry_files(const Fs& fs) {
+Result<std::vector<std::string>> bls_entry_files(const Fs& fs) {
     std::vector<std::string> out;
     for (const auto& dir : kEntryDirs) {
-        auto names = fs.list_dir(dir);
-        if (!names) continue;
+        auto names = list_dir_if_present(fs, dir);
+        if (!names) return names.error();
         for (const auto& n : *names) {
             if (n.size() <= 5 || !ends_with(n, ".conf")) continue;
             // An unreadable entry stays: whoever reads it next says why.

@@ -18,7 +18,9 @@ inline constexpr const char* kKernelCmdlinePath = "/etc/kernel/cmdline";
 // kernel (a `linux` or `uki` line), sorted per directory. Entries of other
 // EFI programs (`efi` rEFInd, Windows, a shell) and Memtest86+ (a `linux`
 // line naming memtest) are left alone: no kernel reads their options.
-std::vector<std::string> bls_entry_files(const Fs& fs);
+// A directory that is there but cannot be listed (EIO, EACCES) is an error:
+// the entries it holds would be left out of every edit.
+Result<std::vector<std::string>> bls_entry_files(const Fs& fs);
 // Whether an entry's text boots a Linux kernel, as above.
 // `key value` at the start of an entry's line (or loader.conf's): the
 // value's offset, or npos.

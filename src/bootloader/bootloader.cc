@@ -4,7 +4,7 @@ namespace vb {
 
 std::vector<Command> Bootloader::update_commands(const Fs&) const { return {}; }
 bool Bootloader::owns_file(const std::string&) const { return false; }
-std::vector<std::string> Bootloader::growing_files(const Fs&) const { return {}; }
+Result<std::vector<std::string>> Bootloader::growing_files(const Fs&) const { return std::vector<std::string>{}; }
 std::string Bootloader::new_files_source() const { return {}; }
 bool Bootloader::applies_by_command() const { return false; }
 std::vector<Command> Bootloader::apply_commands(const FileChange&) const { return {}; }

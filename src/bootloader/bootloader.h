@@ -56,7 +56,9 @@ public:
     // found now; enable records them, disable also cleans those that came
     // after it. `new_files_source()` is the file new ones take their command
     // line from (/etc/kernel/cmdline), or "".
-    virtual std::vector<std::string> growing_files(const Fs& fs) const;
+    // An error listing them is an error: a file left out would keep our
+    // parameters after disable.
+    virtual Result<std::vector<std::string>> growing_files(const Fs& fs) const;
     virtual std::string new_files_source() const;
     // The command line belongs to a tool that must make every change itself
     // (rpm-ostree): the planned FileChanges are never written, apply_commands()

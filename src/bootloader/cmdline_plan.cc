@@ -101,7 +101,9 @@ Result<std::optional<FileChange>> undo_file(const Fs& fs, const Bootloader& b, c
     c.backend = f.backend;
     c.added = f.removed;
     c.removed = f.added;
-    if (!fs.exists(f.path)) {
+    auto there = fs.probe(f.path);
+    if (!there) return there.error();
+    if (!*there) {
         if (f.existed) notes.push_back(f.path + " was deleted since enable: left deleted");
         return std::optional<FileChange>{};
     }
@@ -150,7 +152,9 @@ Status clean_new_files(const Fs& fs, const Bootloader& b, const CmdlineState& st
     for (const auto& f : state.files)
         if (f.backend == b.name()) add_unique(ours, f.added);
     const std::string src = b.new_files_source();
-    if (!src.empty() && fs.exists(src)) {
+    auto src_there = src.empty() ? Result<bool>(false) : fs.probe(src);
+    if (!src_there) return src_there.error();
+    if (*src_there) {
         auto planned =
             std::find_if(plan.files.begin(), plan.files.end(), [&](const FileChange& c) { return c.path == src; });
         auto text = planned != plan.files.end() ? Result<std::string>(planned->after) : fs.read(src, kMaxRewrittenFile);
@@ -161,7 +165,9 @@ Status clean_new_files(const Fs& fs, const Bootloader& b, const CmdlineState& st
     }
     if (ours.empty()) return {};
     bool changed = false;
-    for (const auto& path : b.growing_files(fs)) {
+    auto growing = b.growing_files(fs);
+    if (!growing) return growing.error();
+    for (const auto& path : *growing) {
         if (state.find(path) || contains(state.seen, path)) continue;
         auto text = fs.read(path, kMaxRewrittenFile);
         if (!text) return text.error();
@@ -230,7 +236,9 @@ Result<CmdlinePlan> plan_enable(const Fs& fs, const ParamEdit& edit) {
         if (!selected.in_use) continue;
         const auto& b = selected.backend;
         plan.backends.push_back(b->name());
-        add_unique(plan.seen, b->growing_files(fs));
+        auto growing = b->growing_files(fs);
+        if (!growing) return make_error(growing.error().code, std::string(b->name()) + ": " + growing.error().message);
+        add_unique(plan.seen, *growing);
         auto changes = b->plan(fs, edit);
         if (!changes) return make_error(changes.error().code, std::string(b->name()) + ": " + changes.error().message);
         if (auto entries = b->entries(fs))
@@ -258,6 +266,9 @@ Result<CmdlinePlan> plan_disable(const Fs& fs) {
     CmdlinePlan plan;
     auto state = read_state(fs, kCmdlineStatePath);
     if (!state) return state.error();
+    auto state_there = fs.probe(kCmdlineStatePath);
+    if (!state_there) return state_there.error();
+    plan.state_left = *state_there;
     auto all = all_bootloaders();
     std::vector<const Bootloader*> used;
     for (const auto& f : state->files) {
@@ -315,9 +326,13 @@ Status apply_plan(Fs& fs, const CmdlinePlan& plan, bool enabling) {
         for (const auto& c : plan.files) {
             // The directories this file needs that are not there yet: ours to remove.
             if (!c.existed && !c.remove && !c.by_command)
-                for (std::string d = dirname_of(c.path); d.size() > 1 && !fs.exists(d); d = dirname_of(d))
+                for (std::string d = dirname_of(c.path); d.size() > 1; d = dirname_of(d)) {
+                    auto there = fs.probe(d); // a directory taken for absent would be removed by disable
+                    if (!there) return there.error();
+                    if (*there) break;
                     if (std::find(state->made_dirs.begin(), state->made_dirs.end(), d) == state->made_dirs.end())
                         state->made_dirs.push_back(d);
+                }
             StateFile* sf = state->find(c.path);
             if (!sf) {
                 state->files.push_back({c.path, c.backend, c.existed, c.added, c.removed, c.before, c.after});
@@ -357,17 +372,25 @@ Status apply_plan(Fs& fs, const CmdlinePlan& plan, bool enabling) {
         // One backup of the file as it was before vfio-setup first touched it,
         // gone with the undo: nothing of ours is left behind.
         if (Status w = fs.replace_file(c.path, c.after, enabling && c.existed ? kBackupSuffix : ""); !w) return w;
-        if (!enabling && fs.exists(c.path + kBackupSuffix))
-            if (Status r = fs.remove(c.path + kBackupSuffix); !r) return r;
+        if (!enabling)
+            if (Status r = fs.remove(c.path + kBackupSuffix); !r) return r; // absent: fine
     }
     if (!enabling) {
+        // The backups of every file enable changed, also those a disable cut
+        // short left after putting their file back (no change planned now).
+        for (const auto& f : state->files)
+            if (f.existed)
+                if (Status r = fs.remove(f.path + kBackupSuffix); !r) return r; // absent: fine
         // The directories enable made, deepest first, when nothing else is in them now.
         std::vector<std::string> dirs = state->made_dirs;
         std::sort(dirs.begin(), dirs.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
-        for (const auto& d : dirs)
-            if (auto entries = fs.list_dir(d); entries && entries->empty()) fs.remove_empty_dir(d); // best effort
-        if (fs.exists(kCmdlineStatePath))
-            if (Status r = fs.remove(kCmdlineStatePath); !r) return r;
+        for (const auto& d : dirs) {
+            auto entries = list_dir_if_present(fs, d);
+            if (!entries) return entries.error();
+            if (entries->empty())
+                if (Status r = fs.remove_empty_dir(d); !r) return r;
+        }
+        if (Status r = fs.remove(kCmdlineStatePath); !r) return r; // absent: fine
     }
     return {};
 }

@@ -33,7 +33,10 @@ struct CmdlinePlan {
     std::vector<std::string> notes;
     std::vector<std::string> backends; // edited ones
     std::vector<std::string> seen;     // enable: the growing_files() of the backends in use
-    bool empty() const { return files.empty(); }
+    // disable: a state is left to remove, with the directories enable made
+    // (all that is left of a disable cut short after its files).
+    bool state_left = false;
+    bool empty() const { return files.empty() && !state_left; }
 };
 
 // What enable would do on this root (nothing is written). Fails with

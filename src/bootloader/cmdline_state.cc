@@ -112,7 +112,9 @@ Result<CmdlineState> parse_state(std::string_view t, const std::string& path) {
 }
 
 Result<CmdlineState> read_state(const Fs& fs, const std::string& path) {
-    if (!fs.exists(path)) return CmdlineState{};
+    auto there = fs.probe(path);
+    if (!there) return there.error();
+    if (!*there) return CmdlineState{};
     auto t = fs.read(path, kMaxRewrittenFile);
     if (!t) return t.error();
     return parse_state(*t, path);

@@ -93,9 +93,12 @@ Result<std::vector<ShellFile>> load_all(const Fs& fs) {
     auto main = load(fs, kMain);
     if (!main) return main.error();
     files.push_back(std::move(*main));
-    if (!grub_reads_drop_ins(fs)) return files;
-    auto names = fs.list_dir(kDropDir);
-    for (const auto& n : names ? *names : std::vector<std::string>{}) {
+    auto drop_ins = grub_reads_drop_ins(fs);
+    if (!drop_ins) return drop_ins.error();
+    if (!*drop_ins) return files;
+    auto names = list_dir_if_present(fs, kDropDir);
+    if (!names) return names.error();
+    for (const auto& n : *names) {
         if (n.size() < 5 || !ends_with(n, ".cfg")) continue;
         auto f = load(fs, std::string(kDropDir) + "/" + n);
         if (!f) return f.error();
@@ -427,9 +430,17 @@ class GrubBootloader : public Bootloader {
 public:
     const char* name() const override { return "GRUB"; }
 
+    // A main file that cannot be looked at counts as present: plan() and
+    // entries() then say why, where "absent" would edit another place only.
     bool present(const Fs& fs) const override {
-        return fs.exists(kMain) && (fs.exists("/boot/grub/grub.cfg") || fs.exists("/boot/grub2/grub.cfg") ||
-                                    have_program(fs, "grub-mkconfig") || have_program(fs, "grub2-mkconfig"));
+        auto main = fs.probe(kMain);
+        if (!main) return true;
+        if (!*main) return false;
+        for (const char* cfg : {"/boot/grub/grub.cfg", "/boot/grub2/grub.cfg"}) {
+            auto there = fs.probe(cfg);
+            if (!there || *there) return true;
+        }
+        return have_program(fs, "grub-mkconfig") || have_program(fs, "grub2-mkconfig");
     }
 
     Result<std::vector<BootEntry>> entries(const Fs& fs) const override {
@@ -446,7 +457,9 @@ public:
     Result<std::vector<FileChange>> plan(const Fs& fs, const ParamEdit& edit) const override {
         auto g = read_grub(fs);
         if (!g) return g.error();
-        if (!grub_reads_drop_ins(fs) || bls_enabled(g->vars)) return plan_main_file(*g, edit);
+        auto drop_ins = grub_reads_drop_ins(fs);
+        if (!drop_ins) return drop_ins.error();
+        if (!*drop_ins || bls_enabled(g->vars)) return plan_main_file(*g, edit);
         return plan_drop_in(*g, edit);
     }
 
@@ -475,12 +488,18 @@ public:
 
 } // namespace
 
-bool grub_reads_drop_ins(const Fs& fs) {
-    for (const char* script : kMkconfig)
-        if (auto text = fs.read(script)) return text->find("/default/grub.d/") != std::string::npos;
-    if (fs.exists("/etc/debian_version")) return true;
-    auto names = fs.list_dir(kDropDir);
-    for (const auto& n : names ? *names : std::vector<std::string>{})
+Result<bool> grub_reads_drop_ins(const Fs& fs) {
+    for (const char* script : kMkconfig) {
+        auto text = fs.read(script);
+        if (text) return text->find("/default/grub.d/") != std::string::npos;
+        if (!is_absent(text.error())) return text.error();
+    }
+    auto debian = fs.probe("/etc/debian_version");
+    if (!debian) return debian.error();
+    if (*debian) return true;
+    auto names = list_dir_if_present(fs, kDropDir);
+    if (!names) return names.error();
+    for (const auto& n : *names)
         if (ends_with(n, ".cfg") && std::string(kDropDir) + "/" + n != kOurs) return true;
     return false;
 }
@@ -493,7 +512,8 @@ Result<std::map<std::string, std::string>> grub_settings(const Fs& fs) {
 
 bool grub_reads_bls_entries(const Fs& fs) {
     auto g = read_grub(fs);
-    return g && bls_enabled(g->vars);
+    if (!g) return !is_absent(g.error()) && g.error().code != EINVAL; // unreadable: see below
+    return bls_enabled(g->vars);
 }
 
 std::unique_ptr<Bootloader> make_grub_bootloader() { return std::make_unique<GrubBootloader>(); }

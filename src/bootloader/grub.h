@@ -14,10 +14,13 @@ namespace vb {
 // Whether this GRUB sources /etc/default/grub.d/*.cfg. Its grub-mkconfig
 // says so itself; without one (a tree being set up), a Debian system or
 // drop-ins in that directory do: a drop-in there is written to be read.
-bool grub_reads_drop_ins(const Fs& fs);
+Result<bool> grub_reads_drop_ins(const Fs& fs);
 
 // GRUB_ENABLE_BLSCFG=true (Fedora, RHEL): GRUB boots the BLS entries, whose
 // options lines carry the command line; GRUB_CMDLINE_LINUX seeds new ones.
+// A GRUB config that cannot be read (EIO) counts as one that does: the BLS
+// entries are then edited too, and GRUB's own plan, reading it again,
+// reports the error; "no" would edit GRUB_CMDLINE_LINUX alone.
 bool grub_reads_bls_entries(const Fs& fs);
 // GRUB's settings as grub-mkconfig will read them (/etc/default/grub and,
 // where read, its grub.d drop-ins): GRUB_DEFAULT, GRUB_CMDLINE_LINUX...

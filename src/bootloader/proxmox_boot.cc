@@ -167,8 +167,10 @@ Status proxmox_boot_trial_possible(const Fs& fs, const BootContext& boot) {
     const std::string mount_it = partuuid.empty()
                                      ? "mount " + booted + " on /boot/efi and run again"
                                      : "`mount /dev/disk/by-partuuid/" + partuuid + " /boot/efi` and run again";
+    auto entries = bls_entry_files(fs);
+    if (!entries) return entries.error();
     std::string entries_dir;
-    for (const auto& f : bls_entry_files(fs))
+    for (const auto& f : *entries)
         if (starts_with(f, "/boot/efi/") || starts_with(f, "/efi/")) entries_dir = dirname_of(f);
     if (entries_dir.empty())
         return make_error(ENOENT, "proxmox-boot-tool mounts its ESPs only while it writes them; the trial "

@@ -51,9 +51,10 @@ public:
     }
 
     Result<std::vector<BootEntry>> entries(const Fs& fs) const override {
-        std::vector<std::string> files = bls_entry_files(fs);
-        files.push_back(kKernelCmdlinePath);
-        return bls_entries(fs, files, "sdbootutil writes it into every entry");
+        auto files = bls_entry_files(fs);
+        if (!files) return files.error();
+        files->push_back(kKernelCmdlinePath);
+        return bls_entries(fs, *files, "sdbootutil writes it into every entry");
     }
 
     Result<std::vector<FileChange>> plan(const Fs& fs, const ParamEdit& edit) const override {

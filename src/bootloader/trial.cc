@@ -117,7 +117,9 @@ Result<TrialPlan> plan_systemd_boot(const Fs& fs, const ParamEdit& edit) {
                                   "no plain default in loader.conf, no LoaderEntrySelected); set one with "
                                   "`bootctl set-default ID` and run again");
     std::string source;
-    for (const auto& f : bls_entry_files(fs))
+    auto entries = bls_entry_files(fs);
+    if (!entries) return entries.error();
+    for (const auto& f : *entries)
         if (entry_id(f) == want || entry_id(f) == want + ".conf") source = f;
     if (source.empty()) return make_error(ENOENT, "systemd-boot: no entry file for the default entry '" + want + "'");
     if (entry_id(source) == std::string(kTrialEntryId) + ".conf")
@@ -125,7 +127,9 @@ Result<TrialPlan> plan_systemd_boot(const Fs& fs, const ParamEdit& edit) {
     auto text = fs.read(source);
     if (!text) return text.error();
     const std::string trial = dir_of(source) + "/" + kTrialEntryId + ".conf";
-    if (fs.exists(trial))
+    auto trial_there = fs.probe(trial);
+    if (!trial_there) return trial_there.error();
+    if (*trial_there)
         return make_error(EEXIST,
                           trial + " exists, with no trial recorded: remove it (a trial left over) and run again");
     auto edited = bls_edit(trial, retitle(*text), with_marker(edit));
@@ -368,7 +372,9 @@ Status write_trial(Fs& fs, const TrialPlan& plan) {
 }
 
 Result<std::optional<TrialState>> read_trial(const Fs& fs) {
-    if (!fs.exists(kTrialStatePath)) return std::optional<TrialState>{};
+    auto there = fs.probe(kTrialStatePath);
+    if (!there) return there.error();
+    if (!*there) return std::optional<TrialState>{};
     auto t = fs.read(kTrialStatePath, kMaxRewrittenFile);
     if (!t) return t.error();
     auto st = parse_trial(*t);
@@ -439,14 +445,17 @@ TrialEnd plan_trial_end(const Fs& fs, const TrialState& st) {
 
 Status finish_trial(Fs& fs, const TrialEnd& end) {
     for (const auto& f : end.files) {
-        if (!f.existed && !fs.exists(f.path)) continue; // removed already (by the tool that owns the entries)
+        if (!f.existed) {
+            auto there = fs.probe(f.path);
+            if (!there) return there.error();
+            if (!*there) continue; // removed already (by the tool that owns the entries)
+        }
         Status s = f.existed || !f.after.empty() ? fs.replace_file(f.path, f.after) : fs.remove(f.path);
         if (!s) return s;
     }
     for (const auto& name : end.efivars)
         if (Status r = remove_efi_variable(fs, name, EfiVendor::LoaderInterface); !r) return r;
-    if (fs.exists(kTrialStatePath))
-        if (Status r = fs.remove(kTrialStatePath); !r) return r;
+    if (Status r = fs.remove(kTrialStatePath); !r) return r; // absent: fine
     return {};
 }
 

@@ -48,7 +48,9 @@ Result<InitramfsChange> plan_initramfs_enable(const Fs& fs) {
         c.notes.push_back("mkinitcpio's HOOKS already run vfio-bind before udev");
         return c;
     }
-    if (fs.exists(kMkinitcpioDropIn))
+    auto there = fs.probe(kMkinitcpioDropIn);
+    if (!there) return there.error();
+    if (*there)
         return make_error(EEXIST, std::string(kMkinitcpioDropIn) + " exists but is not ours (its text differs): " +
                                       "move it away, or put vfio-bind before udev in HOOKS by hand");
     c.path = kMkinitcpioDropIn;
@@ -62,7 +64,9 @@ Result<InitramfsChange> plan_initramfs_enable(const Fs& fs) {
 
 Result<InitramfsChange> plan_initramfs_disable(const Fs& fs) {
     InitramfsChange c;
-    if (!fs.exists(kMkinitcpioDropIn)) {
+    auto there = fs.probe(kMkinitcpioDropIn);
+    if (!there) return there.error();
+    if (!*there) {
         c.notes.push_back(std::string(kMkinitcpioDropIn) + " does not exist: nothing to undo");
         return c;
     }

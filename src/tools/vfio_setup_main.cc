@@ -364,6 +364,8 @@ int cmdline(vb::Fs& fs, const std::vector<std::string>& args) {
     vb::Result<vb::CmdlinePlan> plan = vb::make_error(EINVAL, "");
     if (sub == "enable") {
         auto cpu = vb::read_cpu_info(fs);
+        // Unreadable is not unknown: the vendor decides the parameter to add.
+        if (!cpu && !vb::is_absent(cpu.error())) return fail(cpu.error().message);
         std::vector<std::string> notes;
         auto edit = vb::enable_edit(cpu ? cpu->vendor : vb::CpuVendor::Unknown, opts, &notes);
         if (!edit) return fail(edit.error().message, 2);

@@ -212,3 +212,39 @@ TEST_CASE("fs: replace_file through a symlink writes the target and keeps the li
     make_symlink("loop1", t / "etc/loop2");
     CHECK(fs.replace_file("/etc/loop1", "x").error().code == ELOOP);
 }
+
+TEST_CASE("fs: probe says absent only for ENOENT and ENOTDIR; a path it cannot look at is an error") {
+    TempDir t;
+    write_file(t / "etc/file", "x");
+    symlink("loop", (t / "etc/loop").c_str()); // looking through it fails (ELOOP), as EIO would
+    DiskFs fs(t.path());
+    CHECK(*fs.probe("/etc/file"));
+    CHECK_FALSE(*fs.probe("/etc/absent"));
+    CHECK_FALSE(*fs.probe("/etc/file/below")); // ENOTDIR: absent
+    auto r = fs.probe("/etc/loop/x");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == ELOOP);
+    CHECK(r.error().message.find(t / "etc/loop/x") != std::string::npos);
+    CHECK(list_dir_if_present(fs, "/etc/absent")->empty());
+    CHECK(list_dir_if_present(fs, "/etc/file")->empty());
+    CHECK(list_dir_if_present(fs, "/etc/loop/x").error().code == ELOOP);
+    CHECK(*list_dir_if_present(fs, "/etc") == std::vector<std::string>{"file", "loop"});
+}
+
+TEST_CASE("fs: replace_file removes the temporary files of that file a killed run left, and nothing else") {
+    TempDir t;
+    const std::string dir = "boot/loader/entries/";
+    write_file(t / (dir + "a.conf"), "old\n");
+    // A kill between mkostemp and rename leaves ".a.conf.XXXXXX".
+    for (const char* stale : {".a.conf.Ab12Z9", ".a.conf.000000"}) write_file(t / (dir + stale), "half");
+    // Not ours: another file's, a different suffix, a directory.
+    for (const char* other : {".b.conf.Ab12Z9", ".a.conf.Ab12Z", ".a.conf.Ab12Z99", ".a.conf.Ab-12Z", "a.conf.Ab12Z9"})
+        write_file(t / (dir + other), "keep");
+    make_dirs(t / (dir + ".a.conf.DIR123"));
+    DiskFs fs(t.path());
+    REQUIRE_OK(fs.replace_file("/" + dir + "a.conf", "new\n"));
+    CHECK(read_file(t / (dir + "a.conf")) == "new\n");
+    CHECK(*fs.list_dir("/" + dir) == std::vector<std::string>{".a.conf.Ab-12Z", ".a.conf.Ab12Z", ".a.conf.Ab12Z99",
+                                                              ".a.conf.DIR123", ".b.conf.Ab12Z9", "a.conf",
+                                                              "a.conf.Ab12Z9"});
+}

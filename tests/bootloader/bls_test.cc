@@ -7,6 +7,7 @@
 #include "bootloader/cmdline_plan.h"
 #include "bootloader/select.h"
 #include "lib/bootloader_fixture.h"
+#include "lib/faulty_fs.h"
 #include "lib/require_ok.h"
 
 using namespace vb;
@@ -95,7 +96,7 @@ TEST_CASE("BLS: entries that boot no Linux kernel are left alone and not listed"
     write_file(root / "boot/loader/entries/memtest.conf", memtest);
     write_file(root / "boot/loader/entries/uki.conf", "title UKI\nuki /EFI/Linux/arch.efi\n");
     DiskFs fs(root.path());
-    CHECK(bls_entry_files(fs) ==
+    CHECK(*bls_entry_files(fs) ==
           std::vector<std::string>{"/boot/loader/entries/arch.conf", "/boot/loader/entries/uki.conf"});
     auto plan = plan_enable(fs, ParamEdit{{"intel_iommu=on"}, {}});
     REQUIRE_OK(plan);
@@ -211,4 +212,61 @@ TEST_CASE("bls_without_boot_counter: +N and +N-M only, the extension kept") {
     CHECK(vb::bls_without_boot_counter("a+1-x.conf") == "a+1-x.conf");
     CHECK(vb::bls_without_boot_counter("plain.conf") == "plain.conf");
     CHECK(vb::bls_without_boot_counter("noext+3") == "noext+3");
+}
+
+TEST_CASE("BLS entries that cannot be listed (EIO) are an error, never edits of the other files only") {
+    TempDir root;
+    copy_fixture("fedora39", root);
+    FaultyFs fs(root.path(), {"/boot/loader/entries"});
+    auto plan = plan_enable(fs, ParamEdit{{"intel_iommu=on"}, {}});
+    REQUIRE_FALSE(plan.ok());
+    CHECK(plan.error().code == EIO);
+    CHECK(plan.error().message.find("/boot/loader/entries") != std::string::npos);
+    CHECK_FALSE(bls_entry_files(fs).ok());
+    CHECK(make_bls_bootloader()->present(fs)); // present, so its error is heard
+}
+
+TEST_CASE("an /etc/kernel/cmdline that cannot be looked at (EIO) is an error, never absent") {
+    TempDir root;
+    copy_fixture("fedora39", root);
+    FaultyFs fs(root.path(), {"/etc/kernel/cmdline"});
+    auto plan = make_bls_bootloader()->plan(fs, ParamEdit{{"intel_iommu=on"}, {}});
+    REQUIRE_FALSE(plan.ok());
+    CHECK(plan.error().message.find("/etc/kernel/cmdline") != std::string::npos);
+}
+
+TEST_CASE("disable with BLS entries that cannot be listed is an error: a new entry would keep our parameters") {
+    TempDir root;
+    copy_fixture("fedora39", root);
+    DiskFs disk(root.path());
+    auto plan = plan_enable(disk, ParamEdit{{"intel_iommu=on"}, {}});
+    REQUIRE_OK(plan);
+    REQUIRE_OK(apply_plan(disk, *plan, true));
+    FaultyFs fs(root.path(), {"/boot/loader/entries"});
+    auto undo = plan_disable(fs);
+    REQUIRE_FALSE(undo.ok());
+    CHECK(undo.error().message.find("/boot/loader/entries") != std::string::npos);
+}
+
+TEST_CASE("Fedora: a GRUB config that cannot be read once (EIO) never leaves the BLS entries out") {
+    TempDir root;
+    copy_fixture("fedora39", root);
+    FaultyFs fs(root.path(), {}, {"/etc/default/grub"});
+    auto plan = plan_enable(fs, ParamEdit{{"intel_iommu=on"}, {}});
+    if (plan.ok()) CHECK(plan->files.size() == 4); // never /etc/default/grub alone
+}
+
+TEST_CASE("a disable cut short after putting a file back, before removing its backup, is finished by the next") {
+    TempDir root;
+    copy_fixture("fedora39", root);
+    DiskFs fs(root.path());
+    auto plan = plan_enable(fs, ParamEdit{{"intel_iommu=on"}, {}});
+    REQUIRE_OK(plan);
+    REQUIRE_OK(apply_plan(fs, *plan, true));
+    // The first disable put /etc/kernel/cmdline back and was killed there.
+    REQUIRE_OK(fs.replace_file("/etc/kernel/cmdline", read_file(fixture_dir("fedora39") + "/etc/kernel/cmdline")));
+    auto undo = plan_disable(fs);
+    REQUIRE_OK(undo);
+    REQUIRE_OK(apply_plan(fs, *undo, false));
+    CHECK(same_as_fixture("fedora39", root)); // no cmdline.vfio-bind.bak left
 }

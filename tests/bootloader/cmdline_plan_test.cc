@@ -6,6 +6,7 @@
 #include "bootloader/cmdline_plan.h"
 #include "bootloader/cmdline_state.h"
 #include "lib/bootloader_fixture.h"
+#include "lib/faulty_fs.h"
 #include "lib/require_ok.h"
 
 using namespace vb;
@@ -211,4 +212,65 @@ TEST_CASE("the grub.d that enable made goes with disable; one that was there, or
     REQUIRE_OK(off);
     REQUIRE_OK(apply_plan(fs, *off, false));
     CHECK(fs.is_dir("/etc/default/grub.d"));
+}
+
+TEST_CASE("a state that cannot be looked at (EIO) is an error: never \"not enabled\", never a second first enable") {
+    TempDir root;
+    copy_fixture("debian12", root);
+    DiskFs disk(root.path());
+    auto plan = plan_enable(disk, ParamEdit{{"intel_iommu=on"}, {}});
+    REQUIRE_OK(plan);
+    REQUIRE_OK(apply_plan(disk, *plan, true));
+    FaultyFs fs(root.path(), {kCmdlineStatePath});
+    auto undo = plan_disable(fs);
+    REQUIRE_FALSE(undo.ok());
+    CHECK(undo.error().message.find(kCmdlineStatePath) != std::string::npos);
+    CHECK_FALSE(read_state(fs, kCmdlineStatePath).ok());
+}
+
+TEST_CASE("disable: a file enable changed that cannot be looked at (EIO) is an error, not \"deleted since\"") {
+    TempDir root;
+    copy_fixture("debian12", root);
+    DiskFs disk(root.path());
+    auto plan = plan_enable(disk, ParamEdit{{"intel_iommu=on"}, {}});
+    REQUIRE_OK(plan);
+    REQUIRE_OK(apply_plan(disk, *plan, true));
+    REQUIRE(plan->files.size() == 1);
+    auto undo = plan_disable(FaultyFs(root.path(), {plan->files[0].path}));
+    REQUIRE_FALSE(undo.ok());
+    CHECK(undo.error().message.find(plan->files[0].path) != std::string::npos);
+}
+
+TEST_CASE("a disable cut short after its files (kill, power cut) is finished by the next disable") {
+    TempDir root;
+    copy_fixture("debian12", root);
+    DiskFs fs(root.path());
+    auto plan = plan_enable(fs, ParamEdit{{"intel_iommu=on"}, {}});
+    REQUIRE_OK(plan);
+    REQUIRE_OK(apply_plan(fs, *plan, true));
+    // The drop-in is gone, the directory enable made and the state are left.
+    REQUIRE_OK(fs.remove("/etc/default/grub.d/vfio-bind.cfg"));
+    auto undo = plan_disable(fs);
+    REQUIRE_OK(undo);
+    CHECK(undo->files.empty());
+    CHECK_FALSE(undo->empty()); // not "nothing to change"
+    REQUIRE_OK(apply_plan(fs, *undo, false));
+    CHECK(same_as_fixture("debian12", root));
+    CHECK_FALSE(fs.exists(kCmdlineStatePath));
+}
+
+TEST_CASE("disable: a directory enable made that cannot be listed (EIO) is an error, not left silently") {
+    TempDir root;
+    copy_fixture("debian12", root);
+    DiskFs disk(root.path());
+    auto plan = plan_enable(disk, ParamEdit{{"intel_iommu=on"}, {}});
+    REQUIRE_OK(plan);
+    REQUIRE_OK(apply_plan(disk, *plan, true));
+    FaultyFs fs(root.path(), {"/etc/default/grub.d"});
+    auto undo = plan_disable(fs);
+    REQUIRE_OK(undo);
+    auto applied = apply_plan(fs, *undo, false);
+    REQUIRE_FALSE(applied.ok());
+    CHECK(applied.error().message.find("/etc/default/grub.d") != std::string::npos);
+    CHECK(fs.exists(kCmdlineStatePath)); // the next disable finishes the job
 }

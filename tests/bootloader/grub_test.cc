@@ -6,6 +6,7 @@
 #include "bootloader/cmdline_plan.h"
 #include "bootloader/grub.h"
 #include "lib/bootloader_fixture.h"
+#include "lib/faulty_fs.h"
 #include "lib/require_ok.h"
 
 using namespace vb;
@@ -220,7 +221,7 @@ TEST_CASE("GRUB: drop-ins in grub.d are read without /etc/debian_version: ours g
     copy_fixture("ubuntu2204", root);
     std::filesystem::remove(root / "etc/debian_version");
     DiskFs fs(root.path());
-    CHECK(grub_reads_drop_ins(fs));
+    CHECK(*grub_reads_drop_ins(fs));
     auto c = make_grub_bootloader()->plan(fs, intel_pt());
     REQUIRE_OK(c);
     REQUIRE(c->size() == 1);
@@ -237,7 +238,7 @@ TEST_CASE("GRUB: an upstream grub-mkconfig reads no drop-ins: the main file is e
     write_file(root / "usr/bin/grub-mkconfig", "#!/bin/sh\n. \"${sysconfdir}/default/grub\"\n");
     write_file(root / "etc/default/grub.d/50-leftover.cfg", "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n");
     DiskFs fs(root.path());
-    CHECK_FALSE(grub_reads_drop_ins(fs));
+    CHECK_FALSE(*grub_reads_drop_ins(fs));
     auto c = make_grub_bootloader()->plan(fs, intel_pt());
     REQUIRE_OK(c);
     REQUIRE(c->size() == 1);
@@ -251,7 +252,7 @@ TEST_CASE("GRUB: Debian's real grub-mkconfig (grub-common) says it reads grub.d 
     copy_fixture("arch-grub", root);
     write_file(root / "usr/sbin/grub-mkconfig", read_file(real));
     DiskFs fs(root.path());
-    CHECK(grub_reads_drop_ins(fs));
+    CHECK(*grub_reads_drop_ins(fs));
     auto c = make_grub_bootloader()->plan(fs, intel_pt());
     REQUIRE_OK(c);
     REQUIRE(c->size() == 1);
@@ -402,4 +403,28 @@ TEST_CASE("GRUB on a real Ubuntu 24.04 cloud image: our drop-in, read last, exte
     REQUIRE_OK(undo);
     REQUIRE_OK(apply_plan(fs, *undo, false));
     CHECK(same_tree(real, root, {"boot/grub/grub.cfg", "etc/debian_version"}));
+}
+
+TEST_CASE("GRUB: a grub.d that cannot be listed (EIO) is an error, never a directory without drop-ins") {
+    for (const char* name : {"debian12", "ubuntu2204"}) {
+        TempDir root;
+        copy_fixture(name, root);
+        FaultyFs fs(root.path(), {"/etc/default/grub.d"});
+        auto c = make_grub_bootloader()->plan(fs, intel_pt());
+        REQUIRE_FALSE(c.ok());
+        CHECK(c.error().code == EIO);
+        CHECK(c.error().message.find("/etc/default/grub.d") != std::string::npos);
+    }
+}
+
+TEST_CASE("GRUB: what says whether grub.d is read, unreadable (EIO), is an error") {
+    TempDir root;
+    copy_fixture("arch-grub", root);
+    write_file(root / "usr/bin/grub-mkconfig", "#!/bin/sh\n. \"${sysconfdir}/default/grub\"\n");
+    CHECK_FALSE(grub_reads_drop_ins(FaultyFs(root.path(), {"/usr/bin/grub-mkconfig"})).ok());
+    CHECK_FALSE(grub_reads_drop_ins(FaultyFs(root.path(), {"/usr/sbin/grub-mkconfig"})).ok());
+    std::filesystem::remove(root / "usr/bin/grub-mkconfig");
+    CHECK_FALSE(grub_reads_drop_ins(FaultyFs(root.path(), {"/etc/debian_version"})).ok());
+    CHECK(make_grub_bootloader()->present(FaultyFs(root.path(), {"/etc/default/grub"})));
+    CHECK_FALSE(make_grub_bootloader()->plan(FaultyFs(root.path(), {"/etc/default/grub"}), intel_pt()).ok());
 }

@@ -8,6 +8,8 @@ B=$(cd "${1:-build}" && pwd)
 BIN=$B/vfio-setup
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 . "$(dirname "$0")/lib/harness.sh"
+# shellcheck source=tests/shell/lib/roots.sh
+. "$(dirname "$0")/lib/roots.sh"
 # shellcheck disable=SC2034 # read by add_dev (lib/harness.sh)
 SUBSYS_VENDOR=1458 SUBSYS_DEVICE=22d9
 
@@ -15,14 +17,7 @@ SUBSYS_VENDOR=1458 SUBSYS_DEVICE=22d9
 # A desktop: boot iGPU, a Radeon with its HDMI audio behind a root port, and a
 # second GPU sharing group 7 with a SATA controller.
 R=$T/root
-add_dev "$R" 0000:00:01.0 8086 1901 060400 1 pcieport 0
-add_dev "$R" 0000:00:02.0 8086 3e92 030000 0 i915 1
-add_dev "$R" 0000:01:00.0 1002 6818 030000 1 radeon 0
-add_dev "$R" 0000:01:00.1 1002 aab0 040300 1 snd_hda_intel 0
-add_dev "$R" 0000:03:00.0 1002 67df 030000 7 amdgpu 0
-add_dev "$R" 0000:04:00.0 1b21 0612 010601 7 ahci 0
-mkdir -p "$R/etc" "$R/usr/share/misc"
-printf '1002  Advanced Micro Devices, Inc. [AMD/ATI]\n\t6818  Pitcairn XT [Radeon HD 7870 GHz Edition]\n' >"$R/usr/share/misc/pci.ids"
+desktop_root "$R" || { ko "make-fixture"; exit 1; }
 INI=$R/etc/vfio-devices.ini
 
 expect "--help names the new commands" 0 "qemu-args \[--libvirt\] \[--x-vga\]" -- "$BIN" --help
@@ -52,9 +47,7 @@ else ko "list --json"; sed 's/^/    /' "$T/json"; fi
 expect "list --bogus is a usage error" 2 "unknown argument" -- "$BIN" --root "$R" list --bogus
 
 # add / remove on a missing config, on a Debian machine with initramfs-tools
-mkdir -p "$R/etc/kernel/postinst.d" "$R/usr/sbin"
-: >"$R/etc/kernel/postinst.d/initramfs-tools"
-: >"$R/usr/sbin/update-initramfs"
+initramfs_tools_root "$R"
 expect "add --no-group without an [options] section names no such section" 0 "group = yes is the default" -- "$BIN" --root "$R" add 01:00.0 --no-group --dry-run
 if grep -q "in \[options\]" "$T/out"; then ko "add --no-group names an [options] section the file does not have"; else ok "add --no-group names no [options] section"; fi
 expect "add --dry-run shows the new file" 0 "^+\[gpu-01:00.0\]" -- "$BIN" --root "$R" add 01:00.0 --dry-run
@@ -137,12 +130,7 @@ expect "initramfs status: with the hook, the images run vfio-bind" 0 "^New image
 expect "initramfs enable on initramfs-tools: nothing to turn on" 0 "nothing to turn on" -- "$BIN" --root "$R" initramfs enable
 expect "initramfs frobnicate is a usage error" 2 "unknown subcommand" -- "$BIN" --root "$R" initramfs frobnicate
 A=$T/arch
-mkdir -p "$A/usr/bin" "$A/usr/lib/initcpio/install" "$A/usr/share/libalpm/hooks" "$A/etc"
-: >"$A/usr/bin/mkinitcpio"
-: >"$A/usr/share/libalpm/hooks/90-mkinitcpio-install.hook"
-: >"$A/usr/lib/initcpio/install/vfio-bind"
-# Arch's stock HOOKS (mkinitcpio 39)
-printf '%s\n' 'MODULES=()' 'HOOKS=(base udev autodetect microcode modconf kms keyboard keymap consolefont block filesystems fsck)' >"$A/etc/mkinitcpio.conf"
+arch_mkinitcpio_root "$A"
 cp "$A/etc/mkinitcpio.conf" "$T/mkinitcpio.conf.orig"
 expect "initramfs status on Arch: HOOKS without vfio-bind, exit 1" 1 "^New images:   built now, they do NOT run vfio-bind" -- "$BIN" --root "$A" initramfs status
 expect "initramfs enable --dry-run shows the drop-in and the HOOKS it gives" 0 "^HOOKS will be: base vfio-bind udev autodetect" -- "$BIN" --root "$A" initramfs enable --dry-run
@@ -178,9 +166,7 @@ if [ -e "$H/etc/vfio-devices.ini" ]; then ko "the refused add wrote the config";
 
 # cmdline enable/disable on a copy of the Debian 12 fixture
 D=$T/debian
-cp -a "$SRC/tests/fixtures/bootloaders/debian12" "$D"
-mkdir -p "$D/proc"
-printf 'processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Test CPU\nflags\t\t: fpu vmx\n\n' >"$D/proc/cpuinfo"
+bootloader_root debian12 "$D"
 expect "cmdline status" 0 "enable would change" -- "$BIN" --root "$D" cmdline status
 expect "cmdline enable writes the grub.d drop-in" 0 "intel_iommu=on" -- "$BIN" --root "$D" cmdline enable --add video=efifb:off
 if [ -e "$D/etc/default/grub.d/vfio-bind.cfg" ]; then ok "the drop-in exists"; else ko "no drop-in"; fi
