@@ -15,7 +15,7 @@
 # build_arch REF: the package's path in PKG (cached by tree_key).
 build_arch() {
     local key out
-    key=$(tree_key "$1") || return 1
+    key=$(tree_key "$1" debian rpm) || return 1
     out=$CACHE/lifecycle-arch/$key
     PKG=$(ls "$out"/vfio-bind-*.pkg.tar.* 2> /dev/null | head -n1)
     [ -n "$PKG" ] && { echo "lifecycle: cached $PKG"; return 0; }
@@ -28,7 +28,8 @@ build_arch() {
     PKG=$(ls "$out"/vfio-bind-*.pkg.tar.* | head -n1)
 }
 
-# pacman_step NAME ARGS...: pacman -r ROOT ARGS with no terminal, its output
+# pacman_step NAME ARGS...: pacman -r ROOT ARGS (paths on this machine: only
+# the install script and the hooks run chrooted) with no terminal, its output
 # in $WORK/NAME.log. -dd: glibc, kmod... are Debian's, not in pacman's database.
 pacman_step() {
     local name=$1
@@ -77,25 +78,35 @@ life_arch() {
     mkdir -p "$ROOT/var/lib/pacman"
     printf '%s\n' '# lifecycle test: the stand-in reads no more than HOOKS' \
         'HOOKS=(base udev autodetect microcode modconf kms keyboard keymap consolefont block filesystems fsck)' > "$ROOT/etc/mkinitcpio.conf"
+    # /etc/mkinitcpio.conf.d: Arch's mkinitcpio package ships it.
+    mkdir -p "$ROOT/etc/mkinitcpio.conf.d"
     cat > "$ROOT/usr/bin/mkinitcpio" << 'STUB'
-#!/bin/sh
+#!/bin/bash
 # lifecycle test stand-in for mkinitcpio: records the call, and whether an
-# image built now would hold vfio-bind (its binary, its hook in HOOKS).
+# image built now would hold vfio-bind (its binary, its hook in HOOKS as
+# mkinitcpio reads them: the config, then its drop-ins).
 b=no h=no
 [ -x /usr/bin/vfio-bind ] && [ -e /usr/lib/initcpio/install/vfio-bind ] && b=yes
-grep -qs '^HOOKS.*vfio-bind' /etc/mkinitcpio.conf /etc/mkinitcpio.conf.d/*.conf && h=yes
+. /etc/mkinitcpio.conf
+for f in /etc/mkinitcpio.conf.d/*.conf; do [ -e "$f" ] && . "$f"; done
+[[ " ${HOOKS[*]} " == *" vfio-bind "* ]] && h=yes
 echo "mkinitcpio $* | binary=$b hook=$h" >> /var/log/mkinitcpio.calls
 STUB
     chmod 0755 "$ROOT/usr/bin/mkinitcpio"
-    cp "$pkg_new" "$ROOT/tmp/new.pkg.tar.zst"
-    cp "$pkg_old" "$ROOT/tmp/old.pkg.tar.zst"
+    # What says "mkinitcpio builds this machine's images" on Arch (its
+    # kernel-install plugin, a stand-in), and initramfs-tools' sign gone.
+    rm -f "$ROOT/etc/kernel/postinst.d/initramfs-tools"
+    mkdir -p "$ROOT/usr/lib/kernel/install.d"
+    printf '%s\n' '#!/bin/sh' '# lifecycle test stand-in for mkinitcpio'"'"'s kernel-install plugin' 'exit 0' \
+        > "$ROOT/usr/lib/kernel/install.d/50-mkinitcpio.install"
+    chmod 0755 "$ROOT/usr/lib/kernel/install.d/50-mkinitcpio.install"
     before_package
 
     step "pacman -U on a configured machine"
     printf '%s' "$CONFIG" > "$ROOT/etc/vfio-devices.ini"
     # The hook is enabled already (an admin's own HOOKS): the images hold vfio-bind once it is there.
     sed -i 's/^HOOKS=(base udev/HOOKS=(base vfio-bind udev/' "$ROOT/etc/mkinitcpio.conf"
-    pacman_step "pacman install" -U -dd /tmp/new.pkg.tar.zst
+    pacman_step "pacman install" -U -dd "$pkg_new"
     report_check "pacman install: post_install rebuilt every preset's images (mkinitcpio -P) with vfio-bind" rebuilt_with yes
     report_check "pacman install: the alpm hook ran vfio-initrd-check in the root" \
         grep -q 'Checking that every kernel will claim the vfio devices' "$WORK/pacman install.log"
@@ -107,9 +118,8 @@ STUB
     in_root vfio-setup initramfs enable > "$WORK/arch-initramfs.log" 2>&1
     report_check "arch initramfs: vfio-setup initramfs enable exits 0" [ $? = 0 ]
     sed 's/^/     | /' "$WORK/arch-initramfs.log"
-    report_check "arch initramfs: the mkinitcpio drop-in puts vfio-bind into HOOKS" \
-        grep -q '^HOOKS.*vfio-bind' "$ROOT/etc/mkinitcpio.conf.d/vfio-bind.conf"
-    mkinitcpio_calls > /dev/null
+    in_root mkinitcpio -P
+    report_check "arch initramfs: the mkinitcpio drop-in puts vfio-bind into HOOKS" rebuilt_with yes
     in_root vfio-setup cmdline enable --iommu-pt > "$WORK/arch-enable.log" 2>&1
     report_check "arch enable: vfio-setup cmdline enable --iommu-pt exits 0" [ $? = 0 ]
     sed 's/^/     | /' "$WORK/arch-enable.log"
@@ -135,11 +145,11 @@ STUB
     same_files "pacman remove" "pacman's"
 
     step "pacman -U from $v_old with an edited config"
-    pacman_step "pacman install $v_old" -U -dd /tmp/old.pkg.tar.zst
+    pacman_step "pacman install $v_old" -U -dd "$pkg_old"
     printf '%s' "$CONFIG" >> "$ROOT/etc/vfio-devices.ini"
     cp "$ROOT/etc/vfio-devices.ini" "$WORK/arch-edited.ini"
     mkinitcpio_calls > /dev/null
-    pacman_step "pacman upgrade (edited config)" -U -dd /tmp/new.pkg.tar.zst
+    pacman_step "pacman upgrade (edited config)" -U -dd "$pkg_new"
     report_check "pacman upgrade (edited config): $v_new installed" [ "$(pacman_version)" = "$v_new" ]
     report_check "pacman upgrade (edited config): the edited config in place, untouched" cmp -s "$WORK/arch-edited.ini" "$ROOT/etc/vfio-devices.ini"
     report_check "pacman upgrade (edited config): no .pacnew, no .pacsave" no_pacnew
@@ -153,8 +163,8 @@ STUB
     mkinitcpio_calls > /dev/null
 
     step "pacman -U from $v_old with the example untouched"
-    pacman_step "pacman install $v_old (example)" -U -dd /tmp/old.pkg.tar.zst
-    pacman_step "pacman upgrade (example)" -U -dd /tmp/new.pkg.tar.zst
+    pacman_step "pacman install $v_old (example)" -U -dd "$pkg_old"
+    pacman_step "pacman upgrade (example)" -U -dd "$pkg_new"
     report_check "pacman upgrade (example): the unmodified example /etc/vfio-devices.ini removed, no .pacsave" \
         sh -c "[ ! -e '$ROOT/etc/vfio-devices.ini' ] && ! ls '$ROOT'/etc/vfio-devices.ini.pac* > /dev/null 2>&1"
     pacman_step "pacman final remove" -R vfio-bind

@@ -14,7 +14,7 @@
 # build_rpm REF: the RPM's path in RPM (cached by tree_key).
 build_rpm() {
     local key out
-    key=$(tree_key "$1") || return 1
+    key=$(tree_key "$1" debian arch) || return 1
     out=$CACHE/lifecycle-rpms/$key
     RPM=$(ls "$out"/RPMS/*/vfio-bind-[0-9]*.rpm 2> /dev/null | head -n1)
     [ -n "$RPM" ] && { echo "lifecycle: cached $RPM"; return 0; }
@@ -50,7 +50,8 @@ make_dracut_layer() {
     touch "$DLAYER/done"
 }
 
-# rpm_step NAME ARGS...: rpm --root ARGS with no terminal, its output in
+# rpm_step NAME ARGS...: rpm --root ARGS (paths on this machine: only the
+# scriptlets run chrooted) with no terminal, its output in
 # $WORK/NAME.log. --nodeps: dracut and kmod are Debian's, not in rpm's database.
 rpm_step() {
     local name=$1
@@ -93,18 +94,17 @@ echo lifecycle > %{buildroot}/usr/lib/modules/$v/extra/lifecycle-update.txt
 SPEC
     rpmbuild -bb --define "_topdir $k" "$k/lifecycle-kernel-update.spec" > "$k/build.log" 2>&1 ||
         { tail -n 20 "$k/build.log"; report_fail "kernel update: rpmbuild of a kernel-like RPM"; return; }
-    cp "$k"/RPMS/noarch/*.rpm "$ROOT/tmp/kernel-update.rpm"
     mv "$ROOT/usr/sbin/vfio-initrd-check" "$ROOT/usr/sbin/vfio-initrd-check.real"
     printf '#!/bin/sh\necho "$*" >> /var/log/vfio-initrd-check.calls\nexec /usr/sbin/vfio-initrd-check.real "$@"\n' > "$ROOT/usr/sbin/vfio-initrd-check"
     chmod 0755 "$ROOT/usr/sbin/vfio-initrd-check"
     rm -rf "$ROOT/run/vfio-bind" "$ROOT/var/log/vfio-initrd-check.calls"
     in_root /usr/lib/kernel/install.d/60-vfio-initrd-check.install add "$v" /boot "/boot/vmlinuz-$v"
-    rpm_step "kernel update" -i "$ROOT/tmp/kernel-update.rpm"
+    rpm_step "kernel update" -i "$k"/RPMS/noarch/lifecycle-kernel-update-1-1.noarch.rpm
     report_check "kernel update: the image of $v checked once (kernel-install's plugin, not again by the file trigger)" \
-        sh -c "[ \$(grep -c -- '--kver $v' '$ROOT/var/log/vfio-initrd-check.calls') = 1 ]"
+        sh -c "[ \$(wc -l < '$ROOT/var/log/vfio-initrd-check.calls') = 1 ]"
     sed 's/^/     | /' "$ROOT/var/log/vfio-initrd-check.calls"
     mv -f "$ROOT/usr/sbin/vfio-initrd-check.real" "$ROOT/usr/sbin/vfio-initrd-check"
-    rm -f "$ROOT/var/log/vfio-initrd-check.calls" "$ROOT/tmp/kernel-update.rpm"
+    rm -f "$ROOT/var/log/vfio-initrd-check.calls"
     rpm_step "kernel update erased" -e lifecycle-kernel-update
 }
 
@@ -139,14 +139,12 @@ life_rpm() {
     printf '%s\n' 'compress="cat"' \
         'omit_dracutmodules+=" kernel-modules kernel-modules-extra kernel-network-modules i18n plymouth "' \
         > "$ROOT/etc/dracut.conf.d/90-lifecycle-test.conf"
-    cp "$rpm_new" "$ROOT/tmp/new.rpm"
-    cp "$rpm_old" "$ROOT/tmp/old.rpm"
     before_package
     local ours="usr/sbin/vfio-bind etc/vfio-devices.ini etc/modprobe.d/vfio-bind.conf"
 
     step "rpm -i on a configured machine"
     printf '%s' "$CONFIG" > "$ROOT/etc/vfio-devices.ini"
-    rpm_step "rpm install" -i "$ROOT/tmp/new.rpm"
+    rpm_step "rpm install" -i "$rpm_new"
     report_check "rpm install: the config untouched, no .rpmnew" \
         sh -c "[ \"\$(cat '$ROOT/etc/vfio-devices.ini')\" = '$(printf '%s' "$CONFIG")' ] && ! ls '$ROOT'/etc/vfio-devices.ini.rpm* > /dev/null 2>&1"
     report_check "rpm install: %posttrans rebuilt every kernel's image with vfio-bind" images_have $ours
@@ -181,10 +179,10 @@ life_rpm() {
     same_files "rpm erase" "rpm's"
 
     step "rpm -U from $v_old with an edited config"
-    rpm_step "rpm install $v_old" -i "$ROOT/tmp/old.rpm"
+    rpm_step "rpm install $v_old" -i "$rpm_old"
     printf '%s' "$CONFIG" >> "$ROOT/etc/vfio-devices.ini"
     cp "$ROOT/etc/vfio-devices.ini" "$WORK/rpm-edited.ini"
-    rpm_step "rpm upgrade (edited config)" -U "$ROOT/tmp/new.rpm"
+    rpm_step "rpm upgrade (edited config)" -U "$rpm_new"
     report_check "rpm upgrade (edited config): $v_new installed" \
         [ "$(rpm --root "$ROOT" --dbpath /var/lib/rpm -q --qf '%{VERSION}-%{RELEASE}' vfio-bind 2> /dev/null)" = "$v_new" ]
     report_check "rpm upgrade (edited config): the edited config untouched" cmp -s "$WORK/rpm-edited.ini" "$ROOT/etc/vfio-devices.ini"
@@ -197,8 +195,8 @@ life_rpm() {
     rm -f "$ROOT/etc/vfio-devices.ini"
 
     step "rpm -U from $v_old with the example untouched"
-    rpm_step "rpm install $v_old (example)" -i "$ROOT/tmp/old.rpm"
-    rpm_step "rpm upgrade (example)" -U "$ROOT/tmp/new.rpm"
+    rpm_step "rpm install $v_old (example)" -i "$rpm_old"
+    rpm_step "rpm upgrade (example)" -U "$rpm_new"
     report_check "rpm upgrade (example): the unmodified example /etc/vfio-devices.ini removed, no .rpmnew, no .rpmsave" \
         sh -c "[ ! -e '$ROOT/etc/vfio-devices.ini' ] && ! ls '$ROOT'/etc/vfio-devices.ini.rpm* > /dev/null 2>&1"
     report_check "rpm upgrade (example): no image carries vfio-bind" images_lack usr/sbin/vfio-bind etc/vfio-devices.ini

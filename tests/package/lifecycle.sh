@@ -96,16 +96,20 @@ fatal() { report_fail "$*"; exit 1; }
 step() { echo "== $* ($(($(date +%s) - T0)) s)"; }
 
 # ------------------------------------------------------------ the .debs
-# tree_key REF: what a package is built from, tests/ left out (a package build
-# with nocheck reads none of it): a change to the tests reuses the packages.
+# tree_key REF DIR...: what a package is built from: REF's tree without
+# tests/ (a package build with nocheck reads none of it) and the other
+# packages' DIRs: a change to the tests or to another package's packaging
+# reuses the packages.
 tree_key() {
-    git -C "$REPO" ls-tree "$1" > "$WORK/tree" || return 1
-    awk -F '\t' '$2 != "tests"' "$WORK/tree" | sha1sum | cut -c1-40
+    local ref=$1
+    shift
+    git -C "$REPO" ls-tree "$ref" > "$WORK/tree" || return 1
+    awk -F '\t' -v skip=" tests $* " 'index(skip, " " $2 " ") == 0' "$WORK/tree" | sha1sum | cut -c1-40
 }
 # build_deb REF|worktree: the .deb's path in DEB (cached by tree_key).
 build_deb() {
     local ref=$1 key='' out src log
-    [ "$ref" = worktree ] || key=$(tree_key "$ref") || return 1
+    [ "$ref" = worktree ] || key=$(tree_key "$ref" rpm arch) || return 1
     out=$CACHE/lifecycle-debs/${key:-worktree}
     if [ -n "$key" ]; then
         for DEB in "$out"/vfio-bind_*.deb; do [ -f "$DEB" ] && { echo "lifecycle: cached $DEB"; return 0; }; done
