@@ -89,7 +89,7 @@ TOOLS := $(B)/vfio-bind $(B)/vfio-setup $(B)/vfio-initrd-check
 TEST_SRCS := $(wildcard tests/*/*_test.cc) $(filter-out tests/lib/make_fixture_main.cc,$(wildcard tests/lib/*.cc))
 TEST_OBJS := $(patsubst %.cc,$(B)/%.o,$(TEST_SRCS))
 
-.PHONY: all libraries deps check check-unit check-shell check-faults check-faults-quick check-package check-packages check-lifecycle check-vm check-system \
+.PHONY: all libraries deps check check-unit check-shell check-faults check-faults-quick check-package check-packages check-lifecycle check-lifecycle-rpm check-vm check-system \
         check-mutants demo bench \
         lint install clean fuzz fuzz-run
 all: $(TOOLS)
@@ -211,10 +211,19 @@ check-packages:
 	tests/package/run.sh
 
 # The .deb's whole life in a Debian 12 chroot with two kernels: install,
-# configure, cmdline enable and a trial, remove, purge, reinstall, upgrade.
+# configure, cmdline enable and a trial, remove, purge, reinstall, upgrade;
+# then the Arch package's (pacman -r on the same tree: install, upgrade,
+# remove, its install script and alpm hooks).
 check-lifecycle:
 	@.ci/install-deps build pkg
 	tests/package/lifecycle.sh
+
+# The RPM's whole life (rpm --root on that tree switched to Debian's dracut:
+# install, a kernel update, cmdline enable and a trial, erase, upgrade). Its
+# own target: its dracut images take several minutes more.
+check-lifecycle-rpm:
+	@.ci/install-deps build pkg
+	LIFECYCLE_ONLY=rpm tests/package/lifecycle.sh
 
 demo:
 	@.ci/install-deps build vm

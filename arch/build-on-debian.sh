@@ -2,16 +2,22 @@
 # Builds the Arch package from arch/PKGBUILD on a Debian machine with
 # Debian's makepkg, as a check of the PKGBUILD (real builds happen on Arch):
 #   arch/build-on-debian.sh [OUTDIR]      (default: build/arch)
-# The tarball is `git archive HEAD`. --nodeps: the dependencies carry Arch's
+# The tarball, PKGBUILD and install script are those of git's HEAD
+# (VFIO_BIND_REF=COMMIT: of that commit, as the lifecycle test builds the
+# previous version). --nodeps: the dependencies carry Arch's
 # names; --nocheck: make check runs the tests. makepkg refuses to run as
 # root, so it runs as `nobody` then.
 set -eu
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$(mkdir -p "${1:-$REPO/build/arch}" && cd "${1:-$REPO/build/arch}" && pwd)
-V=$(sed -n 's/^pkgver=//p' "$REPO/arch/PKGBUILD")
-rm -rf "$OUT/src" "$OUT/pkg" "$OUT"/*.pkg.tar.*
-git -C "$REPO" archive --prefix="vfio-bind-$V/" -o "$OUT/vfio-bind-$V.tar.gz" HEAD
-cp "$REPO/arch/PKGBUILD" "$REPO/arch/vfio-bind.install" "$OUT/"
+REF=${VFIO_BIND_REF:-HEAD}
+rm -rf "$OUT/src" "$OUT/pkg" "$OUT"/*.pkg.tar.* "$OUT/vfio-bind.install"
+git -C "$REPO" show "$REF:arch/PKGBUILD" > "$OUT/PKGBUILD"
+if git -C "$REPO" cat-file -e "$REF:arch/vfio-bind.install" 2> /dev/null; then
+    git -C "$REPO" show "$REF:arch/vfio-bind.install" > "$OUT/vfio-bind.install"
+fi
+V=$(sed -n 's/^pkgver=//p' "$OUT/PKGBUILD")
+git -C "$REPO" archive --prefix="vfio-bind-$V/" -o "$OUT/vfio-bind-$V.tar.gz" "$REF"
 cd "$OUT"
 if [ "$(id -u)" = 0 ]; then
     chown -R nobody "$OUT"
