@@ -1,5 +1,6 @@
 #include "bootloader/boot_context.h"
 
+#include <cerrno>
 #include <cstdio>
 
 #include "basic/read_limits.h"
@@ -12,9 +13,10 @@ std::string efi_variable_path(const std::string& name, EfiVendor vendor) {
                                         : "4a67b082-0a4c-41cf-b6c7-440b29bb8c4f");
 }
 
-std::string read_efi_variable(const Fs& fs, const std::string& name, EfiVendor vendor) {
+Result<std::string> read_efi_variable(const Fs& fs, const std::string& name, EfiVendor vendor) {
     auto v = fs.read(efi_variable_path(name, vendor), kMaxEfiVariable);
-    return v && v->size() > 4 ? v->substr(4) : std::string();
+    if (!v) return v.error().code == ENOENT ? Result<std::string>(std::string()) : v;
+    return v->size() > 4 ? v->substr(4) : std::string();
 }
 
 std::string utf16_to_ascii(std::string_view d) {
@@ -51,19 +53,29 @@ Status remove_efi_variable(Fs& fs, const std::string& name, EfiVendor vendor) {
     return fs.remove(p);
 }
 
-BootContext read_boot_context(const Fs& fs) {
+Result<BootContext> load_boot_context(const Fs& fs) {
     BootContext ctx;
-    ctx.loader_info = utf16_to_ascii(read_efi_variable(fs, "LoaderInfo", EfiVendor::LoaderInterface));
-    std::string cur = read_efi_variable(fs, "BootCurrent", EfiVendor::Global);
+    auto info = read_efi_variable(fs, "LoaderInfo", EfiVendor::LoaderInterface);
+    if (!info) return info.error();
+    ctx.loader_info = utf16_to_ascii(*info);
+    auto current = read_efi_variable(fs, "BootCurrent", EfiVendor::Global);
+    if (!current) return current.error();
+    const std::string& cur = *current;
     if (cur.size() >= 2) {
         unsigned n = static_cast<unsigned char>(cur[0]) | static_cast<unsigned char>(cur[1]) << 8;
         char name[16];
         std::snprintf(name, sizeof name, "Boot%04X", n);
         // EFI_LOAD_OPTION: u32 attributes, u16 path list length, then the description.
-        std::string opt = read_efi_variable(fs, name, EfiVendor::Global);
-        if (opt.size() > 6) ctx.boot_current = utf16_to_ascii(std::string_view(opt).substr(6));
+        auto opt = read_efi_variable(fs, name, EfiVendor::Global);
+        if (!opt) return opt.error();
+        if (opt->size() > 6) ctx.boot_current = utf16_to_ascii(std::string_view(*opt).substr(6));
     }
     return ctx;
+}
+
+BootContext read_boot_context(const Fs& fs) {
+    auto ctx = load_boot_context(fs);
+    return ctx ? *ctx : BootContext{};
 }
 
 } // namespace vb

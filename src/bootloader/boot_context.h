@@ -15,13 +15,18 @@ struct BootContext {
     std::string boot_current; // description of EFI BootCurrent: "ubuntu", "rEFInd Boot Manager"
 };
 
+// An error reading a variable that is there is an error: what decides where
+// to write (the trial's boot loader) must use this one.
+Result<BootContext> load_boot_context(const Fs& fs);
+// The same for reports: what cannot be read is unknown ("").
 BootContext read_boot_context(const Fs& fs);
 
-// An efivarfs file's data (after its 4 attribute bytes); "" when absent.
+// An efivarfs file's data (after its 4 attribute bytes); "" when absent,
+// an error when it is there but cannot be read.
 // `guid` is the variable's vendor: EFI's global one for Boot####, the Boot
 // Loader Interface's for Loader*.
 enum class EfiVendor { Global, LoaderInterface };
-std::string read_efi_variable(const Fs& fs, const std::string& name, EfiVendor vendor);
+Result<std::string> read_efi_variable(const Fs& fs, const std::string& name, EfiVendor vendor);
 std::string efi_variable_path(const std::string& name, EfiVendor vendor);
 // UTF-16LE up to the first NUL, non-ASCII as '?': for messages and matching.
 std::string utf16_to_ascii(std::string_view data);

@@ -159,8 +159,9 @@ Status proxmox_boot_trial_possible(const Fs& fs, const BootContext& boot) {
         return make_error(ENOTSUP, "proxmox-boot-tool: the firmware does not say systemd-boot started this boot "
                                    "(no LoaderInfo), so its one-shot cannot be relied on" +
                                        way_back);
-    const std::string partuuid =
-        lower(utf16_to_ascii(read_efi_variable(fs, "LoaderDevicePartUUID", EfiVendor::LoaderInterface)));
+    // Only named in the message: unreadable reads as unknown.
+    auto part = read_efi_variable(fs, "LoaderDevicePartUUID", EfiVendor::LoaderInterface);
+    const std::string partuuid = part ? lower(utf16_to_ascii(*part)) : std::string();
     const std::string booted = partuuid.empty()
                                    ? "the ESP systemd-boot started from"
                                    : "the ESP systemd-boot started from (/dev/disk/by-partuuid/" + partuuid + ")";

@@ -39,7 +39,9 @@ ParamEdit with_marker(ParamEdit e) {
 // Which boot loader the trial goes through, or why none can have one.
 Result<std::string> trial_backend(const Fs& fs) {
     std::vector<std::string> used;
-    const BootContext boot = read_boot_context(fs);
+    auto context = load_boot_context(fs);
+    if (!context) return context.error();
+    const BootContext& boot = *context;
     for (const auto& s : select_bootloaders(fs, boot))
         if (s.in_use) used.push_back(s.backend->name());
     const bool grub_bls = grub_reads_bls_entries(fs);
@@ -104,9 +106,12 @@ std::string retitle(const std::string& text) {
 
 Result<TrialPlan> plan_systemd_boot(const Fs& fs, const ParamEdit& edit) {
     TrialPlan plan;
-    const std::string pinned = utf16_to_ascii(read_efi_variable(fs, "LoaderEntryDefault", EfiVendor::LoaderInterface));
-    const std::string selected =
-        utf16_to_ascii(read_efi_variable(fs, "LoaderEntrySelected", EfiVendor::LoaderInterface));
+    auto pinned_var = read_efi_variable(fs, "LoaderEntryDefault", EfiVendor::LoaderInterface);
+    if (!pinned_var) return pinned_var.error();
+    auto selected_var = read_efi_variable(fs, "LoaderEntrySelected", EfiVendor::LoaderInterface);
+    if (!selected_var) return selected_var.error();
+    const std::string pinned = utf16_to_ascii(*pinned_var);
+    const std::string selected = utf16_to_ascii(*selected_var);
     const std::string conf_raw = loader_conf_default(fs);
     // A pattern or @saved names no one entry.
     const std::string conf_default =
@@ -389,16 +394,16 @@ bool trial_armed(const Fs& fs, const TrialState& st) {
         auto env = fs.read(st.grubenv, 64 * 1024);
         return env && grubenv_value(*env, "next_entry") == kTrialEntryId;
     }
-    return utf16_to_ascii(read_efi_variable(fs, "LoaderEntryOneShot", EfiVendor::LoaderInterface)) ==
-           std::string(kTrialEntryId) + ".conf";
+    auto one_shot = read_efi_variable(fs, "LoaderEntryOneShot", EfiVendor::LoaderInterface);
+    return one_shot && utf16_to_ascii(*one_shot) == std::string(kTrialEntryId) + ".conf";
 }
 
 TrialPhase trial_phase(const Fs& fs, const TrialState& st) {
     if (booted_as_trial(fs)) return TrialPhase::ThisBoot;
-    if (st.backend == kSystemdBoot &&
-        utf16_to_ascii(read_efi_variable(fs, "LoaderEntrySelected", EfiVendor::LoaderInterface)) ==
-            std::string(kTrialEntryId) + ".conf")
-        return TrialPhase::ThisBoot;
+    if (st.backend == kSystemdBoot) {
+        auto selected = read_efi_variable(fs, "LoaderEntrySelected", EfiVendor::LoaderInterface);
+        if (selected && utf16_to_ascii(*selected) == std::string(kTrialEntryId) + ".conf") return TrialPhase::ThisBoot;
+    }
     if (!st.boot_id.empty()) {
         auto id = fs.read(kBootIdPath, 64);
         if (id && trim(*id) == st.boot_id) return TrialPhase::Ahead; // not rebooted yet

@@ -7,6 +7,7 @@
 #include "bootloader/grub_cfg.h"
 #include "bootloader/trial.h"
 #include "lib/bootloader_fixture.h"
+#include "lib/faulty_fs.h"
 #include "lib/fixture.h"
 #include "lib/require_ok.h"
 #include "setup/trial_setup.h"
@@ -24,7 +25,9 @@ void efivar(const TempDir& t, const std::string& name, const std::string& value)
                std::string("\x07\0\0\0", 4) + ascii_to_utf16(value));
 }
 std::string efivar_of(const TempDir& t, const std::string& name) {
-    return utf16_to_ascii(read_efi_variable(DiskFs(t.path()), name, EfiVendor::LoaderInterface));
+    auto v = read_efi_variable(DiskFs(t.path()), name, EfiVendor::LoaderInterface);
+    REQUIRE_OK(v);
+    return utf16_to_ascii(*v);
 }
 
 // Arch with systemd-boot, booted by it from arch.conf.
@@ -156,6 +159,24 @@ TEST_CASE("trial on systemd-boot without a set default: the default is pinned; c
           read_file(fixture_dir("arch-systemd-boot") + "/boot/loader/entries/arch.conf"));
     CHECK_FALSE(fs.exists("/boot/loader/entries/vfio-bind-trial.conf"));
     CHECK_FALSE(fs.exists(kTrialStatePath));
+}
+
+TEST_CASE("trial on systemd-boot: an EFI variable that cannot be read is an error, never an absence") {
+    TempDir t;
+    systemd_boot_machine(t);
+    efivar(t, "LoaderEntryDefault", "arch.conf");
+    for (const char* name : {"LoaderInfo", "LoaderEntryDefault", "LoaderEntrySelected"}) {
+        CAPTURE(name);
+        const std::string path = efi_variable_path(name, EfiVendor::LoaderInterface);
+        FaultyFs fs(t.path(), {path});
+        auto plan = plan_trial(fs, kIntel, true);
+        REQUIRE_FALSE(plan.ok());
+        CHECK(plan.error().code == EIO);
+        CHECK(plan.error().message.find(path) != std::string::npos);
+    }
+    // Absent stays absent: no LoaderEntryDefault, the default is pinned.
+    std::remove((t / efi_variable_path("LoaderEntryDefault", EfiVendor::LoaderInterface)).c_str());
+    REQUIRE_OK(plan_trial(DiskFs(t.path()), kIntel, true));
 }
 
 TEST_CASE("trial on GRUB: the default entry copied into custom.cfg, next_entry set by grub-editenv") {
