@@ -10,23 +10,7 @@
 #   version with an edited config -> pacman -U (config kept, no .pacsave)
 #   -> pacman -R -> the previous version unmodified -> pacman -U -> pacman -R.
 # The packages: git HEAD and LIFECYCLE_OLD_REF, built with
-# arch/build-on-debian.sh and cached by their git tree (tests/ left out).
-
-# build_arch REF: the package's path in PKG (cached by tree_key).
-build_arch() {
-    local key out
-    key=$(tree_key "$1" debian rpm) || return 1
-    out=$CACHE/lifecycle-arch/$key
-    PKG=$(ls "$out"/vfio-bind-*.pkg.tar.* 2> /dev/null | head -n1)
-    [ -n "$PKG" ] && { echo "lifecycle: cached $PKG"; return 0; }
-    echo "lifecycle: makepkg of $1"
-    rm -rf "$out"
-    if ! VFIO_BIND_REF=$1 "$REPO/arch/build-on-debian.sh" "$out" > "$WORK/makepkg-$key.log" 2>&1; then
-        tail -n 20 "$WORK/makepkg-$key.log"
-        return 1
-    fi
-    PKG=$(ls "$out"/vfio-bind-*.pkg.tar.* | head -n1)
-}
+# arch/build-on-debian.sh (tests/package/build-lib.sh: cached by their source tree).
 
 # pacman_step NAME ARGS...: pacman -r ROOT ARGS (paths on this machine: only
 # the install script and the hooks run chrooted) with no terminal, its output
@@ -63,9 +47,9 @@ config_is() { [ "$(cat "$ROOT/etc/vfio-devices.ini" 2> /dev/null)" = "$1" ]; }
 life_arch() {
     local pkg_new pkg_old v_new v_old
     step "the Arch packages"
-    build_arch HEAD || fatal "arch/build-on-debian.sh of HEAD"
+    pkg_build arch HEAD || fatal "arch/build-on-debian.sh of HEAD"
     pkg_new=$PKG
-    build_arch "$OLD_REF" || fatal "arch/build-on-debian.sh of the previous version ($OLD_REF)"
+    pkg_build arch "$OLD_REF" || fatal "arch/build-on-debian.sh of the previous version ($OLD_REF)"
     pkg_old=$PKG
     v_new=$(bsdtar -xOf "$pkg_new" .PKGINFO | sed -n 's/^pkgver = //p')
     v_old=$(bsdtar -xOf "$pkg_old" .PKGINFO | sed -n 's/^pkgver = //p')

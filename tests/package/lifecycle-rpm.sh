@@ -9,23 +9,7 @@
 #   the previous version with an edited config -> rpm -U (config kept, no
 #   .rpmnew, .rpmsave) -> rpm -e -> the previous version unmodified -> rpm -U.
 # The RPMs: git HEAD and LIFECYCLE_OLD_REF, built with rpm/build-on-debian.sh
-# (--without check) and cached by their git tree (tests/ left out).
-
-# build_rpm REF: the RPM's path in RPM (cached by tree_key).
-build_rpm() {
-    local key out
-    key=$(tree_key "$1" debian arch) || return 1
-    out=$CACHE/lifecycle-rpms/$key
-    RPM=$(ls "$out"/RPMS/*/vfio-bind-[0-9]*.rpm 2> /dev/null | head -n1)
-    [ -n "$RPM" ] && { echo "lifecycle: cached $RPM"; return 0; }
-    echo "lifecycle: rpmbuild of $1"
-    rm -rf "$out"
-    if ! VFIO_BIND_REF=$1 "$REPO/rpm/build-on-debian.sh" "$out" --without check > "$WORK/rpmbuild-$key.log" 2>&1; then
-        tail -n 20 "$WORK/rpmbuild-$key.log"
-        return 1
-    fi
-    RPM=$(ls "$out"/RPMS/*/vfio-bind-[0-9]*.rpm | head -n1)
-}
+# (--without check; tests/package/build-lib.sh: cached by their source tree).
 
 # The layer over the lifecycle tree: Debian's dracut instead of
 # initramfs-tools, every image built by dracut, an empty rpm database.
@@ -111,10 +95,10 @@ SPEC
 life_rpm() {
     local rpm_new rpm_old v_new v_old
     step "the RPMs"
-    build_rpm HEAD || fatal "rpm/build-on-debian.sh of HEAD"
-    rpm_new=$RPM
-    build_rpm "$OLD_REF" || fatal "rpm/build-on-debian.sh of the previous version ($OLD_REF)"
-    rpm_old=$RPM
+    pkg_build rpm HEAD || fatal "rpm/build-on-debian.sh of HEAD"
+    rpm_new=$PKG
+    pkg_build rpm "$OLD_REF" || fatal "rpm/build-on-debian.sh of the previous version ($OLD_REF)"
+    rpm_old=$PKG
     v_new=$(rpm -qp --qf '%{VERSION}-%{RELEASE}' "$rpm_new" 2> /dev/null)
     v_old=$(rpm -qp --qf '%{VERSION}-%{RELEASE}' "$rpm_old" 2> /dev/null)
     report_check "rpm: the previous version ($v_old, $OLD_REF) is older than this one ($v_new)" \

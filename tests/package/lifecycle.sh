@@ -11,7 +11,7 @@
 # The .debs: this tree (git HEAD; LIFECYCLE_SRC=worktree for the working
 # tree) and the previous version (LIFECYCLE_OLD_REF, default: the commit
 # before the last change of debian/changelog), built with dpkg-buildpackage
-# (nocheck) and cached by their git tree (tests/ left out). The chroot: tests/system's cached
+# (nocheck; tests/package/build-lib.sh: cached by their source tree). The chroot: tests/system's cached
 # Debian 12 tree, plus a cached layer with the second kernel and GRUB's tools
 # (grub-mkconfig cannot probe a chroot's root: update-grub is a stub that
 # writes the parts vfio-setup reads), under an overlay so each run starts clean.
@@ -95,110 +95,17 @@ trap 'exit 130' INT TERM
 fatal() { report_fail "$*"; exit 1; }
 step() { echo "== $* ($(($(date +%s) - T0)) s)"; }
 
-# ------------------------------------------------------------ the .debs
-# tree_key REF DIR...: what a package is built from: REF's tree without
-# tests/ (a package build with nocheck reads none of it) and the other
-# packages' DIRs: a change to the tests or to another package's packaging
-# reuses the packages.
-tree_key() {
-    local ref=$1
-    shift
-    git -C "$REPO" ls-tree "$ref" > "$WORK/tree" || return 1
-    awk -F '\t' -v skip=" tests $* " 'index(skip, " " $2 " ") == 0' "$WORK/tree" | sha1sum | cut -c1-40
-}
-# build_deb REF|worktree: the .deb's path in DEB (cached by tree_key).
-build_deb() {
-    local ref=$1 key='' out src log
-    [ "$ref" = worktree ] || key=$(tree_key "$ref" rpm arch) || return 1
-    out=$CACHE/lifecycle-debs/${key:-worktree}
-    if [ -n "$key" ]; then
-        for DEB in "$out"/vfio-bind_*.deb; do [ -f "$DEB" ] && { echo "lifecycle: cached $DEB"; return 0; }; done
-    fi
-    src=$WORK/src-${key:-worktree}/vfio-bind
-    log=$WORK/build-${key:-worktree}.log
-    mkdir -p "$src"
-    if [ "$ref" = worktree ]; then
-        tar -C "$REPO" -c --exclude=./build --exclude=./.git --exclude='./debian/vfio-bind' . | tar -x -C "$src"
-    else
-        git -C "$REPO" archive "$ref" | tar -x -C "$src"
-    fi
-    echo "lifecycle: dpkg-buildpackage of $ref"
-    if ! (cd "$src" && DEB_BUILD_OPTIONS="nocheck parallel=$(nproc)" dpkg-buildpackage -us -uc -b) > "$log" 2>&1; then
-        tail -n 20 "$log"
-        return 1
-    fi
-    rm -rf "$out" && mkdir -p "$out"
-    for DEB in "$src"/../vfio-bind_*.deb; do cp "$DEB" "$out/"; DEB=$out/$(basename "$DEB"); done
-}
+# ------------------------------------------------------------ the packages
+# shellcheck source=tests/package/build-lib.sh
+. "$HERE/build-lib.sh"
+# shellcheck source=tests/package/layer-lib.sh
+. "$HERE/layer-lib.sh"
 
 # ------------------------------------------------------------ the tree
 step "the Debian 12 tree"
 mkdir -p "$CACHE"
 sys_base || fatal "the Debian 12 tree (tests/system/lib.sh)"
-LC_PKGS="linux-image-cloud-amd64 grub-common grub2-common libisal2"
-LAYER=$CACHE/lifecycle-$(printf '%s\n' "$BASE" "$LC_PKGS" lifecycle-v1 | sha256sum | cut -c1-16)
-make_layer() {
-    rm -rf --one-file-system "$LAYER"
-    mkdir -p "$LAYER"
-    cp -a "$BASE/root" "$LAYER/root" || return 1
-    ROOT=$LAYER/root
-    sys_mount "$ROOT"
-    # shellcheck disable=SC2086
-    if ! in_root apt-get install -y -q --no-install-recommends $LC_PKGS > "$LAYER/apt.log" 2>&1; then
-        tail -n 20 "$LAYER/apt.log"
-        sys_umount "$ROOT"
-        return 1
-    fi
-    in_root apt-get clean
-    # GRUB as a BIOS install has it: /etc/default/grub, a grubenv, a grub.cfg.
-    cp "$ROOT/usr/share/grub/default/grub" "$ROOT/etc/default/grub"
-    mkdir -p "$ROOT/boot/grub"
-    in_root grub-editenv /boot/grub/grubenv create
-    in_root dpkg-divert --local --rename --add /usr/sbin/update-grub > /dev/null
-    cat > "$ROOT/usr/sbin/update-grub" << 'STUB'
-#!/bin/sh
-# lifecycle test stub: grub-mkconfig cannot probe a chroot's root device.
-# Writes what it would for the parts vfio-setup reads: the command line of
-# /etc/default/grub and its drop-ins, the default entry, 41_custom.
-set -e
-. /etc/default/grub
-for f in /etc/default/grub.d/*.cfg; do [ -e "$f" ] && . "$f"; done
-v=$(ls /boot/vmlinuz-* | sed 's|^/boot/vmlinuz-||' | sort -V | tail -n1)
-{
-    echo '### BEGIN /etc/grub.d/00_header ###'
-    echo 'if [ -s $prefix/grubenv ]; then load_env; fi'
-    echo 'if [ "${next_entry}" ] ; then set default="${next_entry}"; set next_entry=; save_env next_entry; set boot_once=true; else set default="0"; fi'
-    echo 'if [ x"${feature_menuentry_id}" = xy ]; then menuentry_id_option="--id"; else menuentry_id_option=""; fi'
-    echo 'export menuentry_id_option'
-    echo '### END /etc/grub.d/00_header ###'
-    echo '### BEGIN /etc/grub.d/10_linux ###'
-    echo "menuentry 'Debian GNU/Linux' --class debian --class gnu-linux --class gnu --class os \$menuentry_id_option 'gnulinux-simple-lifecycle' {"
-    printf '\tlinux\t/boot/vmlinuz-%s root=/dev/vda1 ro %s %s\n' "$v" "${GRUB_CMDLINE_LINUX:-}" "${GRUB_CMDLINE_LINUX_DEFAULT:-}"
-    printf '\tinitrd\t/boot/initrd.img-%s\n' "$v"
-    echo '}'
-    echo '### END /etc/grub.d/10_linux ###'
-    echo '### BEGIN /etc/grub.d/41_custom ###'
-    echo 'if [ -f  ${config_directory}/custom.cfg ]; then'
-    echo '  source ${config_directory}/custom.cfg'
-    echo 'elif [ -z "${config_directory}" -a -f  $prefix/custom.cfg ]; then'
-    echo '  source $prefix/custom.cfg'
-    echo 'fi'
-    echo '### END /etc/grub.d/41_custom ###'
-} > /boot/grub/grub.cfg.new
-mv /boot/grub/grub.cfg.new /boot/grub/grub.cfg
-echo "update-grub (test stub): wrote /boot/grub/grub.cfg" >&2
-STUB
-    chmod 0755 "$ROOT/usr/sbin/update-grub"
-    in_root update-grub 2> /dev/null
-    sys_umount "$ROOT"
-    touch "$LAYER/done"
-}
-if [ -e "$LAYER/done" ]; then
-    echo "lifecycle: cached layer $LAYER"
-else
-    echo "lifecycle: the second kernel and GRUB's tools into $LAYER (cached for the next runs)"
-    make_layer || fatal "apt-get install $LC_PKGS into the Debian 12 tree"
-fi
+lifecycle_layer || fatal "apt-get install $LC_PKGS into the Debian 12 tree"
 # ------------------------------------------------------------ helpers
 # files FILE: every path of the tree but the kernel's and the package managers' own places.
 files() {
@@ -294,10 +201,10 @@ id = 1002:6818
 life_deb() {
     step "the .debs"
     if [ "${LIFECYCLE_SRC:-head}" = worktree ]; then NEW_REF=worktree; else NEW_REF=HEAD; fi
-    build_deb "$NEW_REF" || fatal "dpkg-buildpackage of $NEW_REF"
-    NEW_DEB=$DEB
-    build_deb "$OLD_REF" || fatal "dpkg-buildpackage of the previous version ($OLD_REF)"
-    OLD_DEB=$DEB
+    pkg_build deb "$NEW_REF" || fatal "dpkg-buildpackage of $NEW_REF"
+    NEW_DEB=$PKG
+    pkg_build deb "$OLD_REF" || fatal "dpkg-buildpackage of the previous version ($OLD_REF)"
+    OLD_DEB=$PKG
     NEW_V=$(dpkg-deb -f "$NEW_DEB" Version)
     OLD_V=$(dpkg-deb -f "$OLD_DEB" Version)
     report_check "the previous version ($OLD_V, $OLD_REF) is older than this one ($NEW_V)" \
@@ -411,7 +318,7 @@ life_deb() {
 }
 
 # ------------------------------------------------------------ the lives
-OLD_REF=${LIFECYCLE_OLD_REF:-$(git -C "$REPO" log -1 --format=%H -- debian/changelog)~1}
+OLD_REF=$(pkg_old_ref)
 # shellcheck source=tests/package/lifecycle-rpm.sh
 . "$HERE/lifecycle-rpm.sh"
 # shellcheck source=tests/package/lifecycle-arch.sh

@@ -33,6 +33,8 @@ fi
 . "$HERE/lib.sh"
 # shellcheck source=tests/lib/report.sh
 . "$HERE/../lib/report.sh"
+# shellcheck source=tests/package/build-lib.sh
+. "$HERE/../package/build-lib.sh"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/vfio-bind-system.XXXXXX")
 MACHINES_OK=1
@@ -57,27 +59,21 @@ if [ -n "${SYSTEST_DEB:-}" ]; then
     [ -f "$DEB" ] || fatal "SYSTEST_DEB=$SYSTEST_DEB does not exist"
     echo "system: using $DEB"
 else
-    # Built from a copy (dpkg-buildpackage cleans the tree it runs in): the
-    # committed tree (git HEAD), or the working tree with SYSTEST_SRC=worktree
-    # or without git.
-    SRC=$WORK/src/vfio-bind
-    mkdir -p "$SRC"
-    if [ "${SYSTEST_SRC:-head}" = head ] && git -C "$REPO" rev-parse -q --verify HEAD > /dev/null 2>&1; then
-        echo "system: building the package from git HEAD $(git -C "$REPO" rev-parse --short HEAD)"
-        git -C "$REPO" archive HEAD | tar -x -C "$SRC"
-    else
-        echo "system: building the package from the working tree"
-        tar -C "$REPO" -c --exclude=./build --exclude=./.git --exclude='./crash-*' --exclude='./debian/vfio-bind' . | tar -x -C "$SRC"
-    fi
+    # The committed tree (git HEAD), or the working tree with
+    # SYSTEST_SRC=worktree or without git; shared with the other package
+    # suites (tests/package/build-lib.sh).
+    ref=HEAD
+    if [ "${SYSTEST_SRC:-head}" != head ] || ! git -C "$REPO" rev-parse -q --verify HEAD > /dev/null 2>&1; then ref=worktree; fi
     t=$(date +%s)
-    if (cd "$SRC" && DEB_BUILD_OPTIONS="nocheck parallel=$(nproc)" dpkg-buildpackage -us -uc -b) > "$WORK/deb-build.log" 2>&1; then
-        for DEB in "$WORK"/src/vfio-bind_*_*.deb; do case $DEB in *dbgsym*) ;; *) break ;; esac; done
-        report_pass "dpkg-buildpackage -us -uc -b builds $(basename "$DEB") ($(($(date +%s) - t)) s)"
+    if pkg_build deb "$ref"; then
+        DEB=$PKG
+        how="$(($(date +%s) - t)) s"
+        [ "$PKG_CACHED" = 1 ] && how="built earlier from the same tree"
+        report_pass "dpkg-buildpackage -us -uc -b builds $(basename "$DEB") ($how)"
     else
-        tail -n 30 "$WORK/deb-build.log" | sed 's/^/     /'
-        fatal "dpkg-buildpackage -us -uc -b (see $WORK/deb-build.log)"
+        fatal "dpkg-buildpackage -us -uc -b of $ref (its log above)"
     fi
-    lintian --fail-on error "$WORK"/src/vfio-bind_*.changes > "$WORK/lintian.log" 2>&1
+    lintian --fail-on error "$(dirname "$DEB")"/vfio-bind_*.changes > "$WORK/lintian.log" 2>&1
     rc=$?
     sed 's/^/     /' "$WORK/lintian.log"
     report_check "lintian: no errors" [ "$rc" = 0 ]
