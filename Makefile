@@ -89,7 +89,7 @@ TOOLS := $(B)/vfio-bind $(B)/vfio-setup $(B)/vfio-initrd-check
 TEST_SRCS := $(wildcard tests/*/*_test.cc) $(filter-out tests/lib/make_fixture_main.cc,$(wildcard tests/lib/*.cc))
 TEST_OBJS := $(patsubst %.cc,$(B)/%.o,$(TEST_SRCS))
 
-.PHONY: all libraries deps check check-unit check-shell check-faults check-faults-quick check-package check-packages check-lifecycle check-lifecycle-rpm check-vm check-system \
+.PHONY: all libraries deps check check-prepare check-unit check-shell check-faults check-faults-quick check-package check-packages check-lifecycle check-lifecycle-rpm check-vm check-system \
         check-mutants demo bench \
         lint install clean fuzz fuzz-run
 all: $(TOOLS)
@@ -204,6 +204,12 @@ check-mutants: $(B)/run-tests
 check-system:
 	@.ci/install-deps build test vm pkg
 	tests/system/run.sh
+
+# What check-system, check-packages and check-lifecycle download and build
+# first (the Debian 12 tree, the packages), made ahead into their cache.
+check-prepare:
+	@.ci/install-deps build pkg
+	tests/package/prepare.sh
 
 # The RPM and the Arch package, built with Debian's rpm and makepkg, and their files.
 check-packages:
