@@ -26,8 +26,10 @@ printf 'processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Test CPU\nflags
 # nobody holds a lock at the old path for as long as the test runs
 as_nobody flock "$D/run/lock/vfio-setup.lock" sleep 60 &
 holder=$!
+# flock makes the file before it takes the lock: wait (10 s at most, on a
+# loaded machine) until the lock is taken, not until the file is there.
 i=0
-while [ ! -e "$D/run/lock/vfio-setup.lock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+while flock -n "$D/run/lock/vfio-setup.lock" true 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 if flock -n "$D/run/lock/vfio-setup.lock" true; then ko "nobody does not hold run/lock/vfio-setup.lock"; else ok "nobody holds run/lock/vfio-setup.lock"; fi
 if as_nobody mkdir "$D/run/vfio-bind" 2>/dev/null; then ko "nobody could create run/vfio-bind"; else ok "nobody cannot create run/vfio-bind"; fi
 if as_nobody flock -n "$D/run/vfio-bind/vfio-setup.lock" true 2>/dev/null; then ko "nobody could take the new lock"; else ok "nobody cannot take the new lock"; fi
