@@ -119,5 +119,8 @@ expect "list says which line to delete" 0 "then delete line 1 of /etc/modprobe.d
 expect "add reminds of the line the entry replaces" 0 "then delete line 1 of /etc/modprobe.d/vfio.conf" -- "$BIN" --root "$L" add 02:00.0
 expect "list --json stays one JSON document" 0 "" -- "$BIN" --root "$L" list --json
 if python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/out"; then ok "list --json is valid JSON"; else ko "list --json is not JSON"; fi
+if python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["existing_ids"][0]; assert (e["file"], e["line"], e["ids"], e["add"]) == ("/etc/modprobe.d/vfio.conf", 1, ["10de:1b80", "10de:10f0"], ["vfio-setup add 0000:01:00.0", "vfio-setup add 0000:02:00.0"]), e' "$T/out"; then
+    ok "list --json names the modprobe.d ids= and an entry for each identical card"
+else ko "list --json: $(cat "$T/out")"; fi
 
 finish
