@@ -19,8 +19,9 @@
 //       /etc/default/grub (and grub.d/): /boot/grub/grub.cfg is not what
 //       boots, and update-grub itself only calls `proxmox-boot-tool refresh`.
 //   - update-initramfs calls refresh too (/etc/initramfs/post-update.d/
-//     proxmox-boot-sync): the images in /boot are the ones to check and
-//     rebuild; the ESPs get copies of them.
+//     proxmox-boot-sync): the images in /boot are the ones to rebuild; the
+//     ESPs get copies of them, which are what boots (vfio-initrd-check
+//     compares them with /boot's: check/esp_copies.h).
 //   - `kernel pin VER --next-boot` writes /etc/kernel/next-boot-pin and, on
 //     refresh, makes proxmox-VER.conf the default of every ESP until a
 //     service at the next boot unpins it: it chooses a kernel, not a command

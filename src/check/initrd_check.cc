@@ -1,5 +1,7 @@
 #include "check/initrd_check.h"
 
+#include <string.h>
+
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -20,6 +22,7 @@
 #include "bootloader/iommu_off.h"
 #include "bootloader/select.h"
 #include "bootloader/trial.h"
+#include "check/esp_copies.h"
 #include "check/image_layout.h"
 #include "check/module_files.h"
 #include "generator/generator.h"
@@ -581,6 +584,107 @@ void check_path(Context& c, KernelReport& kr, const ImageLocation& where, bool n
     kr.images.push_back(check_one(c, found, bytes->view(), kr.kver));
 }
 
+// The ESPs proxmox-boot-tool keeps, when it keeps this machine's boot: one
+// that cannot be read is named, once.
+std::vector<ProxmoxEsp> proxmox_esps_to_check(Context& c) {
+    auto esps = proxmox_esps(c.fs);
+    if (!esps) {
+        c.add(Severity::warning, "",
+              "cannot tell proxmox-boot-tool's ESPs, so the copies of the images on them (what boots) are not "
+              "checked: " +
+                  esps.error().message);
+        return {};
+    }
+    for (const auto& e : *esps)
+        if (e.dir.empty()) c.add(Severity::warning, "", e.why_not, {}, e.how);
+    return *esps;
+}
+
+// The copy of kernel `kver`'s image on each readable ESP: what boots there.
+// One with the bytes of /boot's image is that image, checked above; one that
+// differs is stale (and checked for what it lacks); one missing where the
+// kernel should boot is named. The fix is `proxmox-boot-tool refresh`.
+void check_esp_copies(Context& c, KernelReport& kr, const std::vector<ProxmoxEsp>& esps, const std::string& kver,
+                      bool newest) {
+    const std::string boot_image = proxmox_boot_image(kver);
+    if (!c.fs.exists(boot_image)) return; // refresh copies nothing: said above
+    const std::vector<std::string> refresh = {"proxmox-boot-tool", "refresh"};
+    std::vector<EspKernel> on;
+    size_t present = 0;
+    for (const auto& e : esps) {
+        on.push_back(esp_kernel(c.fs, e, kver));
+        present += on.back().present;
+    }
+    ImageReport checked; // /boot's, as reported above
+    for (const auto& i : kr.images)
+        if (i.location.path == boot_image && i.esp.empty()) checked = i;
+    auto boot_bytes = c.fs.read_bytes(boot_image, kMaxInitramfs);
+    for (size_t i = 0; i < esps.size(); ++i) {
+        const ProxmoxEsp& esp = esps[i];
+        const EspKernel& k = on[i];
+        if (esp.dir.empty()) continue; // named once for the machine
+        const std::string on_esp = " on ESP " + esp.uuid;
+        if (!k.present) {
+            // The tool keeps only some kernels on its ESPs (`proxmox-boot-tool
+            // kernel list`): the newest one, or one the other ESPs have, belongs there.
+            if (newest || present > 0)
+                c.add_rebuild(kver,
+                              "kernel " + kver + " is not" + on_esp + " (" + esp.dir + "), so it does not boot from " +
+                                  "there" + (newest ? " although it is the newest installed" : ""),
+                              refresh);
+            continue;
+        }
+        ImageReport r;
+        r.location = {k.image, false, false};
+        r.kver = kver;
+        r.esp = esp.uuid;
+        if (!k.image_exists) {
+            kr.images.push_back(r);
+            c.add_rebuild(kver,
+                          k.image + on_esp + " is missing: kernel " + kver + " boots from there without its initramfs",
+                          refresh);
+            continue;
+        }
+        auto bytes = c.fs.read_bytes(k.image, kMaxInitramfs);
+        if (!bytes) {
+            kr.images.push_back(r);
+            c.add_rebuild(kver, "cannot read " + k.image + on_esp + ": " + bytes.error().message, refresh);
+            continue;
+        }
+        if (boot_bytes && bytes->view() == boot_bytes->view()) {
+            checked.location = r.location;
+            checked.esp = esp.uuid;
+            checked.same_as = boot_image;
+            kr.images.push_back(checked);
+            continue;
+        }
+        c.add_rebuild(kver,
+                      k.image + on_esp + " differs from " + boot_image +
+                          ", the image proxmox-boot-tool copies: what boots from there is a stale copy",
+                      refresh);
+        // What the stale copy lacks, with the fix that copies the image again;
+        // what concerns the kernel itself was said for /boot's image.
+        const size_t before = c.findings.size();
+        r = check_one(c, r.location, bytes->view(), kver);
+        r.esp = esp.uuid;
+        kr.images.push_back(r);
+        auto& f = c.findings;
+        f.erase(std::remove_if(f.begin() + static_cast<std::ptrdiff_t>(before), f.end(),
+                               [&](const Finding& x) { return x.what.find(k.image) == std::string::npos; }),
+                f.end());
+        for (size_t j = before; j < f.size(); ++j)
+            if (!f[j].fix.empty()) f[j].fix = refresh; // not a rebuild of the copy's path
+    }
+}
+
+// The newest of `kvers`, as sort -V orders releases.
+std::string newest_kernel(const std::vector<std::string>& kvers) {
+    std::string newest;
+    for (const auto& k : kvers)
+        if (newest.empty() || strverscmp(k.c_str(), newest.c_str()) > 0) newest = k;
+    return newest;
+}
+
 } // namespace
 
 bool CheckReport::has_problems() const {
@@ -618,9 +722,14 @@ CheckReport check_initrds(const Fs& fs, const CheckOptions& opts) {
         return report;
     }
 
-    std::vector<std::string> kvers = opts.kver.empty() ? installed_kernels(fs) : std::vector<std::string>{opts.kver};
+    const std::vector<std::string> installed = installed_kernels(fs);
+    std::vector<std::string> kvers = opts.kver.empty() ? installed : std::vector<std::string>{opts.kver};
     if (kvers.empty())
         c.add(Severity::warning, "", "no installed kernel found (no /boot/vmlinuz-V with /lib/modules/V)");
+    // On a Proxmox VE host booting through proxmox-boot-tool, what boots is
+    // the copy of each image on its ESPs.
+    const std::vector<ProxmoxEsp> esps = proxmox_esps_to_check(c);
+    const std::string newest = newest_kernel(installed);
     for (const auto& kver : kvers) {
         KernelReport kr{kver, {}};
         check_kernel_config(c, kver);
@@ -629,6 +738,7 @@ CheckReport check_initrds(const Fs& fs, const CheckOptions& opts) {
             c.add_rebuild(kver, "no initramfs found for kernel " + kver,
                           c.rebuild(default_image(fs, kver), kver, std::nullopt));
         for (const auto& where : images) check_path(c, kr, where);
+        check_esp_copies(c, kr, esps, kver, kver == newest);
         report.kernels.push_back(std::move(kr));
     }
     return report;

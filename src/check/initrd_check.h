@@ -34,6 +34,8 @@ struct ImageReport {
     size_t entries = 0;
     bool readable = false;
     bool stopped_early = false;
+    std::string esp;     // proxmox-boot-tool's copy on the ESP with this UUID; empty for the image itself
+    std::string same_as; // a copy with the same bytes as this image, checked once as that one
 };
 
 struct KernelReport {

@@ -37,6 +37,8 @@ std::string format_table(const CheckReport& r) {
                                                std::to_string(i.entries) + " entries" +
                                                (i.stopped_early ? " read (stopped once all was found)" : "")
                                          : "unreadable";
+            if (!i.same_as.empty()) fmt = "the same as " + i.same_as;
+            if (!i.esp.empty()) fmt = "ESP " + i.esp + " (proxmox-boot-tool): " + fmt;
             out += pad(k.kver.empty() ? i.kver : k.kver, kw) + pad(i.location.path, pw) + fmt + "\n";
         }
     }
@@ -70,6 +72,12 @@ std::string format_json(const CheckReport& r) {
             j.key("generator").value(im.generator);
             j.key("format").value(im.format);
             j.key("entries").value(static_cast<int64_t>(im.entries));
+            j.key("esp");
+            if (im.esp.empty()) j.null();
+            else j.value(im.esp);
+            j.key("same_as");
+            if (im.same_as.empty()) j.null();
+            else j.value(im.same_as);
             j.end_object();
         }
         j.end_array();

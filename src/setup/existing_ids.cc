@@ -29,12 +29,26 @@ std::vector<std::string> add_commands(const std::vector<PciId>& ids, const std::
     return out;
 }
 
+// The file and line of a boot entry's source: "/boot/grub/grub.cfg:12",
+// "/etc/kernel/cmdline (proxmox-boot-tool refresh writes it ...)".
+void file_and_line(const std::string& source, std::string& file, int& line) {
+    file = source.substr(0, source.find(" ("));
+    line = 0;
+    const size_t colon = file.rfind(':');
+    if (colon == std::string::npos || colon + 1 == file.size()) return;
+    const std::string digits = file.substr(colon + 1);
+    if (digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) return;
+    line = std::stoi(digits);
+    file.resize(colon);
+}
+
 void from_cmdline(const std::string& where, const std::string& cmdline, const std::vector<PciDevice>& devices,
                   std::vector<ExistingIds>& out) {
     for (const auto& param : vfio_pci_ids_params(cmdline)) {
         const std::vector<PciId> ids = vfio_pci_ids_in_cmdline(param);
         if (ids.empty()) continue;
         out.push_back({where, param, ids, add_commands(ids, devices), "remove " + param + " from " + where});
+        file_and_line(where, out.back().file, out.back().line);
     }
 }
 
@@ -57,7 +71,8 @@ std::vector<ExistingIds> find_existing_ids(const Fs& fs, const std::vector<PciDe
             }
             for (const auto& l : vfio_pci_ids_lines_in_modprobe(*text))
                 out.push_back({path + ":" + std::to_string(l.number), l.text, l.ids, add_commands(l.ids, devices),
-                               "delete line " + std::to_string(l.number) + " of " + path});
+                               "delete line " + std::to_string(l.number) + " of " + path, path,
+                               static_cast<int>(l.number)});
         }
     }
     std::vector<std::string> in_entries;
@@ -78,7 +93,8 @@ std::vector<ExistingIds> find_existing_ids(const Fs& fs, const std::vector<PciDe
             const std::vector<PciId> ids = vfio_pci_ids_in_cmdline(param);
             if (!ids.empty())
                 out.push_back({"/proc/cmdline (the running kernel)", param, ids, add_commands(ids, devices),
-                               "take " + param + " out where this boot got it (no boot entry here has it)"});
+                               "take " + param + " out where this boot got it (no boot entry here has it)",
+                               "/proc/cmdline"});
         }
     return out;
 }
@@ -94,6 +110,28 @@ std::string format_existing_ids(const std::vector<ExistingIds>& found) {
         out += "    then " + f.remove + "\n";
     }
     return out;
+}
+
+void existing_ids_json(JsonWriter& j, const std::vector<ExistingIds>& found) {
+    j.begin_array();
+    for (const auto& f : found) {
+        j.begin_object();
+        j.key("where").value(f.where);
+        j.key("file").value(f.file);
+        j.key("line");
+        if (f.line > 0) j.value(f.line);
+        else j.null();
+        j.key("text").value(f.text);
+        j.key("ids").begin_array();
+        for (const auto& id : f.ids) j.value(id.str());
+        j.end_array();
+        j.key("add").begin_array();
+        for (const auto& a : f.add) j.value(a);
+        j.end_array();
+        j.key("remove").value(f.remove);
+        j.end_object();
+    }
+    j.end_array();
 }
 
 } // namespace vb

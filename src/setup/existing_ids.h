@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "basic/fs.h"
+#include "basic/json.h"
 #include "boot/pci.h"
 
 namespace vb {
@@ -20,6 +21,8 @@ struct ExistingIds {
     std::vector<PciId> ids;
     std::vector<std::string> add; // "vfio-setup add 0000:01:00.0": one per card its ids match here
     std::string remove;           // what to take out once the entries are there
+    std::string file;             // the file that sets it: the modprobe.d file, the boot entry's, "/proc/cmdline"
+    int line = 0;                 // its line in `file` (modprobe.d), 0 when not one line of a file
 };
 
 // Every such setting on this root; `devices` are the machine's PCI functions.
@@ -29,5 +32,9 @@ std::vector<ExistingIds> find_existing_ids(const Fs& fs, const std::vector<PciDe
 
 // The text list and add print: each setting, its replacement, what to delete.
 std::string format_existing_ids(const std::vector<ExistingIds>& found);
+
+// The same as the value of a JSON key (list --json's "existing_ids"): an
+// array of {where, file, line, text, ids, add, remove}.
+void existing_ids_json(JsonWriter& j, const std::vector<ExistingIds>& found);
 
 } // namespace vb

@@ -147,7 +147,7 @@ std::string format_list(const GpuList& list) {
     return out;
 }
 
-std::string format_list_json(const GpuList& list) {
+std::string format_list_json(const GpuList& list, const std::vector<ExistingIds>& existing) {
     JsonWriter j;
     j.begin_object();
     j.key("version").value(1); // the shape: conf/schema/list.json
@@ -183,6 +183,8 @@ std::string format_list_json(const GpuList& list) {
     j.key("skipped").begin_array();
     for (const auto& s : list.skipped) j.value(s);
     j.end_array();
+    j.key("existing_ids");
+    existing_ids_json(j, existing);
     j.end_object();
     return j.str() + "\n";
 }

@@ -8,6 +8,7 @@
 
 #include "basic/fs.h"
 #include "boot/pci.h"
+#include "setup/existing_ids.h"
 
 namespace vb {
 
@@ -44,6 +45,8 @@ Result<GpuList> list_gpus(const Fs& fs);
 
 // Human-readable text and JSON (one document) of the list.
 std::string format_list(const GpuList& list);
-std::string format_list_json(const GpuList& list);
+// The JSON also names each vfio-pci ids= set outside vfio-bind
+// (find_existing_ids) and the entries that replace it: "existing_ids".
+std::string format_list_json(const GpuList& list, const std::vector<ExistingIds>& existing = {});
 
 } // namespace vb

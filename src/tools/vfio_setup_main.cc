@@ -411,14 +411,17 @@ int cmdline(vb::Fs& fs, const std::vector<std::string>& args) {
     return rc;
 }
 
-// vfio-pci ids= in modprobe.d or on a command line, and the entries that replace them.
-void print_existing_ids(const vb::Fs& fs) {
+// vfio-pci ids= in modprobe.d or on a command line, and the entries that
+// replace them; the modprobe.d files that cannot be read are warned of.
+std::vector<vb::ExistingIds> existing_ids(const vb::Fs& fs) {
     auto devices = vb::scan_pci_devices(fs);
     std::vector<std::string> unreadable;
     auto found = vb::find_existing_ids(fs, devices ? *devices : std::vector<vb::PciDevice>{}, &unreadable);
-    std::fputs(vb::format_existing_ids(found).c_str(), stdout);
     for (const auto& u : unreadable) std::fprintf(stderr, "vfio-setup: warning: %s\n", u.c_str());
+    return found;
 }
+
+void print_existing_ids(const vb::Fs& fs) { std::fputs(vb::format_existing_ids(existing_ids(fs)).c_str(), stdout); }
 
 int list(const vb::Fs& fs, const std::vector<std::string>& args) {
     bool json = false;
@@ -428,8 +431,12 @@ int list(const vb::Fs& fs, const std::vector<std::string>& args) {
     }
     auto l = vb::list_gpus(fs);
     if (!l) return fail(l.error().message);
-    std::fputs((json ? vb::format_list_json(*l) : vb::format_list(*l)).c_str(), stdout);
-    if (!json) print_existing_ids(fs);
+    if (json) {
+        std::fputs(vb::format_list_json(*l, existing_ids(fs)).c_str(), stdout);
+        return 0;
+    }
+    std::fputs(vb::format_list(*l).c_str(), stdout);
+    print_existing_ids(fs);
     return 0;
 }
 

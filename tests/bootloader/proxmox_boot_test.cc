@@ -254,10 +254,10 @@ TEST_CASE("proxmox-boot-tool trial with GRUB on the ESPs: refused, with why") {
     CHECK(tp.error().message.find("enable without --trial") != std::string::npos);
 }
 
-TEST_CASE("proxmox-boot-tool: the images vfio-initrd-check reads are /boot's, which refresh copies onto the ESPs") {
+TEST_CASE("proxmox-boot-tool: the images to rebuild are /boot's, which refresh copies onto the ESPs") {
     TempDir root;
     copy_fixture(kSdboot, root);
-    mount_first_esp(root); // even with an ESP mounted, its copies are not the images to check
+    mount_first_esp(root); // its copies are checked as copies of these (tests/check/esp_copies_test.cc)
     DiskFs fs(root.path());
     for (const char* kver : {"6.8.12-4-pve", "6.5.13-6-pve"})
         write_file(root / ("lib/modules/" + std::string(kver) + "/modules.dep"), "");

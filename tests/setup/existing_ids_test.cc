@@ -71,3 +71,26 @@ TEST_CASE("existing ids: none, nothing printed; ids no device here has, said so"
     CHECK(found[0].add.empty());
     CHECK(format_existing_ids(found).find("no device here has these ids") != std::string::npos);
 }
+
+TEST_CASE("existing ids as JSON: the file, the line, the ids, the entries that replace it, what to delete") {
+    TempDir root;
+    copy_fixture("proxmox8-zfs-sdboot", root);
+    twin_nvidia(root.path()).cmdline("root=ZFS=rpool/ROOT/pve-1 boot=zfs\n");
+    write_file(root / "etc/modprobe.d/vfio.conf", "# passthrough\noptions vfio-pci ids=10de:1b80,10de:10f0\n");
+    write_file(root / "etc/kernel/cmdline", "root=ZFS=rpool/ROOT/pve-1 boot=zfs vfio-pci.ids=10de:1b80\n");
+    DiskFs fs(root.path());
+    auto found = find_existing_ids(fs, devices_of(fs));
+    REQUIRE(found.size() == 2);
+    CHECK(found[0].file == "/etc/modprobe.d/vfio.conf");
+    CHECK(found[0].line == 2);
+    CHECK(found[1].file == "/etc/kernel/cmdline");
+    CHECK(found[1].line == 0);
+    JsonWriter j;
+    existing_ids_json(j, found);
+    CHECK(j.str().find("{\"where\": \"/etc/modprobe.d/vfio.conf:2\", \"file\": \"/etc/modprobe.d/vfio.conf\", "
+                       "\"line\": 2, \"text\": \"options vfio-pci ids=10de:1b80,10de:10f0\", \"ids\": [\"10de:1b80\", "
+                       "\"10de:10f0\"], \"add\": [\"vfio-setup add 0000:01:00.0\", \"vfio-setup add 0000:02:00.0\"], "
+                       "\"remove\": \"delete line 2 of /etc/modprobe.d/vfio.conf\"}") != std::string::npos);
+    CHECK(j.str().find("\"file\": \"/etc/kernel/cmdline\", \"line\": null, \"text\": \"vfio-pci.ids=10de:1b80\"") !=
+          std::string::npos);
+}

@@ -102,5 +102,16 @@ TEST_CASE("list --json: the document, with names escaped") {
     CHECK(contains(j, "{\"group\": 7, \"viable\": false, \"others\": [{\"address\": \"0000:04:00.0\""));
     CHECK(contains(j, "\"blockers\": [\"0000:04:00.0\"]"));
     CHECK(contains(j, "\"driver\": \"amdgpu\", \"iommu_group\": 7, \"boot_vga\": false"));
+    CHECK(contains(j, "\"existing_ids\": []}"));
     CHECK(j.back() == '\n');
+    // A vfio-pci ids= set elsewhere is in the document, as list's text names it.
+    ExistingIds e{"/etc/modprobe.d/vfio.conf:1",
+                  "options vfio-pci ids=1002:67df",
+                  {},
+                  {"vfio-setup add 0000:03:00.0"},
+                  "delete line 1 of /etc/modprobe.d/vfio.conf",
+                  "/etc/modprobe.d/vfio.conf",
+                  1};
+    CHECK(contains(format_list_json(*l, {e}), "\"existing_ids\": [{\"where\": \"/etc/modprobe.d/vfio.conf:1\", "
+                                              "\"file\": \"/etc/modprobe.d/vfio.conf\", \"line\": 1, "));
 }

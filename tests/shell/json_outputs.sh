@@ -44,6 +44,14 @@ echo "BOOT_IMAGE=/vmlinuz root=/dev/sda1 intel_iommu=on" >"$R/proc/cmdline"
 : >"$R/usr/share/initramfs-tools/hooks/vfio-bind"
 
 valid "list --json" list "$BIN" --root "$R" list --json
+# A vfio-pci ids= set outside vfio-bind: named in the document as list's text names it.
+mkdir -p "$R/etc/modprobe.d"
+printf '# passthrough\noptions vfio-pci ids=1002:6818,1002:aab0\n' >"$R/etc/modprobe.d/vfio.conf"
+valid "list --json with a modprobe.d vfio-pci ids=" list "$BIN" --root "$R" list --json
+if python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["existing_ids"]; assert e == [{"where": "/etc/modprobe.d/vfio.conf:2", "file": "/etc/modprobe.d/vfio.conf", "line": 2, "text": "options vfio-pci ids=1002:6818,1002:aab0", "ids": ["1002:6818", "1002:aab0"], "add": ["vfio-setup add 0000:01:00.0"], "remove": "delete line 2 of /etc/modprobe.d/vfio.conf"}], e' "$T/json"; then
+    ok "list --json names the file, the line, the ids, the entry that replaces it and the line to delete"
+else ko "list --json existing_ids: $(cat "$T/json")"; fi
+rm "$R/etc/modprobe.d/vfio.conf"
 valid "status --json, not configured" status "$BIN" --root "$R" status --json
 quiet "status --quiet, not configured: healthy" 0 "$BIN" --root "$R" status --quiet
 printf '[gpu]\naddress = 0000:01:00.0\nid = 1002:6818\n' >"$R/etc/vfio-devices.ini"

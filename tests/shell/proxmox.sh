@@ -119,5 +119,39 @@ expect "list says which line to delete" 0 "then delete line 1 of /etc/modprobe.d
 expect "add reminds of the line the entry replaces" 0 "then delete line 1 of /etc/modprobe.d/vfio.conf" -- "$BIN" --root "$L" add 02:00.0
 expect "list --json stays one JSON document" 0 "" -- "$BIN" --root "$L" list --json
 if python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/out"; then ok "list --json is valid JSON"; else ko "list --json is not JSON"; fi
+if python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["existing_ids"][0]; assert (e["file"], e["line"], e["ids"], e["add"]) == ("/etc/modprobe.d/vfio.conf", 1, ["10de:1b80", "10de:10f0"], ["vfio-setup add 0000:01:00.0", "vfio-setup add 0000:02:00.0"]), e' "$T/out"; then
+    ok "list --json names the modprobe.d ids= and an entry for each identical card"
+else ko "list --json: $(cat "$T/out")"; fi
+
+# vfio-initrd-check reads what boots: each ESP's copy of the images, named by
+# its ESP; a copy that differs from /boot's is stale until refresh runs.
+CHK=$B/vfio-initrd-check
+K=6.8.12-4-pve
+C=$T/pve-check
+root proxmox8-zfs-sdboot "$C"
+printf '[gpu]\naddress = 0000:01:00.0\nid = 10de:1b80\n' >"$C/etc/vfio-devices.ini"
+for v in 6.5.13-6-pve $K; do mkdir -p "$C/lib/modules/$v" && : >"$C/lib/modules/$v/modules.dep"; done
+# (The fixture's images are one-line stand-ins, so each is a problem of its own: exit 1.)
+expect "initrd-check: the copy on ESP 6A3C-21F0 is found and named" 1 "^$K  */var/tmp/espmounts/6A3C-21F0/EFI/proxmox/$K/initrd.img-$K  *ESP 6A3C-21F0 (proxmox-boot-tool): the same as /boot/initrd.img-$K$" -- "$CHK" --root "$C" --no-cmdline
+expect "initrd-check: and the one on ESP 6A3C-8E17" 1 "^$K  */var/tmp/espmounts/6A3C-8E17/EFI/proxmox/$K/initrd.img-$K  *ESP 6A3C-8E17 (proxmox-boot-tool): the same as" -- "$CHK" --root "$C" --no-cmdline
+if grep -q "differs from\|is missing\|is not on ESP" "$T/out"; then ko "copies like /boot's reported stale: $(cat "$T/out")"; else ok "copies like /boot's are not stale"; fi
+echo "a rebuilt image" >>"$C/boot/initrd.img-$K"
+expect "initrd-check: /boot's image rebuilt, the ESP copies are stale: refresh" 1 "problem: $K: /var/tmp/espmounts/6A3C-8E17/EFI/proxmox/$K/initrd.img-$K on ESP 6A3C-8E17 differs from /boot/initrd.img-$K.* -- fix: proxmox-boot-tool refresh$" -- "$CHK" --root "$C" --no-cmdline
+expect "initrd-check --fix: refresh among what it would run" 1 "^would run: proxmox-boot-tool refresh$" -- "$CHK" --root "$C" --no-cmdline --fix
+if PATH="$SRC/tests/lib:$PATH" PROXMOX_ROOT=$C proxmox-boot-tool refresh 2>"$T/refresh"; then ok "the stand-in refreshed"; else ko "refresh: $(cat "$T/refresh")"; fi
+expect "initrd-check after refresh: the copies are /boot's again" 1 "ESP 6A3C-8E17 (proxmox-boot-tool): the same as /boot/initrd.img-$K$" -- "$CHK" --root "$C" --no-cmdline
+if grep -q "differs from" "$T/out"; then ko "still stale after refresh"; else ok "nothing stale after refresh"; fi
+rm "$C/var/tmp/espmounts/6A3C-8E17/EFI/proxmox/$K/initrd.img-$K"
+expect "initrd-check: a copy gone from one ESP" 1 "problem: $K: /var/tmp/espmounts/6A3C-8E17/EFI/proxmox/$K/initrd.img-$K on ESP 6A3C-8E17 is missing: .* -- fix: proxmox-boot-tool refresh$" -- "$CHK" --root "$C" --no-cmdline
+rm -r "$C/var/tmp/espmounts/6A3C-8E17/EFI/proxmox/$K" "$C/var/tmp/espmounts/6A3C-8E17/loader/entries/proxmox-$K.conf"
+expect "initrd-check: the newest kernel gone from one ESP" 1 "problem: $K: kernel $K is not on ESP 6A3C-8E17 .* -- fix: proxmox-boot-tool refresh$" -- "$CHK" --root "$C" --no-cmdline
+rm -r "$C/var/tmp/espmounts/6A3C-8E17"
+expect "initrd-check: an ESP that cannot be read is named" 1 "warning: ESP 6A3C-8E17 (in /etc/kernel/proxmox-boot-uuids) is neither mounted nor at .*, so its copies of the images, which are what boots, are not checked" -- "$CHK" --root "$C" --no-cmdline
+expect "initrd-check --json: each copy's ESP" 1 "\"esp\": \"6A3C-21F0\", \"same_as\": \"/boot/initrd.img-$K\"" -- "$CHK" --root "$C" --no-cmdline --json
+D=$T/pve-grub-check
+root proxmox8-grub "$D"
+cp "$C/etc/vfio-devices.ini" "$D/etc/"
+for v in 6.5.13-6-pve $K; do mkdir -p "$D/lib/modules/$v" && : >"$D/lib/modules/$v/modules.dep"; done
+expect "initrd-check with GRUB on the ESPs: the copies at each ESP's root" 1 "^$K  */var/tmp/espmounts/6A3C-8E17/initrd.img-$K  *ESP 6A3C-8E17 (proxmox-boot-tool): the same as /boot/initrd.img-$K$" -- "$CHK" --root "$D" --no-cmdline
 
 finish
