@@ -76,7 +76,7 @@ pkg_make() {
 
 pkg_build() {
     local kind=$1 ref=$2 others out lock rc=0
-    PKG= PKG_CACHED=0
+    PKG='' PKG_CACHED=0
     case $kind in
         deb) others="rpm arch" ;;
         rpm) others="debian arch" ;;

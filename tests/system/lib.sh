@@ -59,7 +59,18 @@ in_root() {
 SYS_SUITE=bookworm
 SYS_PKGS="systemd systemd-sysv udev kmod linux-image-amd64 initramfs-tools zstd"
 SYS_DRACUT_PKGS="dracut dracut-core"
+# Suites running at once wait for one another's debootstrap (flock).
 sys_base() {
+    local lock rc
+    mkdir -p "$CACHE" || return 1
+    exec {lock}> "$CACHE/base.lock"
+    flock "$lock"
+    sys_base_locked
+    rc=$?
+    exec {lock}>&-
+    return "$rc"
+}
+sys_base_locked() {
     local mirror key tmp
     mirror=$(sys_mirror) || return 1
     key=$(printf '%s\n' "$SYS_SUITE" "$mirror" "$SYS_PKGS" "$SYS_DRACUT_PKGS" "base-v2" | sha256sum | cut -c1-16)
