@@ -5,6 +5,8 @@
 // for byte.
 #include "bootloader/bls.h"
 
+#include <cctype>
+
 #include "basic/text.h"
 #include "bootloader/spans.h"
 
@@ -17,6 +19,20 @@ const std::vector<std::string> kEntryDirs = {"/boot/loader/entries", "/efi/loade
 size_t skip_blanks(std::string_view s, size_t i) {
     while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
     return i;
+}
+
+// Whether an options value refers to GRUB's $kernelopts (Fedora before
+// grub2-switch-to-blscfg): `$kernelopts` or `${kernelopts}` anywhere in it,
+// not `$kerneloptsX`, another variable. Anywhere, not only first: an edit
+// that removes a word before it must not change the verdict.
+bool refers_to_kernelopts(std::string_view value) {
+    for (size_t i = value.find("$kernelopts"); i != std::string_view::npos; i = value.find("$kernelopts", i + 1)) {
+        const size_t after = i + 11;
+        if (after == value.size()) return true;
+        const char c = value[after];
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return true;
+    }
+    return value.find("${kernelopts}") != std::string_view::npos;
 }
 
 } // namespace
@@ -195,7 +211,7 @@ Result<std::string> bls_edit(const std::string& path, const std::string& text, c
     }
     std::vector<Span> spans = cmdline_spans(path, text);
     for (const auto& s : spans)
-        if (path != kKernelCmdlinePath && text.compare(s.begin, 11, "$kernelopts") == 0)
+        if (path != kKernelCmdlinePath && refers_to_kernelopts(std::string_view(text).substr(s.begin, s.end - s.begin)))
             return make_error(EINVAL, path + ": options come from $kernelopts in grubenv; run "
                                              "`grub2-switch-to-blscfg` or edit kernelopts with grub2-editenv");
     if (spans.empty()) {

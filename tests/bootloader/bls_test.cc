@@ -270,3 +270,25 @@ TEST_CASE("a disable cut short after putting a file back, before removing its ba
     REQUIRE_OK(apply_plan(fs, *undo, false));
     CHECK(same_as_fixture("fedora39", root)); // no cmdline.vfio-bind.bak left
 }
+
+TEST_CASE("BLS: options that come from GRUB's $kernelopts are refused wherever it stands, and only it") {
+    const std::string entry = "/boot/loader/entries/f.conf";
+    const ParamEdit enable{{"intel_iommu=on", "iommu=pt"}, {}};
+    for (const char* options : {"$kernelopts", "root=/dev/vda1 ${kernelopts} quiet", "iommu=soft $kernelopts"}) {
+        CAPTURE(options);
+        auto r = bls_edit(entry, "title F\nlinux /vmlinuz\noptions " + std::string(options) + "\n", enable);
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().message.find("$kernelopts in grubenv") != std::string::npos);
+    }
+    // Found by bls_fuzz: the edit removed iommu=soft, $kernelopts became the
+    // first word, and a second enable refused what the first had written.
+    // $kerneloptsX is another variable: edited, and the same edit again changes nothing.
+    auto once = bls_edit(entry, "title F\nlinux /vmlinuz\noptions iommu=soft $kerneloptsX\n", enable);
+    REQUIRE_OK(once);
+    CHECK(*once == "title F\nlinux /vmlinuz\noptions iommu=pt $kerneloptsX intel_iommu=on\n");
+    auto twice = bls_edit(entry, *once, enable);
+    REQUIRE_OK(twice);
+    CHECK(*twice == *once);
+    // /etc/kernel/cmdline is no GRUB entry: a $ there is a plain character.
+    CHECK(bls_edit(kKernelCmdlinePath, "root=/dev/vda1 $kernelopts\n", enable).ok());
+}
