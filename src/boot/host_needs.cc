@@ -74,7 +74,10 @@ std::string format_host_record(const HostRecord& record) {
 
 std::string machine_id(const Fs& fs) {
     std::vector<std::string> skipped;
-    auto devices = scan_pci_devices(fs, &skipped);
+    return machine_id(fs, scan_pci_devices(fs, &skipped));
+}
+
+std::string machine_id(const Fs& fs, const Result<std::vector<PciDevice>>& devices) {
     std::string storage;
     if (!devices) storage = "unknown";
     for (const auto& d : devices ? *devices : std::vector<PciDevice>{})
@@ -97,7 +100,11 @@ std::string distrust_reason(const HostRecord& record, const std::string& machine
 }
 
 void add_class_fallback(const Fs& fs, std::vector<HostNeed>& needs, const std::string& why) {
-    auto devices = scan_pci_devices(fs);
+    add_class_fallback(fs, scan_pci_devices(fs), needs, why);
+}
+
+void add_class_fallback(const Fs& fs, const Result<std::vector<PciDevice>>& devices, std::vector<HostNeed>& needs,
+                        const std::string& why) {
     if (!devices) return;
     const bool network = read_boot_options(fs).network_root;
     for (const auto& d : *devices) {
@@ -117,7 +124,11 @@ std::vector<HostNeed> load_host_needs(const Fs& fs, std::vector<std::string>* er
         if (errors) errors->push_back(e);
     };
     std::vector<HostNeed> out;
-    const std::string machine = machine_id(fs);
+    // One scan of the bus serves the machine's identity and the fallback:
+    // at boot each one is a read of every device's attributes.
+    std::vector<std::string> skipped;
+    const auto devices = scan_pci_devices(fs, &skipped);
+    const std::string machine = machine_id(fs, devices);
     std::string why = std::string("no ") + kHostNeedsImagePath + " (an image built by an older vfio-bind)";
     bool trusted = false;
     for (const char* path : {kHostNeedsImagePath, kHostNeedsRunPath}) {
@@ -150,7 +161,7 @@ std::vector<HostNeed> load_host_needs(const Fs& fs, std::vector<std::string>* er
         report("which devices the host needs is not known (" + why +
                "): every mass-storage controller is kept (and the network controllers for a network root); "
                "rebuild the initramfs on this machine, booted (not in a chroot)");
-        add_class_fallback(fs, out, "the host's needs are not known");
+        add_class_fallback(fs, devices, out, "the host's needs are not known");
     }
     read_host_need_groups(fs, out);
     return out;

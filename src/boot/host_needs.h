@@ -20,6 +20,7 @@
 
 #include "basic/fs.h"
 #include "basic/result.h"
+#include "boot/pci.h"
 #include "boot/pci_address.h"
 
 namespace vb {
@@ -53,6 +54,8 @@ std::string format_host_record(const HostRecord& record);
 // boards leave it zero or absent) and a hash of the mass-storage controllers
 // (address and id; SR-IOV functions left out, they come and go).
 std::string machine_id(const Fs& fs);
+// The same from a scan of the bus already made (scan_pci_devices).
+std::string machine_id(const Fs& fs, const Result<std::vector<PciDevice>>& devices);
 // Why `record` cannot be trusted on this machine (`machine` = machine_id()), or "".
 std::string distrust_reason(const HostRecord& record, const std::string& machine);
 
@@ -61,6 +64,8 @@ std::string distrust_reason(const HostRecord& record, const std::string& machine
 // when the kernel command line says the root comes over the network
 // (boot_options.h), `why` in each one's text.
 void add_class_fallback(const Fs& fs, std::vector<HostNeed>& needs, const std::string& why);
+void add_class_fallback(const Fs& fs, const Result<std::vector<PciDevice>>& devices, std::vector<HostNeed>& needs,
+                        const std::string& why);
 
 // Both records (the image's and the real root's), when present, each need
 // with its IOMMU group read from sysfs now. A need whose address now holds

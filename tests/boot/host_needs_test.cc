@@ -115,6 +115,37 @@ TEST_CASE("host needs at boot: no record, an incomplete one, another machine's: 
     CHECK(plan_with(needs).refused.empty());
 }
 
+namespace {
+// Counts the listings of the PCI bus: each one is followed by a read of every
+// device's attributes, what costs at boot.
+class CountingFs : public DiskFs {
+public:
+    using DiskFs::DiskFs;
+    Result<std::vector<std::string>> list_dir(const std::string& path) const override {
+        if (path == kPciDevicesDir) bus_listings++;
+        return DiskFs::list_dir(path);
+    }
+    mutable int bus_listings = 0;
+};
+} // namespace
+
+TEST_CASE("host needs at boot: the bus is scanned once, for the machine's identity and the fallback alike") {
+    TempDir t;
+    FakeSysfs m(t.path());
+    m.add({"0000:00:04.0", 0x1002, 0x5159, 0x030000, 2, "radeon"})
+        .add({"0000:00:06.0", 0x1af4, 0x1001, 0x010000, 3, "virtio-pci"});
+    CountingFs fs(t.path());
+    write_file(t / "etc/vfio-bind/host-devices", // another machine's: the fallback applies
+               "# vfio-bind host-devices v2\n# machine: dmi=none storage=0\n# complete: yes\n");
+    std::vector<std::string> errors;
+    auto needs = load_host_needs(fs, &errors);
+    REQUIRE(needs.size() == 1);
+    CHECK(needs[0].address.str() == "0000:00:06.0");
+    CHECK(needs[0].iommu_group == 3);
+    CHECK(fs.bus_listings == 1);
+    CHECK(machine_id(fs, scan_pci_devices(fs)) == machine_id(fs));
+}
+
 TEST_CASE("host needs at boot: the root disk refused by id and by address, a swapped card's need ignored") {
     TempDir t;
     FakeSysfs m(t.path());
