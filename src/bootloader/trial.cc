@@ -45,11 +45,11 @@ Result<std::string> trial_backend(const Fs& fs) {
     const BootContext& boot = *context;
     for (const auto& s : select_bootloaders(fs, boot))
         if (s.in_use) used.push_back(s.backend->name());
-    // grub_reads_bls_entries() takes a GRUB config it cannot read for one
-    // with BLS, which has no trial: here that is an error to name.
-    if (auto settings = grub_settings(fs); !settings && !is_absent(settings.error()) && settings.error().code != EINVAL)
-        return settings.error();
-    const bool grub_bls = grub_reads_bls_entries(fs);
+    // Read once: a GRUB config that cannot be read is no GRUB with BLS
+    // (which has no trial) but an error to name.
+    auto bls = grub_bls_enabled(fs);
+    if (!bls) return bls.error();
+    const bool grub_bls = *bls;
     if (used == std::vector<std::string>{"BLS entries"} && !grub_bls) return std::string(kSystemdBoot);
     // kernelstub (Pop!_OS) and sdbootutil (openSUSE) write the entries, but
     // where systemd-boot says it booted the machine, it reads them and honours
