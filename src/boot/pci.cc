@@ -75,6 +75,10 @@ Result<PciDevice> read_pci_device(const Fs& fs, const PciAddress& addr) {
         if (Status st = read_attributes(fs, dir, d); !st) return st.error();
 
     if (d.is_display() && got[1]) d.boot_vga = trim(*got[1]) == "1";
+    // A link that is absent says "none"; one that cannot be read (EIO) says
+    // nothing: the device is then unknown, never driverless or groupless.
+    for (int i : {2, 3})
+        if (!got[i] && !is_absent(got[i].error())) return got[i].error();
     if (got[2]) d.driver = basename_of(*got[2]);
     // The functions the GPU's driver depends on (HDMI audio, USB-C, UCSI) are
     // its consumers: /sys/bus/pci/devices/<gpu>/consumer:pci:<addr>. Only

@@ -73,9 +73,4 @@ Result<BootContext> load_boot_context(const Fs& fs) {
     return ctx;
 }
 
-BootContext read_boot_context(const Fs& fs) {
-    auto ctx = load_boot_context(fs);
-    return ctx ? *ctx : BootContext{};
-}
-
 } // namespace vb

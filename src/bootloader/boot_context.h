@@ -15,11 +15,9 @@ struct BootContext {
     std::string boot_current; // description of EFI BootCurrent: "ubuntu", "rEFInd Boot Manager"
 };
 
-// An error reading a variable that is there is an error: what decides where
-// to write (the trial's boot loader) must use this one.
+// An error reading a variable that is there is an error, never an absence:
+// what it decides is where to write.
 Result<BootContext> load_boot_context(const Fs& fs);
-// The same for reports: what cannot be read is unknown ("").
-BootContext read_boot_context(const Fs& fs);
 
 // An efivarfs file's data (after its 4 attribute bytes); "" when absent,
 // an error when it is there but cannot be read.

@@ -232,7 +232,9 @@ Result<ParamEdit> enable_edit(CpuVendor vendor, const EnableOptions& opts, std::
 
 Result<CmdlinePlan> plan_enable(const Fs& fs, const ParamEdit& edit) {
     CmdlinePlan plan;
-    for (const auto& selected : select_bootloaders(fs, read_boot_context(fs))) {
+    auto boot = load_boot_context(fs);
+    if (!boot) return boot.error();
+    for (const auto& selected : select_bootloaders(fs, *boot)) {
         if (!selected.in_use) continue;
         const auto& b = selected.backend;
         plan.backends.push_back(b->name());
@@ -395,15 +397,19 @@ Status apply_plan(Fs& fs, const CmdlinePlan& plan, bool enabling) {
     return {};
 }
 
-CmdlineStatus cmdline_status(const Fs& fs) {
+Result<CmdlineStatus> cmdline_status(const Fs& fs) {
     CmdlineStatus st;
     if (auto cpu = read_cpu_info(fs)) {
         st.cpu = *cpu;
         st.cpu_known = true;
     }
-    st.iommu = read_iommu_state(fs);
+    auto iommu = read_iommu_state(fs);
+    if (!iommu) return iommu.error();
+    st.iommu = *iommu;
     if (auto c = fs.read("/proc/cmdline")) st.running_cmdline = trim(*c);
-    st.boot = read_boot_context(fs);
+    auto boot = load_boot_context(fs);
+    if (!boot) return boot.error();
+    st.boot = *boot;
     for (const auto& [b, in_use] : select_bootloaders(fs, st.boot)) {
         BootloaderStatus bs;
         bs.name = b->name();

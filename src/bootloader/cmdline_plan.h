@@ -67,6 +67,8 @@ struct CmdlineStatus {
     std::vector<BootloaderStatus> bootloaders;
     bool enabled = false; // a state file exists
 };
-CmdlineStatus cmdline_status(const Fs& fs);
+// An error when what says which boot loader is used, or whether there is an
+// IOMMU, cannot be read.
+Result<CmdlineStatus> cmdline_status(const Fs& fs);
 
 } // namespace vb

@@ -8,9 +8,10 @@ namespace vb {
 
 namespace {
 
-int count_entries(const Fs& fs, const std::string& dir) {
-    auto names = fs.list_dir(dir);
-    return names ? static_cast<int>(names->size()) : 0;
+Result<int> count_entries(const Fs& fs, const std::string& dir) {
+    auto names = list_dir_if_present(fs, dir);
+    if (!names) return names.error();
+    return static_cast<int>(names->size());
 }
 
 } // namespace
@@ -61,12 +62,20 @@ Result<CpuInfo> read_cpu_info(const Fs& fs) {
     return parse_cpuinfo(*text);
 }
 
-IommuState read_iommu_state(const Fs& fs) {
+Result<IommuState> read_iommu_state(const Fs& fs) {
     IommuState s;
-    s.dmar_table = fs.exists("/sys/firmware/acpi/tables/DMAR");
-    s.ivrs_table = fs.exists("/sys/firmware/acpi/tables/IVRS");
-    s.iommu_units = count_entries(fs, "/sys/class/iommu");
-    s.iommu_groups = count_entries(fs, "/sys/kernel/iommu_groups");
+    for (auto [path, have] : {std::pair{"/sys/firmware/acpi/tables/DMAR", &s.dmar_table},
+                              std::pair{"/sys/firmware/acpi/tables/IVRS", &s.ivrs_table}}) {
+        auto there = fs.probe(path);
+        if (!there) return there.error();
+        *have = *there;
+    }
+    for (auto [dir, count] :
+         {std::pair{"/sys/class/iommu", &s.iommu_units}, std::pair{"/sys/kernel/iommu_groups", &s.iommu_groups}}) {
+        auto n = count_entries(fs, dir);
+        if (!n) return n.error();
+        *count = *n;
+    }
     return s;
 }
 

@@ -32,6 +32,7 @@ const char* vendor_name(CpuVendor v);
 // Parses /proc/cpuinfo text (the first processor block is enough).
 CpuInfo parse_cpuinfo(std::string_view text);
 Result<CpuInfo> read_cpu_info(const Fs& fs);
-IommuState read_iommu_state(const Fs& fs);
+// What cannot be read (an EIO on an ACPI table) is an error, never "no IOMMU".
+Result<IommuState> read_iommu_state(const Fs& fs);
 
 } // namespace vb

@@ -511,8 +511,13 @@ Result<std::map<std::string, std::string>> grub_settings(const Fs& fs) {
 }
 
 bool grub_reads_bls_entries(const Fs& fs) {
+    auto bls = grub_bls_enabled(fs);
+    return bls ? *bls : true; // unreadable: see grub.h
+}
+
+Result<bool> grub_bls_enabled(const Fs& fs) {
     auto g = read_grub(fs);
-    if (!g) return !is_absent(g.error()) && g.error().code != EINVAL; // unreadable: see below
+    if (!g) return is_absent(g.error()) || g.error().code == EINVAL ? Result<bool>(false) : Result<bool>(g.error());
     return bls_enabled(g->vars);
 }
 

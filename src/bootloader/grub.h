@@ -22,6 +22,9 @@ Result<bool> grub_reads_drop_ins(const Fs& fs);
 // entries are then edited too, and GRUB's own plan, reading it again,
 // reports the error; "no" would edit GRUB_CMDLINE_LINUX alone.
 bool grub_reads_bls_entries(const Fs& fs);
+// The same, with a GRUB config that cannot be read as the error it is (the
+// trial, which GRUB with BLS cannot have, names it).
+Result<bool> grub_bls_enabled(const Fs& fs);
 // GRUB's settings as grub-mkconfig will read them (/etc/default/grub and,
 // where read, its grub.d drop-ins): GRUB_DEFAULT, GRUB_CMDLINE_LINUX...
 Result<std::map<std::string, std::string>> grub_settings(const Fs& fs);

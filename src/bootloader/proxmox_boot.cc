@@ -90,7 +90,9 @@ public:
         auto esps = proxmox_boot_esps(fs);
         if (!esps) return esps.error();
         const std::string note = "proxmox-boot-tool refresh writes it onto the ESPs " + esp_names(*esps);
-        if (proxmox_boot_mode(fs) == ProxmoxBootMode::SystemdBoot) {
+        auto mode = proxmox_boot_mode(fs);
+        if (!mode) return mode.error();
+        if (*mode == ProxmoxBootMode::SystemdBoot) {
             if (Status ok = check_kernel_cmdline(fs); !ok) return ok.error();
             return bls_entries(fs, {kKernelCmdlinePath}, note);
         }
@@ -103,7 +105,9 @@ public:
     Result<std::vector<FileChange>> plan(const Fs& fs, const ParamEdit& edit) const override {
         auto esps = proxmox_boot_esps(fs);
         if (!esps) return esps.error();
-        if (proxmox_boot_mode(fs) == ProxmoxBootMode::Grub) return grub_->plan(fs, edit);
+        auto mode = proxmox_boot_mode(fs);
+        if (!mode) return mode.error();
+        if (*mode == ProxmoxBootMode::Grub) return grub_->plan(fs, edit);
         if (Status ok = check_kernel_cmdline(fs); !ok) return ok.error();
         return bls_plan_one(fs, kKernelCmdlinePath, edit);
     }
@@ -123,13 +127,18 @@ private:
 
 } // namespace
 
-ProxmoxBootMode proxmox_boot_mode(const Fs& fs) {
-    const BootContext boot = read_boot_context(fs);
-    if (starts_with(boot.loader_info, "systemd-boot")) return ProxmoxBootMode::SystemdBoot;
+Result<ProxmoxBootMode> proxmox_boot_mode(const Fs& fs) {
+    auto boot = load_boot_context(fs);
+    if (!boot) return boot.error();
+    if (starts_with(boot->loader_info, "systemd-boot")) return ProxmoxBootMode::SystemdBoot;
     // Started by UEFI but not by systemd-boot, or by a BIOS (this machine
     // without /sys/firmware/efi): GRUB.
-    if (!boot.loader_info.empty() || fs.exists("/sys/firmware/efi") || !fs.is_rooted()) return ProxmoxBootMode::Grub;
-    return fs.exists(kKernelCmdlinePath) ? ProxmoxBootMode::SystemdBoot : ProxmoxBootMode::Grub;
+    auto efi = fs.probe("/sys/firmware/efi");
+    if (!efi) return efi.error();
+    if (!boot->loader_info.empty() || *efi || !fs.is_rooted()) return ProxmoxBootMode::Grub;
+    auto cmdline = fs.probe(kKernelCmdlinePath);
+    if (!cmdline) return cmdline.error();
+    return *cmdline ? ProxmoxBootMode::SystemdBoot : ProxmoxBootMode::Grub;
 }
 
 const char* proxmox_boot_mode_name(ProxmoxBootMode mode) {
@@ -151,7 +160,9 @@ Result<std::vector<std::string>> proxmox_boot_esps(const Fs& fs) {
 Status proxmox_boot_trial_possible(const Fs& fs, const BootContext& boot) {
     const std::string way_back =
         "; enable without --trial, and remember vfio_bind=off in the boot menu as the way back";
-    if (proxmox_boot_mode(fs) == ProxmoxBootMode::Grub)
+    auto mode = proxmox_boot_mode(fs);
+    if (!mode) return mode.error();
+    if (*mode == ProxmoxBootMode::Grub)
         return make_error(ENOTSUP, "proxmox-boot-tool with GRUB: the grub.cfg that boots is on the ESPs, "
                                    "rewritten by every refresh, with no trial entry and no next_entry vfio-setup "
                                    "can set" +

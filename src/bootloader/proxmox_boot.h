@@ -25,7 +25,7 @@ enum class ProxmoxBootMode { SystemdBoot, Grub };
 // sets LoaderInfo; GRUB (UEFI with Secure Boot, or BIOS) does not. Under
 // --root without /sys/firmware/efi (a BIOS machine's image, or a tree being
 // set up), /etc/kernel/cmdline decides: systemd-boot's command line.
-ProxmoxBootMode proxmox_boot_mode(const Fs& fs);
+Result<ProxmoxBootMode> proxmox_boot_mode(const Fs& fs); // an error when the firmware cannot be read
 const char* proxmox_boot_mode_name(ProxmoxBootMode mode);
 
 // The ESPs' UUIDs, in the file's order; an unreadable or empty list is an

@@ -22,6 +22,7 @@ namespace {
 constexpr const char* kMagic = "vfio-setup trial state 1\n";
 constexpr const char* kSystemdBoot = "systemd-boot";
 constexpr const char* kGrub = "GRUB";
+constexpr const char* kOneShot = "LoaderEntryOneShot";
 
 // A line of split_lines() as its content and its line ending.
 std::pair<std::string, std::string> cut_eol(std::string_view line) {
@@ -44,7 +45,11 @@ Result<std::string> trial_backend(const Fs& fs) {
     const BootContext& boot = *context;
     for (const auto& s : select_bootloaders(fs, boot))
         if (s.in_use) used.push_back(s.backend->name());
-    const bool grub_bls = grub_reads_bls_entries(fs);
+    // Read once: a GRUB config that cannot be read is no GRUB with BLS
+    // (which has no trial) but an error to name.
+    auto bls = grub_bls_enabled(fs);
+    if (!bls) return bls.error();
+    const bool grub_bls = *bls;
     if (used == std::vector<std::string>{"BLS entries"} && !grub_bls) return std::string(kSystemdBoot);
     // kernelstub (Pop!_OS) and sdbootutil (openSUSE) write the entries, but
     // where systemd-boot says it booted the machine, it reads them and honours
@@ -78,14 +83,18 @@ std::string entry_id(const std::string& file) {
     return ends_with(name, ".conf") ? bls_without_boot_counter(name) : name;
 }
 
-std::string loader_conf_default(const Fs& fs) {
+// loader.conf's default; "" when none says one. One that cannot be read is
+// an error: taken for "no default", the trial would pin one.
+Result<std::string> loader_conf_default(const Fs& fs) {
     for (const char* p : {"/boot/loader/loader.conf", "/efi/loader/loader.conf", "/boot/efi/loader/loader.conf"}) {
         auto t = fs.read(p);
-        if (!t) continue;
+        if (!t && is_absent(t.error())) continue;
+        if (!t) return t.error();
         for (auto line : split_lines(*t))
-            if (size_t v = bls_key_value(line, "default"); v != std::string_view::npos) return trim(line.substr(v));
+            if (size_t v = bls_key_value(line, "default"); v != std::string_view::npos)
+                return std::string(trim(line.substr(v)));
     }
-    return "";
+    return std::string();
 }
 
 // "Title" -> "Title (vfio-bind trial)": the line the menu shows.
@@ -112,7 +121,9 @@ Result<TrialPlan> plan_systemd_boot(const Fs& fs, const ParamEdit& edit) {
     if (!selected_var) return selected_var.error();
     const std::string pinned = utf16_to_ascii(*pinned_var);
     const std::string selected = utf16_to_ascii(*selected_var);
-    const std::string conf_raw = loader_conf_default(fs);
+    auto conf = loader_conf_default(fs);
+    if (!conf) return conf.error();
+    const std::string& conf_raw = *conf;
     // A pattern or @saved names no one entry.
     const std::string conf_default =
         conf_raw.find_first_of("*?[") != std::string::npos || conf_raw == "@saved" ? "" : conf_raw;
@@ -143,7 +154,7 @@ Result<TrialPlan> plan_systemd_boot(const Fs& fs, const ParamEdit& edit) {
     plan.state.backend = kSystemdBoot;
     plan.state.files.push_back({trial, false, "", *edited});
     const std::string trial_id = std::string(kTrialEntryId) + ".conf";
-    plan.state.efivars.push_back({"LoaderEntryOneShot", ascii_to_utf16(trial_id)});
+    plan.state.efivars.push_back({kOneShot, ascii_to_utf16(trial_id)});
     // What else could make the new entry the default: no default at all
     // (systemd-boot then takes the first by id), @saved (the last booted),
     // a pattern it matches.
@@ -338,7 +349,9 @@ Result<TrialPlan> plan_trial(const Fs& fs, const ParamEdit& edit, bool auto_conf
     if (!pending) return pending.error();
     if (*pending) {
         const std::string what = "the trial of " + trial_what(**pending);
-        switch (trial_phase(fs, **pending)) {
+        auto phase = trial_phase(fs, **pending);
+        if (!phase) return phase.error();
+        switch (*phase) {
         case TrialPhase::ThisBoot:
             return make_error(EEXIST, "this boot is " + what +
                                           ": `vfio-setup confirm` makes it permanent, `vfio-setup cmdline "
@@ -357,7 +370,15 @@ Result<TrialPlan> plan_trial(const Fs& fs, const ParamEdit& edit, bool auto_conf
     if (!plan) return plan;
     plan->state.edit = edit;
     plan->state.auto_confirm = auto_confirm;
-    if (auto id = fs.read(kBootIdPath, 64)) plan->state.boot_id = trim(*id);
+    // The boot that starts the trial, which tells it from the boots after.
+    // Unreadable is an error; absent (no /proc in a root being set up) is
+    // unknown, and the one-shot alone then says the trial is still ahead.
+    auto id = fs.read(kBootIdPath, 64);
+    if (!id && !is_absent(id.error()))
+        return make_error(id.error().code, "cannot tell which boot this is, so the trial could not be told from the "
+                                           "boot after it: " +
+                                               id.error().message);
+    if (id) plan->state.boot_id = trim(*id);
     return plan;
 }
 
@@ -366,13 +387,20 @@ Status write_trial(Fs& fs, const TrialPlan& plan) {
     // what to take back.
     if (Status d = fs.make_parent_dirs(kTrialStatePath); !d) return d;
     if (Status w = fs.replace_file(kTrialStatePath, format_trial(plan.state)); !w) return w;
+    // A pinned default before the entry it protects against: a power cut
+    // must not leave the trial entry where it could become the default.
+    for (const auto& [name, data] : plan.state.efivars)
+        if (name != kOneShot)
+            if (Status w = write_efi_variable(fs, name, EfiVendor::LoaderInterface, data); !w) return w;
     for (const auto& f : plan.state.files) {
         if (!f.existed)
             if (Status d = fs.make_parent_dirs(f.path); !d) return d;
         if (Status w = fs.replace_file(f.path, f.after, f.existed ? kBackupSuffix : ""); !w) return w;
     }
+    // The one-shot last: it arms the trial, once all it boots is there.
     for (const auto& [name, data] : plan.state.efivars)
-        if (Status w = write_efi_variable(fs, name, EfiVendor::LoaderInterface, data); !w) return w;
+        if (name == kOneShot)
+            if (Status w = write_efi_variable(fs, name, EfiVendor::LoaderInterface, data); !w) return w;
     return {};
 }
 
@@ -387,28 +415,51 @@ Result<std::optional<TrialState>> read_trial(const Fs& fs) {
     return std::optional<TrialState>{std::move(*st)};
 }
 
-bool booted_as_trial(const Fs& fs) { return read_boot_options(fs).trial; }
-
-bool trial_armed(const Fs& fs, const TrialState& st) {
-    if (!st.grubenv.empty()) {
-        auto env = fs.read(st.grubenv, 64 * 1024);
-        return env && grubenv_value(*env, "next_entry") == kTrialEntryId;
-    }
-    auto one_shot = read_efi_variable(fs, "LoaderEntryOneShot", EfiVendor::LoaderInterface);
-    return one_shot && utf16_to_ascii(*one_shot) == std::string(kTrialEntryId) + ".conf";
+Result<bool> booted_as_trial(const Fs& fs) {
+    auto text = fs.read("/proc/cmdline", kMaxKernelCmdline);
+    if (!text) return is_absent(text.error()) ? Result<bool>(false) : Result<bool>(text.error());
+    return parse_boot_options(*text).trial;
 }
 
-TrialPhase trial_phase(const Fs& fs, const TrialState& st) {
-    if (booted_as_trial(fs)) return TrialPhase::ThisBoot;
+Result<bool> trial_armed(const Fs& fs, const TrialState& st) {
+    if (!st.grubenv.empty()) {
+        auto env = fs.read(st.grubenv, 64 * 1024);
+        if (!env) return is_absent(env.error()) ? Result<bool>(false) : Result<bool>(env.error());
+        return grubenv_value(*env, "next_entry") == kTrialEntryId;
+    }
+    auto one_shot = read_efi_variable(fs, kOneShot, EfiVendor::LoaderInterface);
+    if (!one_shot) return one_shot.error();
+    return utf16_to_ascii(*one_shot) == std::string(kTrialEntryId) + ".conf";
+}
+
+Result<TrialPhase> trial_phase(const Fs& fs, const TrialState& st) {
+    auto marked = booted_as_trial(fs);
+    if (!marked) return marked.error();
+    if (*marked) return TrialPhase::ThisBoot;
     if (st.backend == kSystemdBoot) {
         auto selected = read_efi_variable(fs, "LoaderEntrySelected", EfiVendor::LoaderInterface);
-        if (selected && utf16_to_ascii(*selected) == std::string(kTrialEntryId) + ".conf") return TrialPhase::ThisBoot;
+        if (!selected) return selected.error();
+        if (utf16_to_ascii(*selected) == std::string(kTrialEntryId) + ".conf") return TrialPhase::ThisBoot;
     }
     if (!st.boot_id.empty()) {
+        // Unreadable is not "another boot": that would call the trial over.
         auto id = fs.read(kBootIdPath, 64);
+        if (!id && !is_absent(id.error())) return id.error();
         if (id && trim(*id) == st.boot_id) return TrialPhase::Ahead; // not rebooted yet
     }
-    return trial_armed(fs, st) ? TrialPhase::Ahead : TrialPhase::Over;
+    auto armed = trial_armed(fs, st);
+    if (!armed) return armed.error();
+    return *armed ? TrialPhase::Ahead : TrialPhase::Over;
+}
+
+Result<std::string> trial_to_take_back(const Fs& fs, const TrialState& st) {
+    auto phase = trial_phase(fs, st);
+    if (!phase) return phase.error();
+    if (*phase == TrialPhase::Over) return std::string("was booted and never confirmed (failed or abandoned)");
+    if (*phase == TrialPhase::ThisBoot) return std::string();
+    auto armed = trial_armed(fs, st);
+    if (!armed) return armed.error();
+    return *armed ? std::string() : std::string("was never armed (cut short before its one-shot boot was set)");
 }
 
 std::string trial_what(const TrialState& st) {
@@ -418,11 +469,12 @@ std::string trial_what(const TrialState& st) {
     return "the command line as it is";
 }
 
-TrialEnd plan_trial_end(const Fs& fs, const TrialState& st) {
+Result<TrialEnd> plan_trial_end(const Fs& fs, const TrialState& st) {
     TrialEnd end;
     for (const auto& f : st.files) {
         auto cur = fs.read(f.path, kMaxRewrittenFile);
-        if (!cur) continue; // gone already
+        if (!cur && is_absent(cur.error())) continue; // gone already
+        if (!cur) return cur.error();
         TrialFile back{f.path, f.existed, *cur, f.before};
         if (*cur != f.after) {
             // Changed since: take out only what the trial added.
@@ -439,12 +491,20 @@ TrialEnd plan_trial_end(const Fs& fs, const TrialState& st) {
         end.files.push_back(std::move(back));
     }
     for (const auto& [name, data] : st.efivars) {
-        auto cur = fs.read(efi_variable_path(name, EfiVendor::LoaderInterface), kMaxEfiVariable);
+        const std::string path = efi_variable_path(name, EfiVendor::LoaderInterface);
+        auto cur = fs.read(path, kMaxEfiVariable);
+        if (!cur && !is_absent(cur.error()))
+            // Only what is known to be ours is removed.
+            end.notes.push_back("EFI variable " + name + " cannot be read (" + cur.error().message +
+                                "): left alone; `bootctl` shows it, and removes it if it still names the trial");
         if (cur && cur->size() >= 4 && cur->substr(4) == data) end.efivars.push_back(name);
     }
-    if (!st.grubenv.empty())
-        if (auto env = fs.read(st.grubenv, 64 * 1024); env && grubenv_value(*env, "next_entry") == kTrialEntryId)
+    if (!st.grubenv.empty()) {
+        auto env = fs.read(st.grubenv, 64 * 1024);
+        if (!env && !is_absent(env.error())) return env.error();
+        if (env && grubenv_value(*env, "next_entry") == kTrialEntryId)
             end.commands.push_back({editenv_for(st.grubenv), st.grubenv, "unset", "next_entry"});
+    }
     return end;
 }
 

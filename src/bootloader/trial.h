@@ -75,10 +75,11 @@ Status write_trial(Fs& fs, const TrialPlan& plan);
 
 // The pending trial, if any.
 Result<std::optional<TrialState>> read_trial(const Fs& fs);
-// This boot is the trial (its marker is on /proc/cmdline).
-bool booted_as_trial(const Fs& fs);
+// This boot is the trial (its marker is on /proc/cmdline). What cannot be
+// read is an error here and below, never a "no": that would call a trial over.
+Result<bool> booted_as_trial(const Fs& fs);
 // The one-shot is still set: the next boot takes the trial entry.
-bool trial_armed(const Fs& fs, const TrialState& st);
+Result<bool> trial_armed(const Fs& fs, const TrialState& st);
 
 // Where a pending trial stands. A trial has one boot: once that boot is over
 // without a confirm, the trial failed or was abandoned, and no later boot
@@ -88,20 +89,27 @@ enum class TrialPhase {
     ThisBoot, // this boot is the trial: the marker on /proc/cmdline, or systemd-boot's LoaderEntrySelected
     Over,     // its boot has passed without a confirm: failed or abandoned
 };
-TrialPhase trial_phase(const Fs& fs, const TrialState& st);
+Result<TrialPhase> trial_phase(const Fs& fs, const TrialState& st);
+// Why a new --trial takes the pending one back first ("" when it stands):
+// its boot passed without a confirm, or it was cut short before its one-shot
+// was set (a run killed half-way, a grub-editenv that failed), so no boot
+// will take it.
+Result<std::string> trial_to_take_back(const Fs& fs, const TrialState& st);
 // The trial's parameters (or its claims' config) in a few words, for messages.
 std::string trial_what(const TrialState& st);
 
 // Ending a trial (confirmed or cancelled): the trial's own files restored
 // byte for byte, our EFI variables and next_entry removed where they are
-// still ours, the state file deleted.
+// still ours, the state file deleted. A trial file or grubenv that cannot be
+// read is an error (never "gone already"); an EFI variable that cannot be
+// read is left alone, with a note.
 struct TrialEnd {
     std::vector<TrialFile> files; // after: what to write back ("" with !existed: delete)
     std::vector<std::string> efivars;
     std::vector<Command> commands; // grub-editenv ... unset next_entry
     std::vector<std::string> notes;
 };
-TrialEnd plan_trial_end(const Fs& fs, const TrialState& st);
+Result<TrialEnd> plan_trial_end(const Fs& fs, const TrialState& st);
 Status finish_trial(Fs& fs, const TrialEnd& end);
 
 } // namespace vb

@@ -509,7 +509,13 @@ void check_machine(Context& c, const CheckOptions& opts) {
     check_generator(c);
 
     if (!opts.cmdline) return;
-    for (const auto& selected : select_bootloaders(c.fs, read_boot_context(c.fs))) {
+    auto boot = load_boot_context(c.fs);
+    if (!boot) {
+        c.add(Severity::warning, "",
+              "cannot tell which boot loader is used, kernel command line not checked: " + boot.error().message);
+        return;
+    }
+    for (const auto& selected : select_bootloaders(c.fs, *boot)) {
         auto entries = selected.backend->entries(c.fs);
         if (!entries) continue;
         for (const auto& e : *entries)

@@ -77,8 +77,14 @@ Result<ConfigChange> plan_add(const Fs& fs, const std::string& address, const Ad
     auto loaded = load_config(fs);
     if (!loaded) return loaded.error();
     const Config& config = loaded->config;
-    auto devices = scan_pci_devices(fs);
+    std::vector<std::string> skipped;
+    auto devices = scan_pci_devices(fs, &skipped);
     if (!devices) return devices.error();
+    // A function of the card that cannot be read (an EIO on its iommu_group
+    // link) is no absent one: what the card is, and its group, are unknown.
+    for (const auto& s : skipped)
+        if (auto a = parse_pci_address(s.substr(0, s.find(": "))); a && a->same_slot(*addr))
+            return make_error(EIO, "cannot read PCI device " + s);
     const PciDevice* dev = find_device(*devices, *addr);
     if (!dev) return make_error(ENOENT, "no PCI device at " + addr->str() + " ('vfio-setup list' shows the GPUs)");
     if (dev->is_bridge())

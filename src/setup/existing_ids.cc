@@ -76,7 +76,10 @@ std::vector<ExistingIds> find_existing_ids(const Fs& fs, const std::vector<PciDe
         }
     }
     std::vector<std::string> in_entries;
-    for (const auto& s : select_bootloaders(fs, read_boot_context(fs))) {
+    auto boot = load_boot_context(fs);
+    if (!boot && unreadable)
+        unreadable->push_back("boot entries not searched for vfio-pci ids=: " + boot.error().message);
+    for (const auto& s : boot ? select_bootloaders(fs, *boot) : std::vector<Selected>{}) {
         if (!s.in_use) continue;
         auto entries = s.backend->entries(fs);
         if (!entries) continue; // cmdline status says why

@@ -26,7 +26,8 @@ struct ExistingIds {
 };
 
 // Every such setting on this root; `devices` are the machine's PCI functions.
-// modprobe.d files that cannot be read are named in `unreadable`.
+// modprobe.d files that cannot be read, and EFI variables that say which
+// boot loader is used, are named in `unreadable`.
 std::vector<ExistingIds> find_existing_ids(const Fs& fs, const std::vector<PciDevice>& devices,
                                            std::vector<std::string>* unreadable = nullptr);
 

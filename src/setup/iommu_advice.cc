@@ -22,7 +22,9 @@ std::string iommu_next_step(const CpuInfo& cpu, const IommuState& iommu) {
 
 std::string iommu_next_step(const Fs& fs) {
     auto cpu = read_cpu_info(fs);
-    return iommu_next_step(cpu ? *cpu : CpuInfo{}, read_iommu_state(fs));
+    auto iommu = read_iommu_state(fs);
+    if (!iommu) return "cannot tell whether the firmware exposes an IOMMU: " + iommu.error().message;
+    return iommu_next_step(cpu ? *cpu : CpuInfo{}, *iommu);
 }
 
 } // namespace vb

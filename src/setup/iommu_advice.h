@@ -13,7 +13,8 @@ namespace vb {
 
 // From what the CPU and firmware say; "" when the IOMMU is active.
 std::string iommu_next_step(const CpuInfo& cpu, const IommuState& iommu);
-// The same for this machine (/proc/cpuinfo, /sys/firmware/acpi/tables, /sys/kernel/iommu_groups).
+// The same for this machine (/proc/cpuinfo, /sys/firmware/acpi/tables, /sys/kernel/iommu_groups);
+// what of the firmware's cannot be read is said so, never taken for "no IOMMU".
 std::string iommu_next_step(const Fs& fs);
 
 } // namespace vb

@@ -26,13 +26,15 @@ namespace {
 
 // Why this boot is not the trial's, or "" when it is: a confirm from any
 // other boot would make permanent what no boot has shown to work.
-std::string not_the_trial_boot(const Fs& fs, const TrialState& st) {
-    switch (trial_phase(fs, st)) {
-    case TrialPhase::ThisBoot: return "";
-    case TrialPhase::Ahead: return "this boot is not the trial, which has not been booted yet";
+Result<std::string> not_the_trial_boot(const Fs& fs, const TrialState& st) {
+    auto phase = trial_phase(fs, st);
+    if (!phase) return phase.error();
+    switch (*phase) {
+    case TrialPhase::ThisBoot: return std::string();
+    case TrialPhase::Ahead: return std::string("this boot is not the trial, which has not been booted yet");
     case TrialPhase::Over: break;
     }
-    return "the trial boot is over and was never confirmed: it failed or was abandoned";
+    return std::string("the trial boot is over and was never confirmed: it failed or was abandoned");
 }
 
 } // namespace
@@ -44,8 +46,10 @@ Result<ConfirmPlan> plan_confirm(const Fs& fs, bool automatic, bool force) {
     ConfirmPlan plan;
     plan.trial = **pending;
     if (automatic) {
+        auto marked = booted_as_trial(fs);
+        if (!marked) return marked.error();
         if (!plan.trial.auto_confirm) plan.not_now = "the trial was not started with --auto-confirm";
-        else if (!booted_as_trial(fs)) plan.not_now = "this boot is not the trial (no vfio_bind.trial=1)";
+        else if (!*marked) plan.not_now = "this boot is not the trial (no vfio_bind.trial=1)";
         else {
             // A trial of changed claims is judged by its own config.
             auto st = read_setup_status(fs, plan.trial.config.empty() ? kDefaultConfigPath : plan.trial.config);
@@ -54,7 +58,9 @@ Result<ConfirmPlan> plan_confirm(const Fs& fs, bool automatic, bool force) {
             if (!problems.empty()) plan.not_now = "the trial boot is not all good: " + problems.front();
         }
         if (!plan.not_now.empty()) return plan;
-    } else if (std::string why = not_the_trial_boot(fs, plan.trial); !why.empty()) {
+    } else if (auto not_this = not_the_trial_boot(fs, plan.trial); !not_this) {
+        return not_this.error();
+    } else if (const std::string& why = *not_this; !why.empty()) {
         if (!force)
             return make_error(EPERM, why + "; confirm from the trial boot itself (`vfio-setup cmdline disable` "
                                            "clears the trial, `--trial` again starts a fresh one, "
@@ -71,7 +77,9 @@ Result<ConfirmPlan> plan_confirm(const Fs& fs, bool automatic, bool force) {
         plan.config = *text;
         plan.rebuild = machine_rebuild_all_command(fs);
     }
-    plan.end = plan_trial_end(fs, plan.trial);
+    auto end = plan_trial_end(fs, plan.trial);
+    if (!end) return end.error();
+    plan.end = std::move(*end);
     return plan;
 }
 
@@ -85,8 +93,15 @@ Status apply_confirm(Fs& fs, const ConfirmPlan& plan) {
     return plan.config ? fs.remove(plan.trial.config) : Status{};
 }
 
-CancelPlan plan_cancel(const Fs& fs, const TrialState& st) {
-    CancelPlan c{plan_trial_end(fs, st), !st.config.empty() && fs.exists(st.config), std::nullopt};
+Result<CancelPlan> plan_cancel(const Fs& fs, const TrialState& st) {
+    auto end = plan_trial_end(fs, st);
+    if (!end) return end.error();
+    CancelPlan c{std::move(*end), false, std::nullopt};
+    if (!st.config.empty()) {
+        auto there = fs.probe(st.config);
+        if (!there) return there.error();
+        c.config = *there;
+    }
     if (c.config) c.rebuild = machine_rebuild_all_command(fs);
     return c;
 }

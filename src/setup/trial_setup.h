@@ -51,7 +51,7 @@ struct CancelPlan {
     bool config = false;
     std::optional<Command> rebuild;
 };
-CancelPlan plan_cancel(const Fs& fs, const TrialState& st);
+Result<CancelPlan> plan_cancel(const Fs& fs, const TrialState& st);
 Status apply_cancel(Fs& fs, const CancelPlan& plan);
 
 } // namespace vb

@@ -201,7 +201,9 @@ void print_trial_files(const std::vector<vb::TrialFile>& files, const vb::Fs& fs
 }
 
 int cancel_trial(vb::Fs& fs, const vb::TrialState& st, bool dry, bool no_update) {
-    vb::CancelPlan c = vb::plan_cancel(fs, st);
+    auto cancel = vb::plan_cancel(fs, st);
+    if (!cancel) return fail(cancel.error().message);
+    const vb::CancelPlan& c = *cancel;
     print_trial_files(c.end.files, fs, true);
     print_lines(stdout, c.end.notes);
     if (c.config) std::printf("%s: removed\n", fs.host_path(vb::kTrialConfigPath).c_str());
@@ -222,9 +224,14 @@ int clear_abandoned_trial(vb::Fs& fs, bool dry) {
         fail(pending.error().message);
         return -1;
     }
-    if (!*pending || vb::trial_phase(fs, **pending) != vb::TrialPhase::Over) return 0;
-    std::printf("the trial of %s was booted and never confirmed (failed or abandoned): taking it back\n",
-                vb::trial_what(**pending).c_str());
+    if (!*pending) return 0;
+    auto why = vb::trial_to_take_back(fs, **pending);
+    if (!why) {
+        fail(why.error().message);
+        return -1;
+    }
+    if (why->empty()) return 0;
+    std::printf("the trial of %s %s: taking it back\n", vb::trial_what(**pending).c_str(), why->c_str());
     if (cancel_trial(fs, **pending, dry, false) != 0) return -1;
     if (dry) std::printf("dry run: the fresh trial is planned once the old one is gone\n");
     return 1;
@@ -238,8 +245,8 @@ int take_back_failed_trial(vb::Fs& fs, const std::string& why) {
     auto pending = vb::read_trial(fs);
     if (pending && !*pending) return 1; // nothing was written
     if (pending) {
-        const vb::CancelPlan c = vb::plan_cancel(fs, **pending);
-        if (vb::Status s = vb::apply_cancel(fs, c); s) {
+        const auto c = vb::plan_cancel(fs, **pending);
+        if (c && vb::apply_cancel(fs, *c)) {
             std::fprintf(stderr, "vfio-setup: what the trial had written is taken back; nothing changed\n");
             return 1;
         }
@@ -333,7 +340,9 @@ int cmdline(vb::Fs& fs, const std::vector<std::string>& args) {
         if (auto off = vb::iommu_off(p))
             return fail("cmdline enable: --add " + p + " " + off->what + ": passthrough needs the IOMMU on", 2);
     if (sub == "status") {
-        auto st = vb::cmdline_status(fs);
+        auto status = vb::cmdline_status(fs);
+        if (!status) return fail(status.error().message);
+        const vb::CmdlineStatus& st = *status;
         vb::CpuVendor v = st.cpu_known ? st.cpu.vendor : vb::CpuVendor::Unknown;
         auto edit = vb::enable_edit(v, opts, nullptr);
         vb::EnableOutlook outlook{"nothing", {}, ""};
@@ -371,8 +380,10 @@ int cmdline(vb::Fs& fs, const std::vector<std::string>& args) {
         if (!edit) return fail(edit.error().message, 2);
         for (const auto& n : notes) std::printf("%s\n", n.c_str());
         // No kernel parameter helps when the firmware (or the VM's host) exposes no IOMMU.
-        if (const auto st = vb::read_iommu_state(fs); !st.dmar_table && !st.ivrs_table && st.iommu_groups == 0)
-            std::printf("note: %s\n", vb::iommu_next_step(cpu ? *cpu : vb::CpuInfo{}, st).c_str());
+        if (const auto st = vb::read_iommu_state(fs); !st)
+            std::printf("note: cannot tell whether the firmware exposes an IOMMU: %s\n", st.error().message.c_str());
+        else if (!st->dmar_table && !st->ivrs_table && st->iommu_groups == 0)
+            std::printf("note: %s\n", vb::iommu_next_step(cpu ? *cpu : vb::CpuInfo{}, *st).c_str());
         plan = vb::plan_enable(fs, *edit);
         if (!plan) return fail(plan.error().message);
         if (trial) {
@@ -618,22 +629,24 @@ int status(const vb::Fs& fs, const std::vector<std::string>& args) {
     }
     // The trial boot of changed claims is judged by the trial's config.
     auto trial = vb::read_trial(fs);
-    const bool trial_boot = trial && *trial && vb::booted_as_trial(fs);
+    auto marked = vb::booted_as_trial(fs);
+    const bool trial_boot = trial && *trial && marked && *marked;
     auto st =
         vb::read_setup_status(fs, trial_boot && !(*trial)->config.empty() ? (*trial)->config : vb::kDefaultConfigPath);
     if (!st) return output == Output::Quiet ? 2 : fail(st.error().message, 2);
     std::string trial_line;
     if (trial && *trial) {
         const auto& t = **trial;
-        const vb::TrialPhase phase = vb::trial_phase(fs, t);
+        const auto phase = vb::trial_phase(fs, t);
         trial_line =
-            std::string("trial boot ") + (phase == vb::TrialPhase::Over ? "FAILED OR ABANDONED" : "pending") + " (" +
-            t.backend + ", " + vb::trial_what(t) + "): " +
-            (phase == vb::TrialPhase::ThisBoot ? "this boot is the trial; `vfio-setup confirm` makes it permanent"
-             : phase == vb::TrialPhase::Ahead  ? "the next boot takes it"
-                                               : "its boot is over and it was never confirmed, so it will not "
-                                                 "be; `vfio-setup cmdline disable` clears it, `--trial` again "
-                                                 "starts a fresh one");
+            std::string("trial boot ") + (phase && *phase == vb::TrialPhase::Over ? "FAILED OR ABANDONED" : "pending") +
+            " (" + t.backend + ", " + vb::trial_what(t) + "): " +
+            (!phase                               ? "where it stands is unknown: " + phase.error().message
+             : *phase == vb::TrialPhase::ThisBoot ? "this boot is the trial; `vfio-setup confirm` makes it permanent"
+             : *phase == vb::TrialPhase::Ahead    ? "the next boot takes it"
+                                                  : "its boot is over and it was never confirmed, so it will not "
+                                                    "be; `vfio-setup cmdline disable` clears it, `--trial` again "
+                                                    "starts a fresh one");
     }
     if (trial && *trial)
         if (std::string pin = vb::pinned_default_warning(**trial); !pin.empty()) trial_line += "\nWARNING: " + pin;

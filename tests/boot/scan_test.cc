@@ -4,6 +4,7 @@
 
 #include "boot/config.h"
 #include "boot/scan.h"
+#include "lib/faulty_fs.h"
 #include "lib/fixture.h"
 #include "lib/require_ok.h"
 
@@ -72,4 +73,28 @@ TEST_CASE("scan: the per-attribute layout works when uevent is absent") {
     CHECK(ds[1].modalias.rfind("pci:v00001002d00006818", 0) == 0);
     CHECK(ds[1].driver == "radeon");
     CHECK(ds[1].iommu_group == 1);
+}
+
+TEST_CASE("scan: a driver or iommu_group link that cannot be read skips the device with the reason") {
+    TempDir t;
+    desktop(t.path());
+    for (const char* link : {"iommu_group", "driver"}) {
+        CAPTURE(link);
+        const std::string path = std::string("/sys/bus/pci/devices/0000:01:00.0/") + link;
+        std::vector<std::string> skipped;
+        auto all = scan_pci_devices(FaultyFs(t.path(), {path}), &skipped);
+        REQUIRE_OK(all);
+        CHECK(addresses(*all).find("0000:01:00.0") == std::string::npos); // never "no IOMMU group", "no driver"
+        REQUIRE(skipped.size() == 1);
+        CHECK(skipped[0].find("0000:01:00.0: ") == 0);
+        CHECK(skipped[0].find(path) != std::string::npos);
+    }
+    // Absent is absent: no group (the IOMMU off), no driver.
+    std::vector<std::string> skipped;
+    FakeSysfs m(t.path());
+    m.add({"0000:05:00.0", 0x1002, 0x6818, 0x030000, std::nullopt, ""});
+    auto all = scan_pci_devices(DiskFs(t.path()), &skipped);
+    REQUIRE_OK(all);
+    CHECK(skipped.empty());
+    CHECK(addresses(*all).find("0000:05:00.0") != std::string::npos);
 }

@@ -79,7 +79,9 @@ TEST_CASE("cmdline_status reports CPU, IOMMU and each bootloader's command line"
     make_dirs(root / "sys/kernel/iommu_groups/0");
     make_dirs(root / "sys/class/iommu/ivhd0");
     write_file(root / "proc/cmdline", "initrd=x root=PARTUUID=1 rw\n");
-    auto st = cmdline_status(DiskFs(root.path()));
+    auto status = cmdline_status(DiskFs(root.path()));
+    REQUIRE_OK(status);
+    const CmdlineStatus& st = *status;
     CHECK(st.cpu.vendor == CpuVendor::Amd);
     CHECK(st.cpu.svm);
     CHECK(st.iommu.ivrs_table);
@@ -273,4 +275,20 @@ TEST_CASE("disable: a directory enable made that cannot be listed (EIO) is an er
     REQUIRE_FALSE(applied.ok());
     CHECK(applied.error().message.find("/etc/default/grub.d") != std::string::npos);
     CHECK(fs.exists(kCmdlineStatePath)); // the next disable finishes the job
+}
+
+TEST_CASE("enable and cmdline status: an EFI variable that says which boot loader boots, unreadable, is an error") {
+    TempDir root;
+    copy_fixture("arch-systemd-boot", root);
+    const std::string info = efi_variable_path("LoaderInfo", EfiVendor::LoaderInterface);
+    write_file(root / info, std::string("\x07\0\0\0", 4) + ascii_to_utf16("systemd-boot 252.30-1~deb12u2"));
+    const ParamEdit edit{{"intel_iommu=on"}, {}};
+    REQUIRE_OK(plan_enable(DiskFs(root.path()), edit));
+    FaultyFs fs(root.path(), {info});
+    auto plan = plan_enable(fs, edit);
+    REQUIRE_FALSE(plan.ok());
+    CHECK(plan.error().message.find(info) != std::string::npos);
+    auto st = cmdline_status(fs);
+    REQUIRE_FALSE(st.ok());
+    CHECK(st.error().message.find(info) != std::string::npos);
 }

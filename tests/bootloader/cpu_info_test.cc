@@ -1,6 +1,9 @@
 #include <doctest/doctest.h>
 
 #include "bootloader/cpu_info.h"
+#include "lib/faulty_fs.h"
+#include "lib/fixture.h"
+#include "lib/require_ok.h"
 
 using namespace vb;
 
@@ -14,4 +17,21 @@ TEST_CASE("parse_cpuinfo: vendor and virtualization flag of the first CPU") {
     CHECK(parse_cpuinfo("vendor_id : AuthenticAMD\nflags : svm\n").vendor == CpuVendor::Amd);
     CHECK(parse_cpuinfo("vendor_id : HygonGenuine\n").vendor == CpuVendor::Amd);
     CHECK(parse_cpuinfo("").vendor == CpuVendor::Unknown);
+}
+
+TEST_CASE("read_iommu_state: an ACPI table that cannot be read is an error, never 'no IOMMU'") {
+    vbtest::TempDir t;
+    vbtest::write_file(t / "sys/firmware/acpi/tables/DMAR", "DMAR");
+    for (const char* broken :
+         {"/sys/firmware/acpi/tables/DMAR", "/sys/firmware/acpi/tables/IVRS", "/sys/kernel/iommu_groups"}) {
+        CAPTURE(broken);
+        auto st = vb::read_iommu_state(vbtest::FaultyFs(t.path(), {broken}));
+        REQUIRE_FALSE(st.ok());
+        CHECK(st.error().message.find(broken) != std::string::npos);
+    }
+    auto st = vb::read_iommu_state(vb::DiskFs(t.path()));
+    REQUIRE_OK(st);
+    CHECK(st->dmar_table);
+    CHECK_FALSE(st->ivrs_table);
+    CHECK(st->iommu_groups == 0); // absent: none
 }

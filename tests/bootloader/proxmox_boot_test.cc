@@ -76,7 +76,7 @@ TEST_CASE("proxmox-boot-tool with systemd-boot: /etc/kernel/cmdline edited, refr
     TempDir root;
     copy_fixture(kSdboot, root);
     DiskFs fs(root.path());
-    CHECK(proxmox_boot_mode(fs) == ProxmoxBootMode::SystemdBoot);
+    CHECK(*proxmox_boot_mode(fs) == ProxmoxBootMode::SystemdBoot);
     auto plan = plan_enable(fs, kIntel);
     REQUIRE_OK(plan);
     CHECK(plan->backends == std::vector<std::string>{kProxmoxBootName});
@@ -113,7 +113,7 @@ TEST_CASE("proxmox-boot-tool with GRUB: GRUB's files edited, refresh (not update
     TempDir root;
     copy_fixture(kGrubFixture, root);
     DiskFs fs(root.path());
-    CHECK(proxmox_boot_mode(fs) == ProxmoxBootMode::Grub);
+    CHECK(*proxmox_boot_mode(fs) == ProxmoxBootMode::Grub);
     auto plan = plan_enable(fs, kIntel);
     REQUIRE_OK(plan);
     CHECK(plan->backends == std::vector<std::string>{kProxmoxBootName});
@@ -173,8 +173,9 @@ TEST_CASE("proxmox-boot-tool: what decides where to write must be readable and s
     CHECK(plan.error().message.find(what) != std::string::npos);
     CHECK(plan.error().message.find("proxmox-boot-tool") != std::string::npos);
     auto st = cmdline_status(fs);
+    REQUIRE_OK(st);
     bool listed = false;
-    for (const auto& b : st.bootloaders)
+    for (const auto& b : st->bootloaders)
         if (b.name == kProxmoxBootName) {
             listed = true;
             CHECK(b.in_use);
@@ -188,18 +189,18 @@ TEST_CASE("proxmox-boot-tool: the mode follows the firmware") {
     TempDir root;
     copy_fixture(kSdboot, root);
     DiskFs fs(root.path());
-    CHECK(proxmox_boot_mode(fs) == ProxmoxBootMode::SystemdBoot); // no firmware here: /etc/kernel/cmdline decides
+    CHECK(*proxmox_boot_mode(fs) == ProxmoxBootMode::SystemdBoot); // no firmware here: /etc/kernel/cmdline decides
     SUBCASE("UEFI without LoaderInfo (shim and GRUB, Secure Boot)") {
         write_file(root / "sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d0-aae4-00a0c93ec93b", "x");
-        CHECK(proxmox_boot_mode(fs) == ProxmoxBootMode::Grub);
+        CHECK(*proxmox_boot_mode(fs) == ProxmoxBootMode::Grub);
     }
     SUBCASE("systemd-boot says so") {
         booted_by_systemd_boot(root);
-        CHECK(proxmox_boot_mode(fs) == ProxmoxBootMode::SystemdBoot);
+        CHECK(*proxmox_boot_mode(fs) == ProxmoxBootMode::SystemdBoot);
     }
     SUBCASE("no /etc/kernel/cmdline, no firmware: GRUB") {
         fsys::remove(root / "etc/kernel/cmdline");
-        CHECK(proxmox_boot_mode(fs) == ProxmoxBootMode::Grub);
+        CHECK(*proxmox_boot_mode(fs) == ProxmoxBootMode::Grub);
     }
 }
 

@@ -91,7 +91,9 @@ bool same_files(const fs::path& fixture, const TempDir& root) {
 // The command lines the boot loaders in use give the kernel now.
 std::vector<std::vector<std::string>> command_lines(const Fs& fs) {
     std::vector<std::vector<std::string>> out;
-    for (const auto& s : select_bootloaders(fs, read_boot_context(fs))) {
+    auto boot = load_boot_context(fs);
+    REQUIRE_OK(boot);
+    for (const auto& s : select_bootloaders(fs, *boot)) {
         if (!s.in_use) continue;
         auto entries = s.backend->entries(fs);
         REQUIRE_OK(entries);

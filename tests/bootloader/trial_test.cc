@@ -54,6 +54,13 @@ void boot_the_trial(const TempDir& t) {
     write_file(t / kBootIdPath, "2b9c3f4e-1111-4d5e-8f00-000000000002\n");
 }
 
+// The calls that may fail, where the test expects them not to.
+template <class T>
+T ok(Result<T> r) {
+    REQUIRE_OK(r);
+    return std::move(*r);
+}
+
 } // namespace
 
 TEST_CASE("grub.cfg: entries in menu order, and the one GRUB_DEFAULT names") {
@@ -101,7 +108,7 @@ TEST_CASE("trial on systemd-boot: a copy of the booted entry, booted once; confi
     REQUIRE_OK(pending);
     REQUIRE(pending->has_value());
     CHECK((*pending)->edit.set == kIntel.set);
-    CHECK(trial_armed(fs, **pending));
+    CHECK(ok(trial_armed(fs, **pending)));
     CHECK_FALSE(plan_trial(fs, kIntel, false).ok()); // one at a time
 
     // The trial boot: the one-shot is gone, its marker is on the command line.
@@ -152,7 +159,7 @@ TEST_CASE("trial on systemd-boot without a set default: the default is pinned; c
               "systemd-boot's default entry is pinned to arch.conf (EFI LoaderEntryDefault) while "
               "the trial boot is pending: a newly installed kernel does not become "
               "the default") == 0);
-    REQUIRE_OK(finish_trial(fs, plan_trial_end(fs, **st)));
+    REQUIRE_OK(finish_trial(fs, ok(plan_trial_end(fs, **st))));
     CHECK(efivar_of(t, "LoaderEntryDefault").empty());
     CHECK(efivar_of(t, "LoaderEntryOneShot").empty());
     CHECK(read_file(t / "boot/loader/entries/arch.conf") ==
@@ -177,6 +184,110 @@ TEST_CASE("trial on systemd-boot: an EFI variable that cannot be read is an erro
     // Absent stays absent: no LoaderEntryDefault, the default is pinned.
     std::remove((t / efi_variable_path("LoaderEntryDefault", EfiVendor::LoaderInterface)).c_str());
     REQUIRE_OK(plan_trial(DiskFs(t.path()), kIntel, true));
+}
+
+TEST_CASE("trial on systemd-boot: an unreadable loader.conf or GRUB config is an error, never pins a default") {
+    TempDir t;
+    systemd_boot_machine(t);
+    for (const char* broken : {"/boot/loader/loader.conf", "/etc/default/grub"}) {
+        CAPTURE(broken);
+        write_file(t / broken, "# exists\n");
+        auto plan = plan_trial(FaultyFs(t.path(), {broken}), kIntel, false);
+        REQUIRE_FALSE(plan.ok());
+        CHECK(plan.error().code == EIO);
+        CHECK(plan.error().message.find(broken) != std::string::npos);
+    }
+}
+
+TEST_CASE("ending a trial: an unreadable trial entry is an error, an unreadable EFI variable a note and left alone") {
+    TempDir t;
+    systemd_boot_machine(t);
+    write_file(t / "boot/loader/loader.conf", "timeout 4\n"); // the default is pinned too
+    write_file(t / kBootIdPath, "2b9c3f4e-1111-4d5e-8f00-000000000001\n");
+    DiskFs disk(t.path());
+    auto plan = plan_trial(disk, kIntel, false);
+    REQUIRE_OK(plan);
+    REQUIRE_OK(write_trial(disk, *plan));
+    auto st = read_trial(disk);
+    REQUIRE_OK(st);
+    REQUIRE(st->has_value());
+    const std::string entry = "/boot/loader/entries/vfio-bind-trial.conf";
+    {
+        FaultyFs fs(t.path(), {entry});
+        auto end = plan_trial_end(fs, **st);
+        REQUIRE_FALSE(end.ok()); // never "gone already"
+        CHECK(end.error().message.find(entry) != std::string::npos);
+        CHECK_FALSE(plan_cancel(fs, **st).ok());
+    }
+    const std::string pin = efi_variable_path("LoaderEntryDefault", EfiVendor::LoaderInterface);
+    FaultyFs fs(t.path(), {pin});
+    auto end = plan_trial_end(fs, **st);
+    REQUIRE_OK(end);
+    CHECK(end->efivars == std::vector<std::string>{"LoaderEntryOneShot"});
+    REQUIRE(end->notes.size() == 1);
+    CHECK(end->notes[0].find("EFI variable LoaderEntryDefault cannot be read") == 0);
+    CHECK(end->notes[0].find("left alone") != std::string::npos);
+}
+
+TEST_CASE("where a trial stands: what cannot be read is an error, never 'the trial is over'") {
+    TempDir t;
+    systemd_boot_machine(t);
+    write_file(t / kBootIdPath, "2b9c3f4e-1111-4d5e-8f00-000000000001\n");
+    write_file(t / "proc/cmdline", "root=PARTUUID=6f1a5e2c rw\n");
+    DiskFs disk(t.path());
+    auto plan = plan_trial(disk, kIntel, false);
+    REQUIRE_OK(plan);
+    REQUIRE_OK(write_trial(disk, *plan));
+    auto st = read_trial(disk);
+    REQUIRE_OK(st);
+    REQUIRE(st->has_value());
+    std::remove((t / efi_variable_path("LoaderEntryOneShot", EfiVendor::LoaderInterface)).c_str());
+    for (const std::string& broken : {std::string(kBootIdPath), std::string("/proc/cmdline"),
+                                      efi_variable_path("LoaderEntrySelected", EfiVendor::LoaderInterface)}) {
+        CAPTURE(broken);
+        FaultyFs fs(t.path(), {broken});
+        auto phase = trial_phase(fs, **st);
+        REQUIRE_FALSE(phase.ok());
+        CHECK(phase.error().message.find(broken) != std::string::npos);
+        CHECK_FALSE(trial_to_take_back(fs, **st).ok());
+        auto c = plan_confirm(fs, false);
+        REQUIRE_FALSE(c.ok());
+        CHECK(c.error().message.find(broken) != std::string::npos);
+    }
+    // The one-shot that cannot be read neither arms nor disarms.
+    write_file(t / kBootIdPath, "2b9c3f4e-1111-4d5e-8f00-000000000002\n");
+    const std::string one_shot = efi_variable_path("LoaderEntryOneShot", EfiVendor::LoaderInterface);
+    efivar(t, "LoaderEntryOneShot", "vfio-bind-trial.conf");
+    CHECK_FALSE(trial_armed(FaultyFs(t.path(), {one_shot}), **st).ok());
+    CHECK_FALSE(trial_phase(FaultyFs(t.path(), {one_shot}), **st).ok());
+}
+
+TEST_CASE("a trial starts only where this boot's id can be read") {
+    TempDir t;
+    systemd_boot_machine(t);
+    write_file(t / kBootIdPath, "2b9c3f4e-1111-4d5e-8f00-000000000001\n");
+    auto plan = plan_trial(FaultyFs(t.path(), {kBootIdPath}), kIntel, false);
+    REQUIRE_FALSE(plan.ok());
+    CHECK(plan.error().code == EIO);
+    CHECK(plan.error().message.find(kBootIdPath) != std::string::npos);
+}
+
+TEST_CASE("a trial cut short before its one-shot was set is taken back by the next --trial; an armed one stands") {
+    TempDir t;
+    systemd_boot_machine(t);
+    write_file(t / kBootIdPath, "2b9c3f4e-1111-4d5e-8f00-000000000001\n");
+    DiskFs fs(t.path());
+    auto plan = plan_trial(fs, kIntel, false);
+    REQUIRE_OK(plan);
+    REQUIRE_OK(write_trial(fs, *plan));
+    auto st = read_trial(fs);
+    REQUIRE_OK(st);
+    REQUIRE(st->has_value());
+    CHECK(ok(trial_to_take_back(fs, **st)).empty()); // armed, this boot: the next boot takes it
+    std::remove((t / efi_variable_path("LoaderEntryOneShot", EfiVendor::LoaderInterface)).c_str());
+    CHECK(ok(trial_to_take_back(fs, **st)).find("was never armed") == 0);
+    write_file(t / kBootIdPath, "2b9c3f4e-1111-4d5e-8f00-000000000002\n");
+    CHECK(ok(trial_to_take_back(fs, **st)).find("was booted and never confirmed") == 0);
 }
 
 TEST_CASE("trial on GRUB: the default entry copied into custom.cfg, next_entry set by grub-editenv") {
@@ -209,8 +320,8 @@ TEST_CASE("trial on GRUB: the default entry copied into custom.cfg, next_entry s
     // As GRUB's own tool leaves it once set; cancelling unsets it.
     write_file(t / "boot/grub/grubenv",
                "# GRUB Environment Block\nnext_entry=vfio-bind-trial\n" + std::string(1024 - 51, '#'));
-    CHECK(trial_armed(fs, **st));
-    TrialEnd end = plan_trial_end(fs, **st);
+    CHECK(ok(trial_armed(fs, **st)));
+    TrialEnd end = ok(plan_trial_end(fs, **st));
     REQUIRE(end.commands.size() == 1);
     CHECK(end.commands[0] == Command{"grub-editenv", "/boot/grub/grubenv", "unset", "next_entry"});
     REQUIRE_OK(finish_trial(fs, end));
@@ -249,7 +360,7 @@ TEST_CASE("trial on GRUB keeps a user's custom.cfg byte for byte") {
     REQUIRE_OK(write_trial(fs, *plan));
     auto st = read_trial(fs);
     REQUIRE_OK(st);
-    REQUIRE_OK(finish_trial(fs, plan_trial_end(fs, **st)));
+    REQUIRE_OK(finish_trial(fs, ok(plan_trial_end(fs, **st))));
     CHECK(read_file(t / "boot/grub/custom.cfg") == mine);
 }
 
@@ -417,7 +528,7 @@ TEST_CASE("a trial of changed claims: the trial config, confirmed into place or 
             CHECK(read_file(t / "etc/vfio-devices.ini") == tried);
             CHECK(read_file(t / "etc/vfio-devices.ini.vfio-bind.bak") == known_good);
         } else {
-            CancelPlan c = plan_cancel(fs, **st);
+            CancelPlan c = ok(plan_cancel(fs, **st));
             CHECK(c.config);
             REQUIRE_OK(apply_cancel(fs, c));
             CHECK(read_file(t / "etc/vfio-devices.ini") == known_good);
@@ -468,10 +579,10 @@ TEST_CASE("confirm only from the trial boot: a trial whose boot passed unconfirm
     REQUIRE_OK(st);
     REQUIRE(st->has_value());
     CHECK((*st)->boot_id == "2b9c3f4e-1111-4d5e-8f00-000000000001");
-    CHECK(trial_phase(fs, **st) == TrialPhase::Ahead);
+    CHECK(ok(trial_phase(fs, **st)) == TrialPhase::Ahead);
     SUBCASE("boot 1, before the reboot: not tried yet, no confirm") {
         std::remove((t / efi_variable_path("LoaderEntryOneShot", EfiVendor::LoaderInterface)).c_str());
-        CHECK(trial_phase(fs, **st) == TrialPhase::Ahead); // the same boot, whatever the variables say
+        CHECK(ok(trial_phase(fs, **st)) == TrialPhase::Ahead); // the same boot, whatever the variables say
         auto c = plan_confirm(fs, false);
         REQUIRE_FALSE(c.ok());
         CHECK(c.error().message.find("this boot is not the trial, which has not been booted yet") == 0);
@@ -480,7 +591,7 @@ TEST_CASE("confirm only from the trial boot: a trial whose boot passed unconfirm
         std::remove((t / efi_variable_path("LoaderEntryOneShot", EfiVendor::LoaderInterface)).c_str());
         write_file(t / kBootIdPath, "2b9c3f4e-1111-4d5e-8f00-000000000002\n");
         efivar(t, "LoaderEntrySelected", "vfio-bind-trial.conf");
-        CHECK(trial_phase(fs, **st) == TrialPhase::ThisBoot);
+        CHECK(ok(trial_phase(fs, **st)) == TrialPhase::ThisBoot);
         auto p = plan_trial(fs, x, false);
         REQUIRE_FALSE(p.ok());
         CHECK(p.error().message.find("this boot is the trial of video=efifb:off") == 0);
@@ -489,7 +600,7 @@ TEST_CASE("confirm only from the trial boot: a trial whose boot passed unconfirm
     SUBCASE("boot 3 and later: failed or abandoned; confirm refused, --force warned, a new trial starts afresh") {
         std::remove((t / efi_variable_path("LoaderEntryOneShot", EfiVendor::LoaderInterface)).c_str());
         write_file(t / kBootIdPath, "2b9c3f4e-1111-4d5e-8f00-000000000003\n");
-        CHECK(trial_phase(fs, **st) == TrialPhase::Over);
+        CHECK(ok(trial_phase(fs, **st)) == TrialPhase::Over);
         auto c = plan_confirm(fs, false);
         REQUIRE_FALSE(c.ok());
         CHECK(c.error().message.find("the trial boot is over and was never confirmed: it failed or was abandoned") ==
@@ -504,13 +615,13 @@ TEST_CASE("confirm only from the trial boot: a trial whose boot passed unconfirm
         auto p = plan_trial(fs, x, false);
         REQUIRE_FALSE(p.ok());
         CHECK(p.error().message.find("was booted and never confirmed (failed or abandoned)") != std::string::npos);
-        REQUIRE_OK(apply_cancel(fs, plan_cancel(fs, **st)));
+        REQUIRE_OK(apply_cancel(fs, ok(plan_cancel(fs, **st))));
         auto fresh = plan_trial(fs, x, false);
         REQUIRE_OK(fresh);
         REQUIRE_OK(write_trial(fs, *fresh));
         auto again = read_trial(fs);
         REQUIRE_OK(again);
-        CHECK(trial_phase(fs, **again) == TrialPhase::Ahead);
+        CHECK(ok(trial_phase(fs, **again)) == TrialPhase::Ahead);
     }
 }
 
@@ -530,7 +641,7 @@ TEST_CASE("a trial state written before trials knew their boot still reads") {
     REQUIRE_OK(st);
     REQUIRE(st->has_value());
     CHECK((*st)->boot_id.empty());
-    CHECK(trial_phase(fs, **st) == TrialPhase::Ahead); // the one-shot is still set
+    CHECK(ok(trial_phase(fs, **st)) == TrialPhase::Ahead); // the one-shot is still set
 }
 
 TEST_CASE("trial_what: a trial that only removes parameters still says what it tries") {

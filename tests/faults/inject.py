@@ -21,6 +21,8 @@ For each scenario (a fixture root and a command run on it with --root):
 
 Usage: inject.py --bin DIR --work DIR [--only errors,kills,cuts] SCENARIO...
   SCENARIO: NAME|BASE_DIR|TOOL ARGS...|UNDO ARGS...   (UNDO may be empty)
+  FAULTS_ONLY=NAME,... in the environment: only the scenarios so named (while
+  working on one command; a scenario name is the first column of the table).
 Prints a table and a closing "N passed, M failed" line.
 """
 
@@ -337,8 +339,11 @@ def main():
         for d in list(details)[:12]:
             print("    " + d)
 
+    wanted = [n for n in os.environ.get("FAULTS_ONLY", "").split(",") if n]
     for spec in a.scenarios:
         sc = Scenario(spec)
+        if wanted and sc.name not in wanted:
+            continue
         before = snapshot(sc.base)
         r.fresh(sc.base)
         trace = os.path.join(r.work, "trace")

@@ -7,6 +7,7 @@
 # inject.py checks each tree and that running the command again recovers.
 # Usage: tests/faults/run.sh BUILD_DIR [quick]
 #   quick: error injection for `cmdline enable` on Debian 12 only (make check)
+#   FAULTS_ONLY=NAME,...: only those scenarios (inject.py), e.g. FAULTS_ONLY=confirm-sdboot
 set -u
 B=$(cd "${1:-build}" && pwd)
 SRC=$(cd "$(dirname "$0")/../.." && pwd)

@@ -1,5 +1,5 @@
 // A DiskFs where chosen paths fail as a broken disk makes them fail (EIO):
-// looking at them, listing them, reading them. What decides where to write
+// looking at them, listing them, reading them and their links. What decides where to write
 // must then be an error, never an absence.
 #pragma once
 
@@ -21,6 +21,18 @@ public:
     vb::Result<std::string> read(const std::string& path, size_t max_bytes = vb::kMaxTextFile) const override {
         if (broken_.count(path) || once_.erase(path)) return eio(path);
         return DiskFs::read(path, max_bytes);
+    }
+    vb::Result<std::string> read_link(const std::string& path) const override {
+        if (broken_.count(path)) return eio(path);
+        return DiskFs::read_link(path);
+    }
+    // sysfs attributes and links read together: a broken one fails alone.
+    std::vector<vb::Result<std::string>> read_in_dir(const std::string& dir,
+                                                     const std::vector<DirItem>& items) const override {
+        auto out = DiskFs::read_in_dir(dir, items);
+        for (size_t i = 0; i < items.size(); i++)
+            if (broken_.count(dir + "/" + items[i].name)) out[i] = eio(dir + "/" + items[i].name);
+        return out;
     }
     vb::Result<std::vector<std::string>> list_dir(const std::string& path) const override {
         if (broken_.count(path)) return eio(path);

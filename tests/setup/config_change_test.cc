@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "bootloader/cmdline_plan.h"
+#include "lib/faulty_fs.h"
 #include "lib/fixture.h"
 #include "lib/require_ok.h"
 #include "setup/config_change.h"
@@ -189,4 +190,19 @@ TEST_CASE("add and remove an address in Intel VMD's domain 10000") {
     auto r = plan_remove(fs, "10000:e1:00.0");
     REQUIRE_OK(r);
     CHECK(r->removed == std::vector<std::string>{"dev-10000:e1:00.0"});
+}
+
+TEST_CASE("add: a function of the card whose iommu_group link cannot be read is named, never 'no PCI device'") {
+    TempDir t;
+    desktop(t.path());
+    for (const char* broken : {"0000:01:00.0", "0000:01:00.1"}) {
+        CAPTURE(broken);
+        const std::string link = std::string("/sys/bus/pci/devices/") + broken + "/iommu_group";
+        auto c = plan_add(FaultyFs(t.path(), {link}), "01:00.0", {});
+        REQUIRE_FALSE(c.ok());
+        CHECK(c.error().code == EIO);
+        CHECK(c.error().message.find(link) != std::string::npos);
+        CHECK(c.error().message.find("no PCI device") == std::string::npos);
+    }
+    REQUIRE_OK(plan_add(DiskFs(t.path()), "01:00.0", {}));
 }
