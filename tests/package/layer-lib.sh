@@ -62,13 +62,19 @@ STUB
     touch "$LAYER/done"
 }
 
-# lifecycle_layer: LAYER, made unless a run made it before. Needs BASE (sys_base).
+# lifecycle_layer: LAYER, made unless a run made it before. Needs BASE
+# (sys_base). A suite that starts while prepare.sh makes it waits (flock).
 lifecycle_layer() {
+    local lock rc=0
     LAYER=$CACHE/lifecycle-$(printf '%s\n' "$BASE" "$LC_PKGS" lifecycle-v1 | sha256sum | cut -c1-16)
+    exec {lock}> "$LAYER.lock"
+    flock "$lock"
     if [ -e "$LAYER/done" ]; then
         echo "lifecycle: cached layer $LAYER"
-        return 0
+    else
+        echo "lifecycle: the second kernel and GRUB's tools into $LAYER (cached for the next runs)"
+        make_layer || rc=1
     fi
-    echo "lifecycle: the second kernel and GRUB's tools into $LAYER (cached for the next runs)"
-    make_layer
+    exec {lock}>&-
+    return "$rc"
 }
