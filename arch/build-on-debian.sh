@@ -19,6 +19,10 @@ fi
 V=$(sed -n 's/^pkgver=//p' "$OUT/PKGBUILD")
 git -C "$REPO" archive --prefix="vfio-bind-$V/" -o "$OUT/vfio-bind-$V.tar.gz" "$REF"
 cd "$OUT"
+# makepkg.conf leaves MAKEFLAGS unset (make -j1); a parent make's own
+# flags are not for this one.
+MAKEFLAGS="-j$(nproc)"
+export MAKEFLAGS
 if [ "$(id -u)" = 0 ]; then
     chown -R nobody "$OUT"
     runuser -u nobody -- env HOME="$OUT" makepkg --nodeps --nocheck --force
