@@ -302,6 +302,7 @@ clean:
 # Long: not part of make check.
 FUZZ_CXX   ?= clang++
 FUZZ_FLAGS ?= -g -O1 -std=c++17 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+              -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION \
               -Isrc -Itests -DVFIO_BIND_VERSION='"$(VERSION)"' $(IMAGE_CPPFLAGS)
 FUZZ_OBJS  := $(patsubst src/%.cc,$(B)/fuzz/obj/%.o,$(foreach l,$(LAYERS),$(wildcard src/$(l)/*.cc)))
 FUZZ_BINS  := $(patsubst tests/fuzz/%.cc,$(B)/fuzz/%,$(wildcard tests/fuzz/*_fuzz.cc))

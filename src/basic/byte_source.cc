@@ -13,12 +13,13 @@ Result<size_t> MemorySource::read(char* out, size_t n) {
 }
 
 ByteReader::ByteReader(ByteSource& src, uint64_t start, size_t buffer_size)
-    : src_(src), buf_(buffer_size, '\0'), pos_(start) {}
+    : src_(src), buf_(new char[buffer_size > 0 ? buffer_size : 1]), size_(buffer_size > 0 ? buffer_size : 1),
+      pos_(start) {}
 
 Result<bool> ByteReader::fill() {
     if (head_ < tail_) return true;
     if (eof_) return false;
-    auto n = src_.read(buf_.data(), buf_.size());
+    auto n = src_.read(buf_.get(), size_);
     if (!n) return n.error();
     head_ = 0;
     tail_ = *n;
@@ -44,7 +45,7 @@ Status ByteReader::read_exact(size_t n, std::string& out, std::string_view what)
         if (!more) return more.error();
         if (!*more) return ended_early(what, pos_);
         size_t k = std::min(n, tail_ - head_);
-        out.append(buf_, head_, k);
+        out.append(buf_.get() + head_, k);
         head_ += k;
         pos_ += k;
         n -= k;

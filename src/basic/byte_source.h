@@ -47,7 +47,10 @@ private:
     Result<bool> fill(); // false at the end of the stream
 
     ByteSource& src_;
-    std::string buf_;
+    // Not zero-filled: a page is only touched once a read writes to it, so a
+    // small stream in a big buffer costs what it reads.
+    std::unique_ptr<char[]> buf_;
+    size_t size_;
     size_t head_ = 0, tail_ = 0; // unread bytes are buf_[head_, tail_)
     uint64_t pos_;
     bool eof_ = false;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <memory>
 
 #include <lz4.h>
 #include <lz4frame.h>
@@ -21,9 +22,18 @@ namespace {
 
 constexpr uint32_t kLz4LegacyMagic = 0x184C2102;
 constexpr size_t kLz4LegacyBlock = 8u << 20; // fixed by the format
+#ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 constexpr uint64_t kXzMemLimit = 256u << 20; // dracut uses a 1 MiB dictionary
 constexpr uint32_t kXzMaxThreads = 8;        // xz -T0 images hold many blocks
 constexpr int kZstdWindowLogMax = 27;        // 128 MiB, zstd's own default cap
+#else
+// Under libFuzzer (clang's convention): each input's header picks the window,
+// and a sanitizer pays for a big one in full (shadow memory) on every run.
+// Small limits keep the same code paths, the over-limit refusal included.
+constexpr uint64_t kXzMemLimit = 8u << 20;
+constexpr uint32_t kXzMaxThreads = 1;
+constexpr int kZstdWindowLogMax = 20;
+#endif
 
 uint32_t le32(const char* p) {
     const auto* u = reinterpret_cast<const unsigned char*>(p);
@@ -264,7 +274,7 @@ public:
         while (produced < n) {
             if (bpos_ < blen_) {
                 size_t k = std::min(n - produced, blen_ - bpos_);
-                std::memcpy(out + produced, block_.data() + bpos_, k);
+                std::memcpy(out + produced, block_.get() + bpos_, k);
                 bpos_ += k;
                 produced += k;
                 continue;
@@ -290,9 +300,9 @@ private:
         if (size > static_cast<uint32_t>(LZ4_compressBound(kLz4LegacyBlock)))
             return corrupt("block size " + std::to_string(size) + " is too large");
         if (size > rest() - 4) return truncated();
-        if (block_.empty()) block_.resize(kLz4LegacyBlock);
+        if (!block_) block_.reset(new char[kLz4LegacyBlock]); // not zero-filled: untouched pages cost nothing
         int r =
-            LZ4_decompress_safe(next_in() + 4, block_.data(), static_cast<int>(size), static_cast<int>(block_.size()));
+            LZ4_decompress_safe(next_in() + 4, block_.get(), static_cast<int>(size), static_cast<int>(kLz4LegacyBlock));
         if (r < 0) return corrupt("bad block");
         pos_ += 4 + size;
         blen_ = static_cast<size_t>(r);
@@ -300,7 +310,7 @@ private:
         return {};
     }
 
-    std::string block_;
+    std::unique_ptr<char[]> block_;
     size_t bpos_ = 0, blen_ = 0;
 };
 
