@@ -6,7 +6,8 @@
 # (VFIO_BIND_REF=COMMIT: of that commit, as the lifecycle test builds the
 # previous version). --nodeps: the dependencies carry Arch's
 # names; --nocheck: make check runs the tests. makepkg refuses to run as
-# root, so it runs as `nobody` then.
+# root, so it runs as `nobody` then. VFIO_BIND_NOOPT=1 builds without
+# optimization.
 set -eu
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$(mkdir -p "${1:-$REPO/build/arch}" && cd "${1:-$REPO/build/arch}" && pwd)
@@ -23,6 +24,14 @@ cd "$OUT"
 # flags are not for this one.
 MAKEFLAGS="-j$(nproc)"
 export MAKEFLAGS
+# VFIO_BIND_NOOPT=1: no optimization (a version the tests only upgrade
+# from), through makepkg's per-user configuration, read after its own.
+export XDG_CONFIG_HOME="$OUT/.config"
+rm -rf "$XDG_CONFIG_HOME"
+if [ -n "${VFIO_BIND_NOOPT:-}" ]; then
+    mkdir -p "$XDG_CONFIG_HOME/pacman"
+    printf 'CFLAGS="-O0"\nCXXFLAGS="-O0"\n' > "$XDG_CONFIG_HOME/pacman/makepkg.conf"
+fi
 if [ "$(id -u)" = 0 ]; then
     chown -R nobody "$OUT"
     runuser -u nobody -- env HOME="$OUT" makepkg --nodeps --nocheck --force

@@ -3,8 +3,11 @@
 # installs or inspects one (check-system, check-packages, check-lifecycle):
 # each of them built its own, and one CI run compiled the same tree up to
 # four times over.
-#   pkg_build KIND REF   KIND: deb, rpm or arch; REF: a git commit, or
-#                        "worktree" (the working tree, deb only: never cached)
+#   pkg_build KIND REF [old]
+#                        KIND: deb, rpm or arch; REF: a git commit, or
+#                        "worktree" (the working tree, deb only: never cached);
+#                        old: a version only ever upgraded from, built
+#                        without optimization (-O0: half the compile time)
 # Sets PKG (the package file; for deb the .changes is beside it) and
 # PKG_CACHED (1 when it was already built). A build is kept in
 # $CACHE/packages/KIND/KEY, KEY naming what the package is built from: REF's
@@ -46,9 +49,9 @@ pkg_find() {
     [ -n "$PKG" ]
 }
 
-# pkg_make KIND REF DIR: builds into DIR (its output on stdout and stderr).
+# pkg_make KIND REF DIR [old]: builds into DIR (its output on stdout and stderr).
 pkg_make() {
-    local kind=$1 ref=$2 dir=$3 src=$3/src/vfio-bind
+    local kind=$1 ref=$2 dir=$3 src=$3/src/vfio-bind noopt=${4:+ noopt}
     case $kind in
         deb)
             # dpkg-buildpackage writes beside the source tree: DIR/src.
@@ -59,23 +62,23 @@ pkg_make() {
             else
                 git -C "$REPO" archive "$ref" | tar -x -C "$src"
             fi || return 1
-            (cd "$src" && DEB_BUILD_OPTIONS="nocheck parallel=$(nproc)" dpkg-buildpackage -us -uc -b) || return 1
+            (cd "$src" && DEB_BUILD_OPTIONS="nocheck parallel=$(nproc)$noopt" dpkg-buildpackage -us -uc -b) || return 1
             rm -rf "$src"
             mv "$dir"/src/* "$dir"/ && rmdir "$dir/src"
             ;;
         rpm)
-            VFIO_BIND_REF=$ref "$REPO/rpm/build-on-debian.sh" "$dir" --without check || return 1
+            VFIO_BIND_REF=$ref VFIO_BIND_NOOPT=${noopt:+1} "$REPO/rpm/build-on-debian.sh" "$dir" --without check || return 1
             rm -rf "$dir/BUILD" "$dir/BUILDROOT"
             ;;
         arch)
-            VFIO_BIND_REF=$ref "$REPO/arch/build-on-debian.sh" "$dir" || return 1
+            VFIO_BIND_REF=$ref VFIO_BIND_NOOPT=${noopt:+1} "$REPO/arch/build-on-debian.sh" "$dir" || return 1
             rm -rf "$dir/src" "$dir/pkg"
             ;;
     esac
 }
 
 pkg_build() {
-    local kind=$1 ref=$2 others out lock rc=0
+    local kind=$1 ref=$2 flavour=${3:-} others out lock rc=0
     PKG='' PKG_CACHED=0
     case $kind in
         deb) others="rpm arch" ;;
@@ -93,7 +96,7 @@ pkg_build() {
         return 1
     fi
     # shellcheck disable=SC2086 # one word per directory
-    out=$CACHE/packages/$kind/$(pkg_tree_key "$ref" $others) || return 1
+    out=$CACHE/packages/$kind/$(pkg_tree_key "$ref" $others)${flavour:+-$flavour} || return 1
     mkdir -p "$CACHE/packages/$kind" || return 1
     exec {lock}> "$out.lock"
     flock "$lock"
@@ -101,9 +104,9 @@ pkg_build() {
         PKG_CACHED=1
         echo "packages: $kind of $ref cached: $PKG"
     else
-        echo "packages: building the $kind package of $ref ($(git -C "$REPO" rev-parse --short "$ref"))"
+        echo "packages: building the $kind package of $ref ($(git -C "$REPO" rev-parse --short "$ref"))${flavour:+ ($flavour)}"
         rm -rf "$out" && mkdir -p "$out"
-        if pkg_make "$kind" "$ref" "$out" > "$out.log" 2>&1 && pkg_find "$kind" "$out"; then
+        if pkg_make "$kind" "$ref" "$out" "$flavour" > "$out.log" 2>&1 && pkg_find "$kind" "$out"; then
             touch "$out/done"
         else
             tail -n 30 "$out.log"

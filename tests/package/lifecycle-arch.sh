@@ -49,7 +49,7 @@ life_arch() {
     step "the Arch packages"
     pkg_build arch HEAD || fatal "arch/build-on-debian.sh of HEAD"
     pkg_new=$PKG
-    pkg_build arch "$OLD_REF" || fatal "arch/build-on-debian.sh of the previous version ($OLD_REF)"
+    pkg_build arch "$OLD_REF" old || fatal "arch/build-on-debian.sh of the previous version ($OLD_REF)"
     pkg_old=$PKG
     v_new=$(bsdtar -xOf "$pkg_new" .PKGINFO | sed -n 's/^pkgver = //p')
     v_old=$(bsdtar -xOf "$pkg_old" .PKGINFO | sed -n 's/^pkgver = //p')

@@ -97,7 +97,7 @@ life_rpm() {
     step "the RPMs"
     pkg_build rpm HEAD || fatal "rpm/build-on-debian.sh of HEAD"
     rpm_new=$PKG
-    pkg_build rpm "$OLD_REF" || fatal "rpm/build-on-debian.sh of the previous version ($OLD_REF)"
+    pkg_build rpm "$OLD_REF" old || fatal "rpm/build-on-debian.sh of the previous version ($OLD_REF)"
     rpm_old=$PKG
     v_new=$(rpm -qp --qf '%{VERSION}-%{RELEASE}' "$rpm_new" 2> /dev/null)
     v_old=$(rpm -qp --qf '%{VERSION}-%{RELEASE}' "$rpm_old" 2> /dev/null)

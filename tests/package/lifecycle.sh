@@ -203,7 +203,7 @@ life_deb() {
     if [ "${LIFECYCLE_SRC:-head}" = worktree ]; then NEW_REF=worktree; else NEW_REF=HEAD; fi
     pkg_build deb "$NEW_REF" || fatal "dpkg-buildpackage of $NEW_REF"
     NEW_DEB=$PKG
-    pkg_build deb "$OLD_REF" || fatal "dpkg-buildpackage of the previous version ($OLD_REF)"
+    pkg_build deb "$OLD_REF" old || fatal "dpkg-buildpackage of the previous version ($OLD_REF)"
     OLD_DEB=$PKG
     NEW_V=$(dpkg-deb -f "$NEW_DEB" Version)
     OLD_V=$(dpkg-deb -f "$OLD_DEB" Version)

@@ -40,10 +40,12 @@ part() {
 OLD=$(pkg_old_ref)
 part sys_base
 part lifecycle_layer
+# In the order they are first wanted: check-system and the lifecycle's .deb
+# part, its Arch part, then check-packages (the last suite).
 part pkg_build deb HEAD
+part pkg_build deb "$OLD" old
 part pkg_build arch HEAD
+part pkg_build arch "$OLD" old
 part pkg_build rpm HEAD
-part pkg_build deb "$OLD"
-part pkg_build arch "$OLD"
 echo "prepare: total $(($(date +%s) - T0)) s"
 [ -z "$failed" ] || { echo "prepare: failed:${failed#;}"; exit 1; }
